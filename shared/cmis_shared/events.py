@@ -1,0 +1,305 @@
+"""Versioned event contracts: the public API between CMIS services and any internal consumer.
+
+Every event travels on the one topic exchange with its ``event_type`` as routing key. Unknown
+fields are ignored (consumers tolerate newer producers); a missing field or a wrong type is a
+:class:`EventParseError`.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, ClassVar, Literal
+from uuid import UUID, uuid4
+
+import orjson
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Platform(enum.StrEnum):
+    GOOGLE = "google"
+    META = "meta"
+    TIKTOK = "tiktok"
+    LINKEDIN = "linkedin"
+    TWITTER = "twitter"
+
+
+class DataType(enum.StrEnum):
+    CAMPAIGNS = "campaigns"
+    METRICS = "metrics"
+    POSTS = "posts"
+    ALL = "all"
+
+    def expand(self) -> tuple[DataType, ...]:
+        if self is DataType.ALL:
+            return (DataType.CAMPAIGNS, DataType.METRICS, DataType.POSTS)
+        return (self,)
+
+
+class SyncTrigger(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    MANUAL = "manual"
+    RETRY = "retry"
+
+
+class ErrorClass(enum.StrEnum):
+    RATE_LIMITED = "rate_limited"
+    TOKEN_EXPIRED = "token_expired"
+    AUTH_REVOKED = "auth_revoked"
+    CONFIG_ERROR = "config_error"
+    PLATFORM_ERROR = "platform_error"
+    TIMEOUT = "timeout"
+    INVALID_RESPONSE = "invalid_response"
+    INTEGRATION_UNAVAILABLE = "integration_unavailable"
+    INTERNAL_ERROR = "internal_error"
+
+
+class IntegrationStatus(enum.StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    DISCONNECTED = "disconnected"
+
+
+class BudgetPeriod(enum.StrEnum):
+    DAILY = "daily"
+    LIFETIME = "lifetime"
+
+
+class AlertType(enum.StrEnum):
+    BUDGET = "budget"
+    TOKEN_EXPIRY = "token_expiry"
+    SYNC_FAILURE = "sync_failure"
+    INTEGRATION_PAUSED = "integration_paused"
+
+
+class Severity(enum.StrEnum):
+    WARNING = "warning"
+    CRITICAL = "critical"
+
+
+class _Contract(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class Event(_Contract):
+    """The envelope every event carries."""
+
+    event_type: str
+    event_id: UUID = Field(default_factory=uuid4)
+    schema_version: int = 1
+    occurred_at: AwareDatetime = Field(default_factory=utc_now)
+    org_id: UUID
+    correlation_id: UUID = Field(default_factory=uuid4)
+
+    routing_key: ClassVar[str]
+
+    def to_json(self) -> bytes:
+        return orjson.dumps(self.model_dump(mode="json"))
+
+
+# --- sync -------------------------------------------------------------------------------
+
+
+class _SyncEvent(Event):
+    run_id: UUID
+    integration_id: UUID
+    platform: Platform
+    data_type: DataType
+    trigger: SyncTrigger
+    attempt: int = Field(ge=1)
+
+
+class SyncRequested(_SyncEvent):
+    event_type: Literal["sync.requested"] = "sync.requested"
+    routing_key: ClassVar[str] = "sync.requested"
+    window_start: date | None = None
+    window_end: date | None = None
+    requested_by: str | None = None
+
+
+class SyncStarted(_SyncEvent):
+    event_type: Literal["sync.started"] = "sync.started"
+    routing_key: ClassVar[str] = "sync.started"
+    started_at: AwareDatetime
+
+
+class MetricTotals(_Contract):
+    spend: Decimal = Decimal(0)
+    impressions: int = 0
+    clicks: int = 0
+    conversions: Decimal = Decimal(0)
+    conversion_value: Decimal = Decimal(0)
+
+
+class CampaignFact(_Contract):
+    """What alerting and the dashboard need to know of a campaign after a sync."""
+
+    campaign_id: UUID
+    external_id: str
+    name: str
+    status: str
+    currency: str
+    budget_amount: Decimal | None = None
+    budget_period: BudgetPeriod | None = None
+    spend_today: Decimal = Decimal(0)
+    spend_lifetime: Decimal = Decimal(0)
+    last_30_days: MetricTotals = Field(default_factory=MetricTotals)
+
+
+class PostFact(_Contract):
+    post_id: UUID
+    external_id: str
+    text: str
+    published_at: AwareDatetime
+    likes: int = 0
+    comments: int = 0
+    shares: int = 0
+    impressions: int = 0
+
+
+class ContentTotals(_Contract):
+    posts_published: int = 0
+    interactions: int = 0
+    impressions: int = 0
+
+
+class SyncCompleted(_SyncEvent):
+    event_type: Literal["sync.completed"] = "sync.completed"
+    routing_key: ClassVar[str] = "sync.completed"
+    started_at: AwareDatetime
+    finished_at: AwareDatetime
+    duration_ms: int = Field(ge=0)
+    counts: dict[str, int] = Field(default_factory=dict)
+    range_start: date | None = None
+    range_end: date | None = None
+    currency: str | None = None
+    token_expires_at: AwareDatetime | None = None
+    campaigns: list[CampaignFact] = Field(default_factory=list)
+    content_last_30_days: ContentTotals | None = None
+    recent_posts: list[PostFact] = Field(default_factory=list)
+
+
+class SyncFailed(_SyncEvent):
+    event_type: Literal["sync.failed"] = "sync.failed"
+    routing_key: ClassVar[str] = "sync.failed"
+    error_class: ErrorClass
+    message: str
+    retryable: bool
+    will_retry: bool
+    next_attempt_at: AwareDatetime | None = None
+    max_attempts: int = Field(default=3, ge=1)
+
+
+# --- alerts -----------------------------------------------------------------------------
+
+
+class _AlertEvent(Event):
+    alert_id: UUID
+    alert_type: AlertType
+    subject_type: Literal["campaign", "integration"]
+    subject_id: UUID
+    severity: Severity
+    message: str
+
+
+class AlertRaised(_AlertEvent):
+    event_type: Literal["alert.raised"] = "alert.raised"
+    routing_key: ClassVar[str] = "alert.raised"
+    escalated: bool = False
+    occurrences: int = Field(default=1, ge=1)
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class AlertResolved(_AlertEvent):
+    event_type: Literal["alert.resolved"] = "alert.resolved"
+    routing_key: ClassVar[str] = "alert.resolved"
+    reason: str
+
+
+# --- integrations -----------------------------------------------------------------------
+
+
+class _IntegrationEvent(Event):
+    integration_id: UUID
+    platform: Platform
+
+
+class IntegrationFacts(_IntegrationEvent):
+    account_id: str
+    account_name: str
+    status: IntegrationStatus
+    status_reason: str | None = None
+    currency: str | None = None
+    timezone: str = "UTC"
+    token_expires_at: AwareDatetime | None = None
+    refreshable: bool = False
+
+
+class IntegrationConnected(IntegrationFacts):
+    event_type: Literal["integration.connected"] = "integration.connected"
+    routing_key: ClassVar[str] = "integration.connected"
+
+
+class IntegrationUpdated(IntegrationFacts):
+    event_type: Literal["integration.updated"] = "integration.updated"
+    routing_key: ClassVar[str] = "integration.updated"
+
+
+class IntegrationDisconnected(_IntegrationEvent):
+    event_type: Literal["integration.disconnected"] = "integration.disconnected"
+    routing_key: ClassVar[str] = "integration.disconnected"
+
+
+AnyEvent = Annotated[
+    SyncRequested
+    | SyncStarted
+    | SyncCompleted
+    | SyncFailed
+    | AlertRaised
+    | AlertResolved
+    | IntegrationConnected
+    | IntegrationUpdated
+    | IntegrationDisconnected,
+    Field(discriminator="event_type"),
+]
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.routing_key: cls
+    for cls in (
+        SyncRequested,
+        SyncStarted,
+        SyncCompleted,
+        SyncFailed,
+        AlertRaised,
+        AlertResolved,
+        IntegrationConnected,
+        IntegrationUpdated,
+        IntegrationDisconnected,
+    )
+}
+
+_any_event: TypeAdapter[Event] = TypeAdapter(AnyEvent)
+
+
+class EventParseError(ValueError):
+    """A message body that is not a valid event; ``reason`` is safe to put in a header."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def parse_event(body: bytes | str) -> Event:
+    try:
+        return _any_event.validate_json(body)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in item['loc']) or 'body'}: {item['msg']}"
+            for item in error.errors(include_url=False, include_input=False)[:5]
+        )
+        raise EventParseError(f"invalid event: {problems}") from None

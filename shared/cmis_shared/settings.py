@@ -1,0 +1,90 @@
+"""Typed settings read from the environment (prefix ``CMIS_``), built at start-up, never at import.
+
+Every service subclasses :class:`CmisSettings` and adds its own fields; all of them share the
+connection settings and the ``namespace`` that isolates exchanges, queues and Redis keys (tests
+give each run its own).
+"""
+
+from __future__ import annotations
+
+from typing import Literal, TypeVar
+
+from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "CMIS_"
+
+# A development-only Fernet key: fine on a laptop, refused in production.
+DEVELOPMENT_ENCRYPTION_KEY = "Y21pcy1kZXZlbG9wbWVudC1rZXktbm90LWZvci1wcmQ="
+
+
+class SettingsError(ValueError):
+    """Raised when the environment holds a missing or invalid setting; names the variable."""
+
+
+class CmisSettings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="ignore", frozen=True
+    )
+
+    environment: Literal["development", "test", "production"] = "development"
+    service_name: str = "cmis"
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/cmis"
+    database_pool_size: int = Field(default=10, ge=1, le=200)
+    rabbit_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    namespace: str = Field(
+        default="",
+        description="Prefix for exchange, queue and Redis key names; isolates test runs.",
+        pattern=r"^[A-Za-z0-9_.-]*$",
+    )
+    encryption_keys: SecretStr = Field(
+        default=SecretStr(DEVELOPMENT_ENCRYPTION_KEY),
+        description="Comma-separated Fernet keys; the first encrypts, all decrypt (rotation).",
+    )
+    prefetch_count: int = Field(default=64, ge=1, le=5000)
+    graceful_timeout_seconds: float = Field(default=15.0, ge=0)
+    outbox_batch_size: int = Field(default=200, ge=1, le=5000)
+    outbox_poll_seconds: float = Field(default=1.0, gt=0)
+    otlp_endpoint: str | None = Field(
+        default=None, description="OTLP/HTTP traces endpoint, e.g. http://collector:4318"
+    )
+    trace_file: str | None = Field(
+        default=None, description="Write finished spans as JSON lines to this file (tests, demo)."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["json", "console"] = "json"
+    metrics_port: int | None = Field(
+        default=None, description="Serve Prometheus metrics on this port (none: not served)."
+    )
+
+    @model_validator(mode="after")
+    def _refuse_development_secrets_in_production(self) -> CmisSettings:
+        if (
+            self.environment == "production"
+            and DEVELOPMENT_ENCRYPTION_KEY in self.encryption_keys.get_secret_value()
+        ):
+            raise ValueError(
+                f"{ENV_PREFIX}ENCRYPTION_KEYS holds the development key; set a real Fernet key"
+            )
+        return self
+
+    def redis_key(self, *parts: str) -> str:
+        return ":".join((f"{self.namespace}cmis", *parts))
+
+
+SettingsT = TypeVar("SettingsT", bound=CmisSettings)
+
+
+def load_settings(settings_class: type[SettingsT], **overrides: object) -> SettingsT:
+    """Build settings from the environment, turning pydantic's errors into one that names
+    the environment variables at fault."""
+    try:
+        return settings_class(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            field = "__".join(str(part) for part in item["loc"]) or "(settings)"
+            variable = f"{ENV_PREFIX}{field.upper()}" if item["loc"] else field
+            problems.append(f"{variable}: {item['msg']}")
+        raise SettingsError("invalid settings: " + "; ".join(problems)) from None
