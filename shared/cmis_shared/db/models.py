@@ -1,0 +1,407 @@
+"""The system of record. One PostgreSQL database; each table has one owning service
+(noted per class) that writes it, others only read it.
+
+Money is NUMERIC with its currency beside it; every timestamp is timezone-aware UTC; daily
+metrics are keyed by the ad account's own date.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Money = Numeric(20, 6)
+Count = Numeric(20, 6)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {
+        datetime: DateTime(timezone=True),
+        uuid.UUID: UUID(as_uuid=True),
+        dict[str, Any]: JSONB,
+    }
+
+
+def _uuid_pk() -> Mapped[uuid.UUID]:
+    return mapped_column(primary_key=True, default=uuid.uuid4)
+
+
+def _created_at() -> Mapped[datetime]:
+    return mapped_column(server_default=func.now())
+
+
+# --- organizations and access (dashboard-api) -------------------------------------------
+
+
+class Organization(Base):
+    __tablename__ = "organizations"
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # Per-org overrides: alert thresholds, schedule periods, trigger rate limits.
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
+    created_at: Mapped[datetime] = _created_at()
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = _created_at()
+
+
+class OrgMember(Base):
+    __tablename__ = "org_members"
+    org_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(20), default="member")
+
+
+class ApiToken(Base):
+    """Bearer tokens, stored as a SHA-256 hash: the plaintext is shown once at issue."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = _created_at()
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+# --- integrations (dashboard-api connects; sync-worker refreshes tokens; scheduler pauses) --
+
+
+class Integration(Base):
+    __tablename__ = "integrations"
+    __table_args__ = (UniqueConstraint("org_id", "platform", "account_id"),)
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    org_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    platform: Mapped[str] = mapped_column(String(20))
+    account_id: Mapped[str] = mapped_column(String(100))
+    account_name: Mapped[str] = mapped_column(String(200), default="")
+    currency: Mapped[str | None] = mapped_column(String(3))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # Platform-specific ids (page id, Instagram user id, organization URN...), never secrets.
+    account_extra: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    # Fernet ciphertext of the JSON credentials (access/refresh tokens); see cmis_shared.crypto.
+    credentials_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    token_expires_at: Mapped[datetime | None]
+    refreshable: Mapped[bool] = mapped_column(Boolean, default=False)
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    first_failure_at: Mapped[datetime | None]
+    last_synced_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = _created_at()
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+
+
+# --- platform data (sync-worker) ---------------------------------------------------------
+
+
+class Campaign(Base):
+    __tablename__ = "campaigns"
+    __table_args__ = (UniqueConstraint("integration_id", "external_id"),)
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    org_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    integration_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("integrations.id", ondelete="CASCADE")
+    )
+    platform: Mapped[str] = mapped_column(String(20))
+    external_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(20))
+    currency: Mapped[str] = mapped_column(String(3))
+    budget_amount: Mapped[Decimal | None] = mapped_column(Money)
+    budget_period: Mapped[str | None] = mapped_column(String(10))
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    synced_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class DailyMetric(Base):
+    """One row per campaign and account-local day; re-read days overwrite (attribution)."""
+
+    __tablename__ = "daily_metrics"
+    integration_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("integrations.id", ondelete="CASCADE"), primary_key=True
+    )
+    campaign_external_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    org_id: Mapped[uuid.UUID] = mapped_column()
+    currency: Mapped[str] = mapped_column(String(3))
+    impressions: Mapped[int] = mapped_column(BigInteger, default=0)
+    clicks: Mapped[int] = mapped_column(BigInteger, default=0)
+    spend: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    conversions: Mapped[Decimal] = mapped_column(Count, default=Decimal(0))
+    conversion_value: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    synced_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    __table_args__ = (Index("ix_daily_metrics_org_id_day", "org_id", "day"),)
+
+
+class Post(Base):
+    __tablename__ = "posts"
+    __table_args__ = (
+        UniqueConstraint("integration_id", "external_id"),
+        Index("ix_posts_org_id_published_at", "org_id", "published_at"),
+    )
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    org_id: Mapped[uuid.UUID] = mapped_column()
+    integration_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("integrations.id", ondelete="CASCADE")
+    )
+    platform: Mapped[str] = mapped_column(String(20))
+    external_id: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text, default="")
+    published_at: Mapped[datetime]
+    likes: Mapped[int] = mapped_column(BigInteger, default=0)
+    comments: Mapped[int] = mapped_column(BigInteger, default=0)
+    shares: Mapped[int] = mapped_column(BigInteger, default=0)
+    impressions: Mapped[int] = mapped_column(BigInteger, default=0)
+    synced_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+# --- org planning data (dashboard-api) ----------------------------------------------------
+
+
+class ScheduledContent(Base):
+    __tablename__ = "scheduled_content"
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    org_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    content: Mapped[str] = mapped_column(Text)
+    platforms: Mapped[list[str]] = mapped_column(ARRAY(String(20)))
+    scheduled_for: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20), default="scheduled")
+    created_at: Mapped[datetime] = _created_at()
+
+
+class Kpi(Base):
+    __tablename__ = "kpis"
+    __table_args__ = (UniqueConstraint("org_id", "name"),)
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    # Which dashboard figure it tracks: roi, avg_ctr, avg_cpc, total_spend, ...
+    metric: Mapped[str] = mapped_column(String(50))
+    target: Mapped[Decimal] = mapped_column(Numeric(20, 6))
+    higher_is_better: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = _created_at()
+
+
+# --- sync runs (created queued by whoever requests; sync-worker records the rest) -------
+
+
+class SyncRun(Base):
+    __tablename__ = "sync_runs"
+    __table_args__ = (
+        Index("ix_sync_runs_integration_id_requested_at", "integration_id", "requested_at"),
+        Index("ix_sync_runs_org_id_requested_at", "org_id", "requested_at"),
+        # At most one queued-or-running run per integration and data type.
+        Index(
+            "uq_sync_runs_active",
+            "integration_id",
+            "data_type",
+            unique=True,
+            postgresql_where=text("status IN ('queued', 'running')"),
+        ),
+    )
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    org_id: Mapped[uuid.UUID] = mapped_column()
+    integration_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("integrations.id", ondelete="CASCADE")
+    )
+    platform: Mapped[str] = mapped_column(String(20))
+    data_type: Mapped[str] = mapped_column(String(20))
+    trigger: Mapped[str] = mapped_column(String(20))
+    correlation_id: Mapped[uuid.UUID] = mapped_column()
+    requested_by: Mapped[str | None] = mapped_column(String(200))
+    # queued -> running -> success | failed; "retrying" while a retry entry waits.
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    attempt: Mapped[int] = mapped_column(SmallInteger, default=1)
+    requested_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    next_attempt_at: Mapped[datetime | None]
+    error_class: Mapped[str | None] = mapped_column(String(40))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    counts: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
+
+
+class SyncAttempt(Base):
+    __tablename__ = "sync_attempts"
+    __table_args__ = (UniqueConstraint("run_id", "attempt"),)
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sync_runs.id", ondelete="CASCADE"))
+    attempt: Mapped[int] = mapped_column(SmallInteger)
+    worker_id: Mapped[str | None] = mapped_column(String(100))
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(20))  # success | failed
+    error_origin: Mapped[str | None] = mapped_column(String(20))  # platform | worker
+    error_class: Mapped[str | None] = mapped_column(String(40))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    retryable: Mapped[bool | None] = mapped_column(Boolean)
+
+
+# --- schedule (scheduler) ---------------------------------------------------------------
+
+
+class ScheduleEntry(Base):
+    """Next due time per integration and schedule; claimed with FOR UPDATE SKIP LOCKED."""
+
+    __tablename__ = "schedule_entries"
+    __table_args__ = (
+        UniqueConstraint("integration_id", "data_type"),
+        Index("ix_schedule_entries_next_due_at", "next_due_at"),
+    )
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    org_id: Mapped[uuid.UUID] = mapped_column()
+    integration_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("integrations.id", ondelete="CASCADE")
+    )
+    platform: Mapped[str] = mapped_column(String(20))
+    data_type: Mapped[str] = mapped_column(String(20))
+    period_seconds: Mapped[int] = mapped_column(Integer)
+    offset_seconds: Mapped[int] = mapped_column(Integer)
+    next_due_at: Mapped[datetime]
+    last_dispatched_at: Mapped[datetime | None]
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class RetryEntry(Base):
+    """A durable retry: a failed attempt waiting for its next_attempt_at."""
+
+    __tablename__ = "retry_entries"
+    __table_args__ = (
+        UniqueConstraint("run_id", "attempt"),
+        Index("ix_retry_entries_due_at", "due_at", postgresql_where=text("dispatched_at IS NULL")),
+    )
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sync_runs.id", ondelete="CASCADE"))
+    org_id: Mapped[uuid.UUID] = mapped_column()
+    integration_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("integrations.id", ondelete="CASCADE")
+    )
+    platform: Mapped[str] = mapped_column(String(20))
+    data_type: Mapped[str] = mapped_column(String(20))
+    attempt: Mapped[int] = mapped_column(SmallInteger)
+    correlation_id: Mapped[uuid.UUID] = mapped_column()
+    due_at: Mapped[datetime]
+    dispatched_at: Mapped[datetime | None]
+
+
+# --- alerts (alerting) --------------------------------------------------------------------
+
+
+class Alert(Base):
+    __tablename__ = "alerts"
+    __table_args__ = (
+        # Dedupe: one open alert per (org, type, subject).
+        Index(
+            "uq_alerts_open",
+            "org_id",
+            "alert_type",
+            "subject_id",
+            unique=True,
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    org_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    alert_type: Mapped[str] = mapped_column(String(30))
+    subject_type: Mapped[str] = mapped_column(String(20))
+    subject_id: Mapped[uuid.UUID] = mapped_column()
+    severity: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    message: Mapped[str] = mapped_column(Text)
+    occurrences: Mapped[int] = mapped_column(Integer, default=1)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
+    first_seen_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
+
+
+class AlertHistory(Base):
+    __tablename__ = "alert_history"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    alert_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("alerts.id", ondelete="CASCADE"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(20))  # raised | escalated | updated | resolved
+    severity: Mapped[str] = mapped_column(String(10))
+    cause_event_id: Mapped[uuid.UUID | None] = mapped_column()
+    at: Mapped[datetime] = mapped_column(server_default=func.now())
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
+
+
+# --- messaging plumbing (every service) ----------------------------------------------------
+
+
+class OutboxMessage(Base):
+    """Events written in the same transaction as the state change; the relay publishes them."""
+
+    __tablename__ = "outbox"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)  # = event_id = AMQP message_id
+    routing_key: Mapped[str] = mapped_column(String(100))
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    headers: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
+    correlation_id: Mapped[str | None] = mapped_column(String(64))
+    priority: Mapped[int] = mapped_column(SmallInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.clock_timestamp(), index=True)
+    # A relay claims rows by setting a lease; only the lease holder may delete them once
+    # published, and an expired lease (a crashed relay) lets another relay take over.
+    lease_token: Mapped[uuid.UUID | None] = mapped_column()
+    lease_until: Mapped[datetime | None]
+
+
+class ProcessedEvent(Base):
+    """The inbox: which consumer has already applied which event (idempotency)."""
+
+    __tablename__ = "processed_events"
+    consumer: Mapped[str] = mapped_column(String(60), primary_key=True)
+    event_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    processed_at: Mapped[datetime] = mapped_column(server_default=func.now())
