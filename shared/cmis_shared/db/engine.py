@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from cmis_shared.settings import CmisSettings
 
@@ -24,6 +29,4 @@ def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSessi
 
 def asyncpg_dsn(database_url: str) -> str:
     """The plain ``postgresql://`` DSN asyncpg itself takes (for LISTEN and COPY)."""
-    return make_url(database_url).set(drivername="postgresql").render_as_string(
-        hide_password=False
-    )
+    return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)

@@ -1,0 +1,176 @@
+"""Transactional outbox: events are written in the caller's database transaction and published
+afterwards by :class:`OutboxRelay`, so a crash between the state change and the publish loses
+nothing.
+
+Mechanics (as in faststream-outbox): a relay claims a batch with ``FOR UPDATE SKIP LOCKED`` and a
+lease token; publishes with confirms and the outbox row id as AMQP ``message_id`` (= the
+event's ``event_id``, so consumers can dedupe); then deletes only the rows it still holds the
+lease on. A relay that dies mid-batch leaves rows whose lease expires and another relay (or
+the same one restarted) publishes them again: at-least-once, made exactly-once in effect by
+the consumers' inbox. A trigger NOTIFYs on insert; polling is the fallback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+import asyncpg
+import structlog
+from faststream.rabbit import RabbitBroker
+from opentelemetry import propagate, trace
+from sqlalchemy import insert, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from cmis_shared.db.models import OutboxMessage
+from cmis_shared.events import Event
+from cmis_shared.topology import Topology, message_priority
+
+NOTIFY_CHANNEL = "cmis_outbox"
+log = structlog.get_logger(__name__)
+
+
+async def add_events(session: AsyncSession, events: Iterable[Event]) -> None:
+    """Stage events in the session's transaction; they go out only if it commits."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)  # the publishing span becomes a child of the current one
+    rows = [
+        {
+            "id": event.event_id,
+            "routing_key": event.routing_key,
+            "payload": event.to_json(),
+            "headers": carrier,
+            "correlation_id": str(event.correlation_id),
+            "priority": message_priority(event),
+        }
+        for event in events
+    ]
+    if rows:
+        await session.execute(insert(OutboxMessage), rows)
+
+
+_CLAIM = text(
+    """
+    UPDATE outbox SET lease_token = :token,
+                      lease_until = clock_timestamp() + make_interval(secs => :lease_seconds)
+    WHERE id IN (
+        SELECT id FROM outbox
+        WHERE lease_until IS NULL OR lease_until < clock_timestamp()
+        ORDER BY created_at
+        LIMIT :limit
+        FOR UPDATE SKIP LOCKED
+    )
+    RETURNING id, routing_key, payload, headers, correlation_id, priority, created_at
+    """
+)
+_DELETE = text("DELETE FROM outbox WHERE id = ANY(:ids) AND lease_token = :token")
+_RELEASE = text(
+    "UPDATE outbox SET lease_until = clock_timestamp() + make_interval(secs => :delay) "
+    "WHERE id = ANY(:ids) AND lease_token = :token"
+)
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        broker: RabbitBroker,
+        topology: Topology,
+        tracer: trace.Tracer,
+        *,
+        listen_dsn: str | None = None,
+        batch_size: int = 200,
+        poll_seconds: float = 1.0,
+        lease_seconds: float = 30.0,
+        retry_delay_seconds: float = 2.0,
+    ) -> None:
+        self._sessions = session_factory
+        self._broker = broker
+        self._topology = topology
+        self._tracer = tracer
+        self._listen_dsn = listen_dsn
+        self._batch_size = batch_size
+        self._poll_seconds = poll_seconds
+        self._lease_seconds = lease_seconds
+        self._retry_delay_seconds = retry_delay_seconds
+        self._wake = asyncio.Event()
+
+    async def run(self) -> None:
+        """Publish until cancelled."""
+        listener = await self._listen()
+        try:
+            while True:
+                try:
+                    claimed = await self.relay_once()
+                except (OSError, asyncpg.PostgresError, ConnectionError) as error:
+                    log.warning("outbox relay failed; retrying", error=str(error))
+                    claimed = 0
+                if claimed < self._batch_size:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
+                    self._wake.clear()
+        finally:
+            if listener is not None:
+                await listener.close()
+
+    async def _listen(self) -> asyncpg.Connection | None:
+        if self._listen_dsn is None:
+            return None
+        connection = await asyncpg.connect(self._listen_dsn)
+        await connection.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
+        return connection
+
+    async def relay_once(self) -> int:
+        """Claim one batch, publish it, delete what went out. Returns the rows claimed."""
+        token = uuid.uuid4()
+        async with self._sessions() as session, session.begin():
+            rows = (
+                await session.execute(
+                    _CLAIM,
+                    {
+                        "token": token,
+                        "lease_seconds": self._lease_seconds,
+                        "limit": self._batch_size,
+                    },
+                )
+            ).all()
+        if not rows:
+            return 0
+        results = await asyncio.gather(
+            *(self._publish(row) for row in rows), return_exceptions=True
+        )
+        sent = [row.id for row, result in zip(rows, results, strict=True) if result is None]
+        failed = [row.id for row, result in zip(rows, results, strict=True) if result is not None]
+        for result in results:
+            if isinstance(result, BaseException):
+                log.warning("outbox publish failed", error=repr(result))
+        async with self._sessions() as session, session.begin():
+            if sent:
+                await session.execute(_DELETE, {"ids": sent, "token": token})
+            if failed:
+                await session.execute(
+                    _RELEASE, {"ids": failed, "token": token, "delay": self._retry_delay_seconds}
+                )
+        return len(rows)
+
+    async def _publish(self, row: Any) -> None:
+        parent = propagate.extract(row.headers or {})
+        with self._tracer.start_as_current_span(
+            f"outbox relay {row.routing_key}", context=parent, kind=trace.SpanKind.INTERNAL
+        ):
+            await self._broker.publish(
+                bytes(row.payload),
+                exchange=self._topology.exchange,
+                routing_key=row.routing_key,
+                persist=True,
+                mandatory=True,
+                message_id=str(row.id),
+                correlation_id=row.correlation_id,
+                content_type="application/json",
+                message_type=row.routing_key,
+                priority=row.priority or None,
+                timestamp=row.created_at,
+            )

@@ -1,0 +1,112 @@
+"""Tracing and structured logging, set up in one place for every service.
+
+Traces: an OpenTelemetry tracer provider, exported over OTLP/HTTP when an endpoint is set and
+to a JSON-lines file when ``trace_file`` is set (tests and the demo read it). The trace context
+crosses the broker in AMQP headers through FastStream's telemetry middleware.
+
+Logs: structlog, JSON, one line per event, carrying the bound ``correlation_id``/``org_id``
+and the current trace id. Keys that look like secrets are redacted before rendering.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+import structlog
+from opentelemetry import trace
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import (
+    BatchSpanProcessor,
+    SimpleSpanProcessor,
+    SpanExporter,
+    SpanExportResult,
+)
+
+from cmis_shared.settings import CmisSettings
+
+SECRET_MARKERS = ("token", "secret", "password", "authorization", "credential", "api_key")
+
+
+class JsonLinesSpanExporter(SpanExporter):
+    """Appends each finished span as one JSON line; several processes may share the file."""
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._lock = threading.Lock()
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        lines = b"".join(orjson.dumps(orjson.loads(span.to_json())) + b"\n" for span in spans)
+        with self._lock, open(self._path, "ab") as file:
+            file.write(lines)
+        return SpanExportResult.SUCCESS
+
+
+def build_tracer_provider(settings: CmisSettings) -> TracerProvider:
+    provider = TracerProvider(resource=Resource.create({"service.name": settings.service_name}))
+    if settings.otlp_endpoint:
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        endpoint = settings.otlp_endpoint.rstrip("/") + "/v1/traces"
+        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
+    if settings.trace_file:
+        provider.add_span_processor(SimpleSpanProcessor(JsonLinesSpanExporter(settings.trace_file)))
+    return provider
+
+
+def _add_trace_context(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+    context = trace.get_current_span().get_span_context()
+    if context.is_valid:
+        event_dict["trace_id"] = format(context.trace_id, "032x")
+        event_dict["span_id"] = format(context.span_id, "016x")
+    return event_dict
+
+
+def redact_secrets(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+    for key in event_dict:
+        if any(marker in key.lower() for marker in SECRET_MARKERS):
+            event_dict[key] = "[redacted]"
+    return event_dict
+
+
+def configure_logging(settings: CmisSettings) -> None:
+    """Route structlog and the standard library (FastStream, uvicorn) through one renderer."""
+    shared: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        _add_trace_context,
+        redact_secrets,
+    ]
+    renderer: Any = (
+        structlog.processors.JSONRenderer(serializer=lambda o, **_: orjson.dumps(o).decode())
+        if settings.log_format == "json"
+        else structlog.dev.ConsoleRenderer()
+    )
+    structlog.configure(
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[*shared, structlog.stdlib.ExtraAdder()],
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.format_exc_info,
+            renderer,
+        ],
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(settings.log_level)
+    for noisy in ("aiormq", "aio_pika", "httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    structlog.contextvars.bind_contextvars(service=settings.service_name)

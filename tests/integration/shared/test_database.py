@@ -1,0 +1,97 @@
+"""Schema and storage rules against the real PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+
+import asyncpg
+import pytest
+from cmis_shared.crypto import TokenCipher
+from cmis_shared.db.engine import asyncpg_dsn, create_engine, create_session_factory
+from cmis_shared.db.migrate import downgrade, upgrade
+from cmis_shared.db.models import Base, Integration, Organization
+from cmis_shared.settings import CmisSettings
+from sqlalchemy import select, text
+from sqlalchemy.engine import make_url
+
+from tests.support.servers import ServerUrls
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def empty_database(servers: ServerUrls) -> Iterator[str]:
+    name = f"cmis_migrations_{uuid.uuid4().hex[:8]}"
+    admin = asyncpg_dsn(servers.postgres)
+
+    async def run(sql: str) -> None:
+        connection = await asyncpg.connect(admin)
+        try:
+            await connection.execute(sql)
+        finally:
+            await connection.close()
+
+    asyncio.run(run(f'CREATE DATABASE "{name}"'))
+    yield make_url(servers.postgres).set(database=name).render_as_string(hide_password=False)
+    asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _tables(url: str) -> set[str]:
+    async def read() -> set[str]:
+        connection = await asyncpg.connect(asyncpg_dsn(url))
+        try:
+            rows = await connection.fetch(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+            )
+            return {row["tablename"] for row in rows} - {"alembic_version"}
+        finally:
+            await connection.close()
+
+    return asyncio.run(read())
+
+
+def test_upgrade_head_then_downgrade_base_on_an_empty_database(empty_database: str) -> None:
+    upgrade(empty_database)
+    assert _tables(empty_database) == set(Base.metadata.tables)
+    downgrade(empty_database)
+    assert _tables(empty_database) == set()
+    upgrade(empty_database)  # and back up again
+    assert _tables(empty_database) == set(Base.metadata.tables)
+
+
+async def test_tokens_are_encrypted_at_rest(settings: CmisSettings) -> None:
+    cipher = TokenCipher(settings.encryption_keys)
+    engine = create_engine(settings)
+    sessions = create_session_factory(engine)
+    secret = f"ya29.secret-{uuid.uuid4().hex}"
+    async with sessions() as session, session.begin():
+        org = Organization(name="Acme")
+        session.add(org)
+        await session.flush()
+        integration = Integration(
+            org_id=org.id, platform="google", account_id="123", account_name="Acme Ads",
+            credentials_encrypted=cipher.encrypt({"access_token": secret}),
+        )  # fmt: skip
+        session.add(integration)
+    async with sessions() as session:
+        raw = (
+            await session.execute(
+                text("SELECT row_to_json(i)::text FROM integrations i WHERE id = :id"),
+                {"id": integration.id},
+            )
+        ).scalar_one()
+        raw_credentials = (
+            await session.execute(
+                text("SELECT credentials_encrypted FROM integrations WHERE id = :id"),
+                {"id": integration.id},
+            )
+        ).scalar_one()
+        stored = (
+            await session.execute(select(Integration).where(Integration.id == integration.id))
+        ).scalar_one()
+    await engine.dispose()
+    assert secret not in raw  # no column holds it as text
+    assert secret.encode() not in bytes(raw_credentials)  # nor as plain bytes
+    assert cipher.decrypt(stored.credentials_encrypted)["access_token"] == secret

@@ -1,0 +1,209 @@
+"""The messaging backbone against the real RabbitMQ and PostgreSQL: outbox, relay, inbox,
+dead-lettering and trace propagation."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import aio_pika
+import pytest
+from cmis_shared.consumer import REASON_HEADER, EventConsumer
+from cmis_shared.events import SyncRequested
+from cmis_shared.outbox import OutboxRelay
+from cmis_shared.runtime import ServiceRuntime
+from cmis_shared.settings import CmisSettings
+from cmis_shared.uow import UnitOfWork
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from sqlalchemy import text
+
+from tests.support.waiting import eventually
+
+pytestmark = pytest.mark.integration
+
+
+def _event() -> SyncRequested:
+    return SyncRequested(
+        org_id=uuid.uuid4(), run_id=uuid.uuid4(), integration_id=uuid.uuid4(),
+        platform="tiktok", data_type="metrics", trigger="manual", attempt=1,
+    )  # fmt: skip
+
+
+class EffectRecorder:
+    """A consumer's effect: applied once per event thanks to the inbox."""
+
+    def __init__(self, runtime: ServiceRuntime, fail_times: int = 0) -> None:
+        self.runtime = runtime
+        self.applied: list[uuid.UUID] = []
+        self.deliveries = 0
+        self.fail_times = fail_times
+
+    async def __call__(self, event: SyncRequested) -> None:
+        self.deliveries += 1
+        if self.deliveries <= self.fail_times:
+            raise RuntimeError("boom")
+        async with UnitOfWork(self.runtime.sessions) as uow:
+            if not await uow.claim_event("test-consumer", event.event_id):
+                return
+            self.applied.append(event.event_id)
+            await uow.commit()
+
+
+@pytest.fixture
+async def runtime(
+    settings: CmisSettings, tracer_provider: TracerProvider
+) -> AsyncIterator[ServiceRuntime]:
+    service_runtime = ServiceRuntime(settings, tracer_provider)
+    await service_runtime.connect()
+    yield service_runtime
+    await service_runtime.stop_background()
+    await service_runtime.dispose()
+
+
+async def start_consumer(
+    runtime: ServiceRuntime, handler: Callable[[SyncRequested], Awaitable[None]], **kwargs: object
+) -> EventConsumer:
+    consumer = EventConsumer(
+        runtime.broker, runtime.topology, "sync-worker", {SyncRequested: handler},
+        retry_pause_seconds=0.01, **kwargs,  # type: ignore[arg-type]
+    )  # fmt: skip
+    await runtime.broker.start()
+    return consumer
+
+
+async def stage(runtime: ServiceRuntime, event: SyncRequested) -> None:
+    async with UnitOfWork(runtime.sessions) as uow:
+        await uow.publish(event)
+        await uow.commit()
+
+
+async def test_event_committed_while_no_relay_runs_goes_out_once(runtime: ServiceRuntime) -> None:
+    recorder = EffectRecorder(runtime)
+    await start_consumer(runtime, recorder)
+    event = _event()
+    await stage(runtime, event)  # committed; the "relay" is down
+    await asyncio.sleep(0.3)
+    assert recorder.applied == []
+
+    runtime.start_relay()  # relay comes back
+    await eventually(lambda: recorder.applied == [event.event_id])
+    async with runtime.sessions() as session:
+        assert (await session.execute(text("SELECT count(*) FROM outbox WHERE id = :id"),
+                                      {"id": event.event_id})).scalar() == 0  # fmt: skip
+
+
+async def test_relay_dying_after_publish_before_delete_has_one_effect(
+    runtime: ServiceRuntime,
+) -> None:
+    recorder = EffectRecorder(runtime)
+    await start_consumer(runtime, recorder)
+    event = _event()
+    await stage(runtime, event)
+
+    dying = OutboxRelay(
+        runtime.sessions, runtime.broker, runtime.topology, runtime.tracer, lease_seconds=0.5
+    )
+
+    async def publish_then_die() -> int:
+        # Publish the claimed rows, then "crash" before the delete commits.
+        async with runtime.sessions() as session, session.begin():
+            rows = (await session.execute(text(
+                "UPDATE outbox SET lease_token = gen_random_uuid(), "
+                "lease_until = clock_timestamp() + interval '0.5 seconds' "
+                "RETURNING id, routing_key, payload, headers, correlation_id, priority, created_at"
+            ))).all()  # fmt: skip
+        for row in rows:
+            await dying._publish(row)
+        return len(rows)
+
+    assert await publish_then_die() == 1
+    await eventually(lambda: recorder.applied == [event.event_id])
+
+    await asyncio.sleep(0.6)  # lease expires: a healthy relay publishes the row again
+    runtime.start_relay()
+    await eventually(lambda: recorder.deliveries == 2)
+    await asyncio.sleep(0.2)
+    assert recorder.applied == [event.event_id]
+
+
+async def test_same_event_delivered_twice_has_one_effect(runtime: ServiceRuntime) -> None:
+    recorder = EffectRecorder(runtime)
+    await start_consumer(runtime, recorder)
+    event = _event()
+    for _ in range(2):  # a redelivery: same event, same event_id
+        await runtime.broker.publish(
+            event.to_json(), exchange=runtime.topology.exchange,
+            routing_key=event.routing_key, persist=True, message_id=str(event.event_id),
+        )  # fmt: skip
+    await eventually(lambda: recorder.deliveries == 2)
+    await asyncio.sleep(0.2)
+    assert recorder.applied == [event.event_id]
+
+
+async def test_malformed_message_is_dead_lettered_with_reason_and_consumer_lives(
+    runtime: ServiceRuntime, settings: CmisSettings
+) -> None:
+    recorder = EffectRecorder(runtime)
+    consumer = await start_consumer(runtime, recorder)
+    await runtime.broker.publish(
+        b'{"event_type": "sync.requested", "attempt": "x"}',
+        queue=consumer.queue.name, persist=True,
+    )  # fmt: skip
+    runtime.start_relay()
+    event = _event()
+    await stage(runtime, event)
+    await eventually(lambda: recorder.applied == [event.event_id])
+
+    dead = await _get_dead_letter(settings, runtime)
+    assert dead.body == b'{"event_type": "sync.requested", "attempt": "x"}'
+    assert "org_id: Field required" in str(dead.headers[REASON_HEADER])
+    assert dead.headers["x-cmis-source-queue"] == consumer.queue.name
+
+
+async def test_handler_failing_every_time_ends_in_dead_letter_queue(
+    runtime: ServiceRuntime, settings: CmisSettings
+) -> None:
+    recorder = EffectRecorder(runtime, fail_times=100)
+    await start_consumer(runtime, recorder, max_deliveries=2)
+    runtime.start_relay()
+    await stage(runtime, _event())
+    dead = await _get_dead_letter(settings, runtime)
+    assert "boom" in str(dead.headers[REASON_HEADER])
+    assert recorder.deliveries == 2
+
+
+async def test_one_trace_crosses_outbox_publish_and_consume(
+    runtime: ServiceRuntime, span_exporter: InMemorySpanExporter
+) -> None:
+    recorder = EffectRecorder(runtime)
+    await start_consumer(runtime, recorder)
+    runtime.start_relay()
+    event = _event()
+    with runtime.tracer.start_as_current_span("http request") as root:
+        await stage(runtime, event)
+    await eventually(lambda: recorder.applied == [event.event_id])
+    await asyncio.sleep(0.1)
+    trace_id = root.get_span_context().trace_id
+    names = {span.name for span in span_exporter.get_finished_spans()
+             if span.context.trace_id == trace_id}  # fmt: skip
+    assert "outbox relay sync.requested" in names
+    assert any(name.endswith("publish") for name in names), names
+    assert any(name.endswith("process") for name in names), names
+
+
+async def _get_dead_letter(
+    settings: CmisSettings, runtime: ServiceRuntime
+) -> aio_pika.abc.AbstractIncomingMessage:
+    connection = await aio_pika.connect_robust(settings.rabbit_url)
+    async with connection:
+        channel = await connection.channel()
+        queue = await channel.get_queue(runtime.topology.dead_letter_queue.name)
+        for _ in range(200):
+            message = await queue.get(fail=False)
+            if message is not None:
+                await message.ack()
+                return message
+            await asyncio.sleep(0.05)
+    raise AssertionError("nothing arrived in the dead-letter queue")

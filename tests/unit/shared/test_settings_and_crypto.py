@@ -1,0 +1,49 @@
+import pytest
+from cmis_shared.crypto import CredentialsDecryptionError, TokenCipher
+from cmis_shared.settings import CmisSettings, SettingsError, load_settings
+from cmis_shared.telemetry import redact_secrets
+from cryptography.fernet import Fernet
+from pydantic import SecretStr
+
+pytestmark = pytest.mark.unit
+
+
+def test_defaults_point_at_localhost(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("CMIS_DATABASE_URL", "CMIS_RABBIT_URL", "CMIS_REDIS_URL"):
+        monkeypatch.delenv(name, raising=False)
+    settings = load_settings(CmisSettings)
+    assert "127.0.0.1" in settings.database_url
+    assert "127.0.0.1" in settings.rabbit_url
+
+
+def test_bad_variable_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CMIS_PREFETCH_COUNT", "lots")
+    with pytest.raises(SettingsError, match="CMIS_PREFETCH_COUNT"):
+        load_settings(CmisSettings)
+
+
+def test_production_refuses_the_development_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CMIS_ENVIRONMENT", "production")
+    monkeypatch.delenv("CMIS_ENCRYPTION_KEYS", raising=False)
+    with pytest.raises(SettingsError, match="CMIS_ENCRYPTION_KEYS"):
+        load_settings(CmisSettings)
+
+
+def test_redis_keys_carry_the_namespace() -> None:
+    assert CmisSettings(namespace="t1.").redis_key("dashboard", "x") == "t1.cmis:dashboard:x"
+
+
+def test_cipher_round_trips_and_rotates_keys() -> None:
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    ciphertext = TokenCipher(SecretStr(old)).encrypt({"access_token": "s3cret"})
+    assert b"s3cret" not in ciphertext
+    rotated = TokenCipher(SecretStr(f"{new},{old}"))
+    assert rotated.decrypt(ciphertext) == {"access_token": "s3cret"}
+    with pytest.raises(CredentialsDecryptionError):
+        TokenCipher(SecretStr(new)).decrypt(ciphertext)
+    assert "s3cret" not in repr(rotated) and new not in repr(rotated)
+
+
+def test_log_redaction_hides_secret_looking_keys() -> None:
+    event = redact_secrets(None, "info", {"access_token": "x", "Authorization": "y", "org": "z"})
+    assert event == {"access_token": "[redacted]", "Authorization": "[redacted]", "org": "z"}
