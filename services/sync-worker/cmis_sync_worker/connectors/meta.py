@@ -1,0 +1,254 @@
+"""Meta Graph API: ad campaigns and insights of an ad account, Facebook Page posts and
+Instagram media.
+
+Numbers arrive as strings; budgets in the currency's minor units, spend in major units.
+Pages continue by ``paging.cursors.after`` while ``paging.next`` is present (we never follow
+``next`` itself: it can carry the token in its query string). Rate limits come as error
+codes in a 400 body and as usage headers we read on every answer. Meta has no refresh
+flow: an expired user token needs the user to reconnect.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+import httpx
+from cmis_shared.events import BudgetPeriod, Platform
+
+from .base import (
+    AccountRef,
+    AuthRevoked,
+    ConfigError,
+    ConnectorError,
+    Credentials,
+    InvalidResponse,
+    NormalizedCampaign,
+    NormalizedDailyMetric,
+    NormalizedPost,
+    RateLimited,
+    TokenExpired,
+    TransientPlatformError,
+)
+from .config import PlatformEndpoints
+from .convert import (
+    count_from,
+    date_windows,
+    day_in_zone,
+    decimal_from,
+    minor_units_to_decimal,
+    parse_day,
+    parse_timestamp,
+)
+from .throttle import meta_regain_access_seconds, meta_usage_fraction
+from .transport import PlatformHttp, guard_pages, schema_guard
+
+PLATFORM = Platform.META
+
+CAMPAIGN_FIELDS = "id,name,status,daily_budget,lifetime_budget,start_time,stop_time"
+INSIGHT_FIELDS = (
+    "campaign_id,spend,impressions,clicks,actions,action_values,account_currency,"
+    "date_start,date_stop"
+)
+PAGE_POST_FIELDS = (
+    "id,message,created_time,shares,reactions.summary(true).limit(0),"
+    "comments.summary(true).limit(0)"
+)
+MEDIA_FIELDS = "id,caption,timestamp,like_count,comments_count"
+
+_STATUS = {"ACTIVE": "active", "PAUSED": "paused", "DELETED": "removed", "ARCHIVED": "archived"}
+_THROTTLE_CODES = {4, 17, 32, 613}
+_EXPIRED_SUBCODE = 463
+
+
+# --- mapping ------------------------------------------------------------------------
+
+
+def map_campaign(item: dict[str, Any], currency: str, timezone: str) -> NormalizedCampaign:
+    amount, period = None, None
+    if int(item.get("daily_budget") or 0) > 0:
+        amount = minor_units_to_decimal(item["daily_budget"], currency)
+        period = BudgetPeriod.DAILY
+    elif int(item.get("lifetime_budget") or 0) > 0:
+        amount = minor_units_to_decimal(item["lifetime_budget"], currency)
+        period = BudgetPeriod.LIFETIME
+    start, stop = item.get("start_time"), item.get("stop_time")
+    return NormalizedCampaign(
+        external_id=str(item["id"]),
+        name=str(item["name"]),
+        status=_STATUS.get(item["status"], "unknown"),
+        currency=currency,
+        budget_amount=amount,
+        budget_period=period,
+        start_date=day_in_zone(parse_timestamp(start), timezone) if start else None,
+        end_date=day_in_zone(parse_timestamp(stop), timezone) if stop else None,
+    )
+
+
+def _action_total(entries: list[dict[str, Any]] | None, action_type: str) -> Any:
+    total = decimal_from(0)
+    for entry in entries or []:
+        if entry["action_type"] == action_type:
+            total += decimal_from(entry["value"])
+    return total
+
+
+def map_insight(row: dict[str, Any], action_type: str) -> NormalizedDailyMetric:
+    return NormalizedDailyMetric(
+        campaign_external_id=str(row["campaign_id"]),
+        day=parse_day(row["date_start"]),
+        currency=str(row["account_currency"]),
+        impressions=count_from(row.get("impressions")),
+        clicks=count_from(row.get("clicks")),
+        spend=decimal_from(row["spend"]),
+        conversions=_action_total(row.get("actions"), action_type),
+        conversion_value=_action_total(row.get("action_values"), action_type),
+    )
+
+
+def map_page_post(item: dict[str, Any]) -> NormalizedPost:
+    return NormalizedPost(
+        external_id=str(item["id"]),
+        text=str(item.get("message") or ""),
+        published_at=parse_timestamp(item["created_time"]),
+        likes=count_from(item.get("reactions", {}).get("summary", {}).get("total_count")),
+        comments=count_from(item.get("comments", {}).get("summary", {}).get("total_count")),
+        shares=count_from(item.get("shares", {}).get("count")),
+    )
+
+
+def map_media(item: dict[str, Any]) -> NormalizedPost:
+    return NormalizedPost(
+        external_id=str(item["id"]),
+        text=str(item.get("caption") or ""),
+        published_at=parse_timestamp(item["timestamp"]),
+        likes=count_from(item.get("like_count")),
+        comments=count_from(item.get("comments_count")),
+    )
+
+
+def classify_error(status: int, body: object, headers: Mapping[str, str]) -> ConnectorError:
+    error = body.get("error", {}) if isinstance(body, dict) else {}
+    error = error if isinstance(error, dict) else {}
+    code = error.get("code")
+    subcode = error.get("error_subcode")
+    message = f"({code}/{subcode}) {str(error.get('message') or f'HTTP {status}')[:300]}"
+    if code in _THROTTLE_CODES or (isinstance(code, int) and 80000 <= code <= 80014):
+        return RateLimited(PLATFORM, message, retry_after=meta_regain_access_seconds(headers))
+    if code == 190:
+        if subcode == _EXPIRED_SUBCODE:
+            return TokenExpired(PLATFORM, message)
+        return AuthRevoked(PLATFORM, message)
+    if status >= 500 or code in (1, 2) or error.get("is_transient") is True:
+        return TransientPlatformError(PLATFORM, message)
+    return ConfigError(PLATFORM, message)
+
+
+# --- I/O ----------------------------------------------------------------------------
+
+
+class MetaConnector:
+    platform = PLATFORM
+    supports_refresh = False
+
+    def __init__(self, client: httpx.AsyncClient, endpoints: PlatformEndpoints, **kw: Any) -> None:
+        self._http = PlatformHttp(client, PLATFORM, endpoints, **kw)
+        self._endpoints = endpoints
+        self._base = f"{endpoints.meta_graph_base_url}{endpoints.meta_api_version}/"
+        self.default_lookback_days = endpoints.lookback_for(PLATFORM)
+
+    async def refresh_token(self, credentials: Credentials) -> Credentials:
+        raise AuthRevoked(
+            PLATFORM, "Meta user tokens cannot be refreshed; the user has to reconnect"
+        )
+
+    async def fetch_campaigns(
+        self, account: AccountRef, credentials: Credentials
+    ) -> list[NormalizedCampaign]:
+        currency = account.currency or await self._account_currency(account, credentials)
+        items = await self._collect(
+            f"act_{account.account_id}/campaigns",
+            credentials.access_token,
+            {"fields": CAMPAIGN_FIELDS},
+        )
+        with schema_guard(PLATFORM, "campaign"):
+            return [map_campaign(item, currency, account.timezone) for item in items]
+
+    async def fetch_daily_metrics(
+        self, account: AccountRef, credentials: Credentials, since: date, until: date
+    ) -> list[NormalizedDailyMetric]:
+        rows: list[dict[str, Any]] = []
+        for start, end in date_windows(since, until, self._endpoints.meta_insights_window_days):
+            params = {
+                "level": "campaign",
+                "time_increment": "1",
+                "time_range": json.dumps({"since": start.isoformat(), "until": end.isoformat()}),
+                "fields": INSIGHT_FIELDS,
+            }
+            rows += await self._collect(
+                f"act_{account.account_id}/insights", credentials.access_token, params
+            )
+        action_type = self._endpoints.meta_conversion_action_type
+        with schema_guard(PLATFORM, "insights"):
+            return [map_insight(row, action_type) for row in rows]
+
+    async def fetch_posts(
+        self, account: AccountRef, credentials: Credentials, since: datetime | None
+    ) -> list[NormalizedPost]:
+        posts: list[NormalizedPost] = []
+        if page_id := account.extra.get("page_id"):
+            token = credentials.extra.get("page_access_token") or credentials.access_token
+            params = {"fields": PAGE_POST_FIELDS}
+            if since:
+                params["since"] = str(int(since.timestamp()))
+            items = await self._collect(f"{page_id}/posts", token, params)
+            with schema_guard(PLATFORM, "page post"):
+                posts += [map_page_post(item) for item in items]
+        if ig_user_id := account.extra.get("ig_user_id"):
+            items = await self._collect(
+                f"{ig_user_id}/media", credentials.access_token, {"fields": MEDIA_FIELDS}
+            )
+            with schema_guard(PLATFORM, "instagram media"):
+                media = [map_media(item) for item in items]
+            # The media edge has no time filter; drop what the last sync already saw.
+            posts += [m for m in media if since is None or m.published_at >= since]
+        return posts
+
+    async def _account_currency(self, account: AccountRef, credentials: Credentials) -> str:
+        page = await self._get(
+            f"act_{account.account_id}", credentials.access_token, {"fields": "currency"}
+        )
+        with schema_guard(PLATFORM, "ad account"):
+            return str(page["currency"])
+
+    async def _collect(self, path: str, token: str, params: dict[str, str]) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        query = {**params, "limit": str(self._endpoints.meta_page_size)}
+        for pages in range(self._endpoints.max_pages + 1):
+            guard_pages(PLATFORM, pages, self._endpoints.max_pages)
+            page = await self._get(path, token, query)
+            data, paging = page.get("data"), page.get("paging") or {}
+            if not isinstance(data, list):
+                raise InvalidResponse(PLATFORM, f"{path.rsplit('/', 1)[-1]}: expected 'data' list")
+            items.extend(data)
+            after = paging.get("cursors", {}).get("after")
+            if not paging.get("next") or not after:
+                return items
+            query["after"] = after
+        raise AssertionError("unreachable: guard_pages stops the loop")
+
+    async def _get(self, path: str, token: str, params: dict[str, str]) -> dict[str, Any]:
+        url = self._base + path
+        reply = await self._http.send(
+            "GET", url, headers={"Authorization": f"Bearer {token}"}, params=params
+        )
+        if reply.status != 200:
+            error = classify_error(reply.status, reply.body, reply.headers)
+            raise self._http.fail(error, "GET", url, reply.status)
+        await self._http.slow_down_if_busy(meta_usage_fraction(reply.headers))
+        page = self._http.expect_json(reply, path.rsplit("/", 1)[-1])
+        if not isinstance(page, dict):
+            raise InvalidResponse(PLATFORM, "expected a JSON object")
+        return page
