@@ -1,0 +1,30 @@
+# The two commands of the README: `make demo` runs the whole system with demo data;
+# `make test` installs everything and runs the full test suite (what CI runs).
+.PHONY: install demo test lint unit bench lock
+
+install:
+	scripts/bootstrap.sh
+
+demo: install
+	scripts/ensure-servers.sh
+	.venv/bin/python -m scripts.demo
+
+test: install
+	scripts/ensure-servers.sh
+	.venv/bin/ruff check .
+	.venv/bin/pytest
+
+unit: install
+	.venv/bin/pytest tests/unit -q
+
+lint: install
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/mypy shared services
+
+bench: install
+	scripts/ensure-servers.sh
+	.venv/bin/python -m tests.benchmarks.run_all
+
+lock:
+	scripts/lock.sh
