@@ -16,15 +16,15 @@ import asyncpg
 import pytest
 import redis.asyncio as redis_asyncio
 from aio_pika import connect_robust
-from cmis_shared.db.engine import asyncpg_dsn
-from cmis_shared.db.migrate import upgrade
-from cmis_shared.settings import CmisSettings
-from cmis_shared.topology import Topology
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from sqlalchemy.engine import make_url
 
+from cmis_shared.db.engine import asyncpg_dsn
+from cmis_shared.db.migrate import upgrade
+from cmis_shared.settings import CmisSettings
+from cmis_shared.topology import Topology
 from tests.support.servers import ServerUrls, discover
 
 # The platform simulator fixture arrives with the connectors work; load it once it exists.

@@ -8,14 +8,14 @@ from collections.abc import Iterator
 
 import asyncpg
 import pytest
+from sqlalchemy import select, text
+from sqlalchemy.engine import make_url
+
 from cmis_shared.crypto import TokenCipher
 from cmis_shared.db.engine import asyncpg_dsn, create_engine, create_session_factory
 from cmis_shared.db.migrate import downgrade, upgrade
 from cmis_shared.db.models import Base, Integration, Organization
 from cmis_shared.settings import CmisSettings
-from sqlalchemy import select, text
-from sqlalchemy.engine import make_url
-
 from tests.support.servers import ServerUrls
 
 pytestmark = pytest.mark.integration

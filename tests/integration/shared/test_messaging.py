@@ -9,16 +9,16 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import aio_pika
 import pytest
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from sqlalchemy import text
+
 from cmis_shared.consumer import REASON_HEADER, EventConsumer
 from cmis_shared.events import SyncRequested
 from cmis_shared.outbox import OutboxRelay
 from cmis_shared.runtime import ServiceRuntime
 from cmis_shared.settings import CmisSettings
 from cmis_shared.uow import UnitOfWork
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from sqlalchemy import text
-
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration

@@ -3,6 +3,7 @@ from datetime import UTC, datetime
 
 import orjson
 import pytest
+
 from cmis_shared.events import (
     EVENT_TYPES,
     EventParseError,

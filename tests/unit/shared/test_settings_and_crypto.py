@@ -1,9 +1,10 @@
 import pytest
+from cryptography.fernet import Fernet
+from pydantic import SecretStr
+
 from cmis_shared.crypto import CredentialsDecryptionError, TokenCipher
 from cmis_shared.settings import CmisSettings, SettingsError, load_settings
 from cmis_shared.telemetry import redact_secrets
-from cryptography.fernet import Fernet
-from pydantic import SecretStr
 
 pytestmark = pytest.mark.unit
 
