@@ -243,7 +243,9 @@ class LinkedInConnector:
                 total = page.get("paging", {}).get("total")
             items.extend(batch)
             start += len(batch)
-            if len(batch) < count or (isinstance(total, int) and start >= total):
+            # Trust "total" when present: the platform may serve fewer than we asked for.
+            done = start >= total if isinstance(total, int) else len(batch) < count
+            if done or not batch:
                 return items
         raise AssertionError("unreachable: guard_pages stops the loop")
 

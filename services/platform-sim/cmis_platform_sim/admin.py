@@ -1,0 +1,83 @@
+"""The simulator's own API under ``/_admin/``: faults, call counters, dataset facts.
+
+GET    /_admin/health            {"ok": true}
+GET    /_admin/dataset           seed, size, end date, canonical account ids per platform
+POST   /_admin/faults            one fault spec or a list -> {"faults": [...with ids]}
+GET    /_admin/faults            active faults with how often each fired
+DELETE /_admin/faults[/{id}]     clear all faults, or one
+GET    /_admin/calls             {"total", "by_route": {"meta.insights": n}, "by_account": {...}}
+DELETE /_admin/calls             reset the counters
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import orjson
+
+from .dataset import PLATFORMS, Dataset
+from .faults import FaultBook
+from .http import SimRequest, SimResponse, json_response
+from .tokens import TokenBook
+
+
+class Admin:
+    def __init__(self, dataset: Dataset, faults: FaultBook, tokens: TokenBook) -> None:
+        self.dataset = dataset
+        self.faults = faults
+        self.tokens = tokens
+        self.calls: Counter[str] = Counter()
+        self.account_calls: Counter[str] = Counter()
+
+    def count(self, platform: str, route: str, account: str | None) -> None:
+        self.calls[f"{platform}.{route}"] += 1
+        if account:
+            self.account_calls[f"{platform}:{account}"] += 1
+
+    def handle(self, req: SimRequest) -> SimResponse:
+        path, method = req.path.rstrip("/"), req.method
+        if path == "/_admin/health":
+            return json_response({"ok": True})
+        if path == "/_admin/dataset":
+            return json_response(self._dataset())
+        if path == "/_admin/calls":
+            if method == "DELETE":
+                self.calls.clear()
+                self.account_calls.clear()
+            return json_response(
+                {
+                    "total": sum(self.calls.values()),
+                    "by_route": self.calls,
+                    "by_account": self.account_calls,
+                }
+            )
+        if path == "/_admin/faults":
+            if method == "POST":
+                return self._add_faults(req)
+            if method == "DELETE":
+                self.faults.clear()
+            return json_response({"faults": [f.describe() for f in self.faults.all()]})
+        if path.startswith("/_admin/faults/") and method == "DELETE":
+            self.faults.clear(path.rsplit("/", 1)[-1])
+            return json_response({"faults": [f.describe() for f in self.faults.all()]})
+        return json_response({"error": "unknown admin path"}, 404)
+
+    def _add_faults(self, req: SimRequest) -> SimResponse:
+        try:
+            specs = orjson.loads(req.body or b"{}")
+            specs = specs if isinstance(specs, list) else [specs]
+            added = [self.faults.add(spec, self.tokens.serial()) for spec in specs]
+        except (ValueError, TypeError) as exc:
+            return json_response({"error": str(exc)}, 400)
+        return json_response({"faults": [f.describe() for f in added]}, 201)
+
+    def _dataset(self) -> dict[str, Any]:
+        ds = self.dataset
+        return {
+            "seed": ds.seed,
+            "size": vars(ds.size),
+            "start_date": ds.start_date.isoformat(),
+            "end_date": ds.end_date.isoformat(),
+            "accounts": {p: ds.account_ids(p) for p in PLATFORMS},
+        }

@@ -1,0 +1,92 @@
+"""What every simulated platform provides to the server: routing, where its token sits,
+and its own shapes for throttling, auth failures and server errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..dataset import Dataset
+from ..faults import Fault
+from ..http import Headers, SimRequest, SimResponse, json_response
+from ..tokens import TokenBook
+
+Handler = Callable[[SimRequest], SimResponse]
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    account: str | None
+    handler: Handler
+    token_endpoint: bool = False
+
+
+@dataclass(frozen=True)
+class SimContext:
+    dataset: Dataset
+    tokens: TokenBook
+    max_page_size: int
+    usage_pct: int
+
+
+class SimulatedPlatform:
+    name: str
+    prefix: str
+    drift_field: str
+
+    def __init__(self, ctx: SimContext) -> None:
+        self.ctx = ctx
+        self.ds = ctx.dataset
+
+    def page_size(self, requested: str | int | None, default: int, maximum: int) -> int:
+        try:
+            size = int(requested) if requested not in (None, "") else default
+        except (TypeError, ValueError):
+            size = default
+        return max(1, min(size, maximum, self.ctx.max_page_size))
+
+    # Each platform overrides what it needs.
+    def route(self, req: SimRequest) -> Route | None:
+        raise NotImplementedError
+
+    def access_token(self, req: SimRequest) -> str | None:
+        return req.bearer()
+
+    def usage_headers(self, pct: int) -> Headers:
+        return []
+
+    def rate_limited(self, fault: Fault, req: SimRequest) -> SimResponse:
+        return json_response(
+            {"error": "rate limited"}, 429, [(b"retry-after", str(int(fault.retry_after)).encode())]
+        )
+
+    def quota_exhausted(self, fault: Fault, req: SimRequest) -> SimResponse:
+        return self.rate_limited(fault, req)
+
+    def expired(self, req: SimRequest) -> SimResponse:
+        raise NotImplementedError
+
+    def revoked(self, req: SimRequest) -> SimResponse:
+        raise NotImplementedError
+
+    def server_error(self, fault: Fault, req: SimRequest) -> SimResponse:
+        raise NotImplementedError
+
+    def refresh(self, req: SimRequest, revoked: bool) -> SimResponse:
+        """The OAuth token endpoint (platforms with a refresh flow)."""
+        if revoked or not self.ctx.tokens.refresh_token_ok(req.form().get("refresh_token")):
+            return json_response(
+                {
+                    "error": "invalid_grant",
+                    "error_description": "Token has been expired or revoked.",
+                },
+                400,
+            )
+        return json_response(
+            {
+                "access_token": self.ctx.tokens.mint(self.name),
+                "expires_in": 3600,
+                "token_type": "Bearer",
+            }
+        )
