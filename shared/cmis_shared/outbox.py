@@ -21,7 +21,8 @@ from typing import Any
 import asyncpg
 import structlog
 from faststream.rabbit import RabbitBroker
-from opentelemetry import propagate, trace
+from opentelemetry import context as otel_context
+from opentelemetry import propagate
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -79,7 +80,6 @@ class OutboxRelay:
         session_factory: async_sessionmaker[AsyncSession],
         broker: RabbitBroker,
         topology: Topology,
-        tracer: trace.Tracer,
         *,
         listen_dsn: str | None = None,
         batch_size: int = 200,
@@ -90,7 +90,6 @@ class OutboxRelay:
         self._sessions = session_factory
         self._broker = broker
         self._topology = topology
-        self._tracer = tracer
         self._listen_dsn = listen_dsn
         self._batch_size = batch_size
         self._poll_seconds = poll_seconds
@@ -98,23 +97,27 @@ class OutboxRelay:
         self._retry_delay_seconds = retry_delay_seconds
         self._wake = asyncio.Event()
 
-    async def run(self) -> None:
-        """Publish until cancelled."""
+    async def run(self, lanes: int = 2) -> None:
+        """Publish until cancelled. Two lanes claim separate batches (SKIP LOCKED), so one
+        lane's database round trips overlap the other's publishing."""
         listener = await self._listen()
         try:
-            while True:
-                try:
-                    claimed = await self.relay_once()
-                except (OSError, asyncpg.PostgresError, ConnectionError) as error:
-                    log.warning("outbox relay failed; retrying", error=str(error))
-                    claimed = 0
-                if claimed < self._batch_size:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
-                    self._wake.clear()
+            await asyncio.gather(*(self._lane() for _ in range(lanes)))
         finally:
             if listener is not None:
                 await listener.close()
+
+    async def _lane(self) -> None:
+        while True:
+            try:
+                claimed = await self.relay_once()
+            except (OSError, asyncpg.PostgresError, ConnectionError) as error:
+                log.warning("outbox relay failed; retrying", error=str(error))
+                claimed = 0
+            if claimed < self._batch_size:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
+                self._wake.clear()
 
     async def _listen(self) -> asyncpg.Connection | None:
         if self._listen_dsn is None:
@@ -157,10 +160,10 @@ class OutboxRelay:
         return len(rows)
 
     async def _publish(self, row: Any) -> None:
-        parent = propagate.extract(row.headers or {})
-        with self._tracer.start_as_current_span(
-            f"outbox relay {row.routing_key}", context=parent, kind=trace.SpanKind.INTERNAL
-        ):
+        # The publish span (FastStream's telemetry middleware) becomes a child of the span that
+        # staged the event, so one trace runs from the HTTP request or handler to the consumer.
+        token = otel_context.attach(propagate.extract(row.headers or {}))
+        try:
             await self._broker.publish(
                 bytes(row.payload),
                 exchange=self._topology.exchange,
@@ -174,3 +177,5 @@ class OutboxRelay:
                 priority=row.priority or None,
                 timestamp=row.created_at,
             )
+        finally:
+            otel_context.detach(token)

@@ -52,7 +52,6 @@ class ServiceRuntime:
             self.sessions,
             self.broker,
             self.topology,
-            self.tracer,
             listen_dsn=asyncpg_dsn(settings.database_url),
             batch_size=settings.outbox_batch_size,
             poll_seconds=settings.outbox_poll_seconds,
