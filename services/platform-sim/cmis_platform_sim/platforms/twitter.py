@@ -48,7 +48,7 @@ def _call_with_account(
 class TwitterSim(SimulatedPlatform):
     name = "twitter"
     prefix = "/twitter/"
-    drift_field = "billed_charge_local_micro"
+    drift_field = "id_data"
 
     def route(self, req: SimRequest) -> Route | None:
         if req.method != "GET":

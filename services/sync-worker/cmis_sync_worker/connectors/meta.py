@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -87,7 +88,7 @@ def map_campaign(item: dict[str, Any], currency: str, timezone: str) -> Normaliz
     )
 
 
-def _action_total(entries: list[dict[str, Any]] | None, action_type: str) -> Any:
+def _action_total(entries: list[dict[str, Any]] | None, action_type: str) -> Decimal:
     total = decimal_from(0)
     for entry in entries or []:
         if entry["action_type"] == action_type:
@@ -95,11 +96,16 @@ def _action_total(entries: list[dict[str, Any]] | None, action_type: str) -> Any
     return total
 
 
-def map_insight(row: dict[str, Any], action_type: str) -> NormalizedDailyMetric:
+def map_insight(
+    row: dict[str, Any], action_type: str, fallback_currency: str | None = None
+) -> NormalizedDailyMetric:
+    currency = row.get("account_currency") or fallback_currency
+    if not currency:
+        raise ValueError("no account_currency on the row or the account")
     return NormalizedDailyMetric(
         campaign_external_id=str(row["campaign_id"]),
         day=parse_day(row["date_start"]),
-        currency=str(row["account_currency"]),
+        currency=str(currency),
         impressions=count_from(row.get("impressions")),
         clicks=count_from(row.get("clicks")),
         spend=decimal_from(row["spend"]),
@@ -192,7 +198,7 @@ class MetaConnector:
             )
         action_type = self._endpoints.meta_conversion_action_type
         with schema_guard(PLATFORM, "insights"):
-            return [map_insight(row, action_type) for row in rows]
+            return [map_insight(row, action_type, account.currency) for row in rows]
 
     async def fetch_posts(
         self, account: AccountRef, credentials: Credentials, since: datetime | None
