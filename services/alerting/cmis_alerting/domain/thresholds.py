@@ -1,0 +1,51 @@
+"""Alert thresholds: service-wide defaults, overridable per organization.
+
+An organization overrides them in ``organizations.settings`` under ``"alerts"``, e.g.
+``{"alerts": {"budget_warning_pct": 80, "token_warning_days": 14}}``. A value that is not a
+positive number is ignored (the default applies) rather than breaking alerting for the org.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+ORG_SETTINGS_KEY = "alerts"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    budget_warning_pct: Decimal = Decimal(90)
+    budget_critical_pct: Decimal = Decimal(100)
+    token_warning: timedelta = timedelta(days=7)
+    token_critical: timedelta = timedelta(hours=24)
+
+    def with_overrides(self, org_settings: Mapping[str, Any] | None) -> Thresholds:
+        """These thresholds with the organization's valid overrides applied."""
+        overrides = (org_settings or {}).get(ORG_SETTINGS_KEY)
+        if not isinstance(overrides, Mapping):
+            return self
+        result = self
+        if (pct := _positive(overrides.get("budget_warning_pct"))) is not None:
+            result = replace(result, budget_warning_pct=pct)
+        if (pct := _positive(overrides.get("budget_critical_pct"))) is not None:
+            result = replace(result, budget_critical_pct=pct)
+        if (days := _positive(overrides.get("token_warning_days"))) is not None:
+            result = replace(result, token_warning=timedelta(days=float(days)))
+        if (hours := _positive(overrides.get("token_critical_hours"))) is not None:
+            result = replace(result, token_critical=timedelta(hours=float(hours)))
+        return result
+
+
+def _positive(value: object) -> Decimal | None:
+    # bool is an int: `true` in the JSON is a mistake, not 1 %.
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() and number > 0 else None

@@ -1,0 +1,101 @@
+"""Token-expiry rule: warn before an integration's access token expires, critical when it is
+about to (or did). Evaluated on events that carry the expiry and on a timer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from cmis_alerting.domain.observations import AlertKey, Observation, clear, holds
+from cmis_alerting.domain.thresholds import Thresholds
+from cmis_shared.events import AlertType, Severity
+
+
+def token_key(org_id: UUID, integration_id: UUID) -> AlertKey:
+    return AlertKey(org_id, AlertType.TOKEN_EXPIRY, "integration", integration_id)
+
+
+def _remaining_text(remaining: timedelta) -> str:
+    if remaining <= timedelta(0):
+        return "has expired"
+    if remaining < timedelta(hours=1):
+        return "expires in less than an hour"
+    if remaining < timedelta(days=1):
+        return f"expires in {int(remaining / timedelta(hours=1))} hours"
+    days = int(remaining / timedelta(days=1))
+    return f"expires in {days} day{'s' if days != 1 else ''}"
+
+
+def token_observation(
+    org_id: UUID,
+    integration_id: UUID,
+    platform: str,
+    expires_at: datetime | None,
+    thresholds: Thresholds,
+    now: datetime,
+    fact_at: datetime,
+    *,
+    known_expired: bool = False,
+) -> Observation:
+    """``known_expired``: the platform already refused the token, whatever its expiry says."""
+    key = token_key(org_id, integration_id)
+    if known_expired:
+        remaining = timedelta(0)
+    elif expires_at is None:
+        return clear(key, fact_at, "token does not expire")
+    else:
+        remaining = expires_at - now
+    if remaining <= thresholds.token_critical:
+        severity = Severity.CRITICAL
+    elif remaining <= thresholds.token_warning:
+        severity = Severity.WARNING
+    else:
+        return clear(key, fact_at, "token is valid beyond the warning period")
+    return holds(
+        key,
+        fact_at,
+        severity,
+        f"Access token of the {platform} integration {_remaining_text(remaining)}",
+        {
+            "platform": platform,
+            "token_expires_at": expires_at.isoformat() if expires_at else None,
+        },
+    )
+
+
+@dataclass(frozen=True)
+class TokenFacts:
+    """An active integration's token expiry as stored, with its organization's settings."""
+
+    org_id: UUID
+    integration_id: UUID
+    platform: str
+    token_expires_at: datetime
+    org_settings: Mapping[str, Any] = field(default_factory=dict)
+
+
+def timer_observations(
+    integrations: Iterable[TokenFacts],
+    open_token_alerts: set[UUID],
+    defaults: Thresholds,
+    now: datetime,
+) -> list[Observation]:
+    """The timer's view: alerts for tokens nearing expiry, and clears for open alerts whose
+    token was renewed. Integrations with nothing to raise and nothing open are left out."""
+    observations = []
+    for facts in integrations:
+        observation = token_observation(
+            facts.org_id,
+            facts.integration_id,
+            facts.platform,
+            facts.token_expires_at,
+            defaults.with_overrides(facts.org_settings),
+            now,
+            now,
+        )
+        if not observation.is_clear or facts.integration_id in open_token_alerts:
+            observations.append(observation)
+    return observations

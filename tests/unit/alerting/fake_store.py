@@ -1,0 +1,52 @@
+"""An in-memory alert store with the same dedupe rule as the database (one open per key)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field, replace
+from uuid import UUID
+
+from cmis_alerting.domain.lifecycle import Action, Decision, StoredAlert
+from cmis_alerting.domain.observations import AlertKey
+
+
+@dataclass
+class FakeAlertStore:
+    alerts: dict[UUID, tuple[AlertKey, StoredAlert]] = field(default_factory=dict)
+    history: list[tuple[UUID, Action, UUID | None]] = field(default_factory=list)
+
+    async def latest(self, key: AlertKey) -> StoredAlert | None:
+        candidates = [alert for k, alert in self.alerts.values() if k == key]
+        open_ = [a for a in candidates if a.is_open]
+        if open_:
+            return open_[0]
+        resolved = sorted(candidates, key=lambda a: a.resolved_at or a.last_seen_at)
+        return resolved[-1] if resolved else None
+
+    async def save(self, decision: Decision, cause_event_id: UUID | None) -> UUID:
+        alert_id = decision.alert_id or uuid.uuid4()
+        if decision.alert_id is None:
+            current = await self.latest(decision.key)
+            assert current is None or not current.is_open, "a second open alert for one key"
+            stored = StoredAlert(
+                alert_id, True, decision.severity, decision.message, decision.occurrences,
+                decision.last_seen_at, decision.last_seen_at, None, decision.details,
+            )  # fmt: skip
+        else:
+            stored = replace(
+                self.alerts[alert_id][1],
+                is_open=decision.action is not Action.RESOLVED,
+                severity=decision.severity,
+                message=decision.message,
+                occurrences=decision.occurrences,
+                last_seen_at=decision.last_seen_at,
+                resolved_at=decision.resolved_at,
+                details=decision.details,
+            )
+        self.alerts[alert_id] = (decision.key, stored)
+        if decision.action is not Action.TOUCHED:
+            self.history.append((alert_id, decision.action, cause_event_id))
+        return alert_id
+
+    def open_alerts(self) -> list[StoredAlert]:
+        return [alert for _, alert in self.alerts.values() if alert.is_open]
