@@ -61,9 +61,14 @@ class FakeConnector:
             credentials, access_token=f"fresh-{self.refreshed}", expires_at=NOW + timedelta(hours=1)
         )
 
-    async def fetch_campaigns(self, *a: Any) -> list[Any]: ...
-    async def fetch_daily_metrics(self, *a: Any) -> list[Any]: ...
-    async def fetch_posts(self, *a: Any) -> list[Any]: ...
+    async def fetch_campaigns(self, *a: Any) -> list[Any]:
+        return []
+
+    async def fetch_daily_metrics(self, *a: Any) -> list[Any]:
+        return []
+
+    async def fetch_posts(self, *a: Any) -> list[Any]:
+        return []
 
 
 async def test_refreshes_before_expiry() -> None:

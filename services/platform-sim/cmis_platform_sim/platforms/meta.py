@@ -159,13 +159,14 @@ class MetaSim(SimulatedPlatform):
             "date_start": m.day.isoformat(),
             "date_stop": m.day.isoformat(),
         }
-        if m.clicks:  # decoys: other action types must not count as conversions
-            row["actions"] = [{"action_type": "link_click", "value": str(m.clicks)}]
-            if m.conversions:
-                row["actions"].append({"action_type": _ACTION, "value": str(m.conversions)})
-                row["action_values"] = [
-                    {"action_type": _ACTION, "value": _major(m.conversion_value_minor, m.exponent)}
-                ]
+        actions = [{"action_type": "link_click", "value": str(m.clicks)}] if m.clicks else []
+        if m.conversions:  # the link_click decoy must not count as a conversion
+            actions.append({"action_type": _ACTION, "value": str(m.conversions)})
+            row["action_values"] = [
+                {"action_type": _ACTION, "value": _major(m.conversion_value_minor, m.exponent)}
+            ]
+        if actions:
+            row["actions"] = actions
         return row
 
     def _posts(self, req: SimRequest, owner: str, channel: str) -> SimResponse:

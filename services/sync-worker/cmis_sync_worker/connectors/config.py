@@ -7,8 +7,9 @@ because every platform sunsets versions (and renames fields when it does).
 
 from __future__ import annotations
 
-from cmis_shared.events import Platform
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from cmis_shared.events import Platform
 
 # Attribution windows: platforms keep revising recent days, so each sync re-reads this many.
 DEFAULT_LOOKBACK_DAYS: dict[Platform, int] = {

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+
 from cmis_shared.events import BudgetPeriod, Platform
 
 from .base import (

@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+
 from cmis_shared.events import BudgetPeriod, Platform
 
 from .base import (

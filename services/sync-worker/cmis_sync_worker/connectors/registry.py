@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import httpx
+
 from cmis_shared.events import Platform
 
 from .base import PlatformConnector

@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+
 from cmis_shared.events import Platform
 
 from .base import ConnectorError, InvalidResponse, PlatformTimeout, TransientPlatformError
