@@ -1,0 +1,79 @@
+"""The alerting process: runtime, event subscribers, the token-expiry timer, ``main``."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from functools import partial
+
+from faststream import FastStream
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+
+from cmis_alerting.handlers import AlertingHandlers
+from cmis_alerting.settings import AlertingSettings
+from cmis_alerting.subscribers import subscribe
+from cmis_alerting.token_timer import TokenExpiryTimer
+from cmis_shared.runtime import ServiceRuntime, serve
+from cmis_shared.settings import SettingsError, load_settings
+from cmis_shared.telemetry import build_tracer_provider, configure_logging
+from cmis_shared.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class AlertingService:
+    settings: AlertingSettings
+    runtime: ServiceRuntime
+    handlers: AlertingHandlers
+    timer: TokenExpiryTimer
+
+    def app(self) -> FastStream:
+        """The lifecycle of ``ServiceRuntime.faststream_app``, with the loops started from a
+        coroutine: FastStream runs a plain-function hook in a worker thread, where
+        ``runtime.start_relay`` (sync, calls ``asyncio.create_task``) finds no event loop."""
+        runtime = self.runtime
+        return FastStream(
+            runtime.broker,
+            on_startup=[runtime.connect],
+            after_startup=[self._start_loops],
+            on_shutdown=[runtime.stop_background],
+            after_shutdown=[runtime.dispose],
+        )
+
+    async def _start_loops(self) -> None:
+        self.runtime.start_relay()
+        if self.settings.token_check_enabled:
+            self.runtime.start_background(self.timer.run, "token-expiry-timer")
+
+
+def build_service(
+    settings: AlertingSettings, tracer_provider: TracerProvider | None = None
+) -> AlertingService:
+    runtime = ServiceRuntime(settings, tracer_provider)
+    unit_of_work = partial(UnitOfWork, runtime.sessions)
+    defaults = settings.default_thresholds()
+    handlers = AlertingHandlers(unit_of_work, defaults)
+    subscribe(runtime, handlers)
+    timer = TokenExpiryTimer(unit_of_work, defaults, settings.token_check_interval_seconds)
+    return AlertingService(settings, runtime, handlers, timer)
+
+
+def create_app(
+    settings: AlertingSettings, tracer_provider: TracerProvider | None = None
+) -> FastStream:
+    return build_service(settings, tracer_provider).app()
+
+
+def main() -> None:
+    try:
+        settings = load_settings(AlertingSettings)
+    except SettingsError as error:
+        sys.exit(f"cmis-alerting: {error}")
+    configure_logging(settings)
+    tracer_provider = build_tracer_provider(settings)
+    trace.set_tracer_provider(tracer_provider)
+    serve(create_app(settings, tracer_provider))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""Use cases, one per event type: each event is handled in one unit of work holding the
+inbox claim, the alert changes and the AlertRaised/AlertResolved events (outbox)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+import structlog
+
+from cmis_alerting.adapters.alert_store import AlertStore
+from cmis_alerting.domain.integration_health import (
+    disconnected_observations,
+    integration_observations,
+)
+from cmis_alerting.domain.observations import Observation
+from cmis_alerting.domain.sync_outcomes import completed_observations, failed_observations
+from cmis_alerting.domain.thresholds import Thresholds
+from cmis_alerting.recording import record
+from cmis_shared.events import (
+    Event,
+    IntegrationConnected,
+    IntegrationDisconnected,
+    IntegrationStatus,
+    IntegrationUpdated,
+    SyncCompleted,
+    SyncFailed,
+    utc_now,
+)
+from cmis_shared.uow import UnitOfWork
+
+CONSUMER = "alerting"
+log = structlog.get_logger(__name__)
+
+# Given the store (for rules that need the current alerts) and the org's thresholds.
+Observe = Callable[[AlertStore, Thresholds], Awaitable[list[Observation]]]
+
+
+class AlertingHandlers:
+    def __init__(
+        self,
+        unit_of_work: Callable[[], UnitOfWork],
+        defaults: Thresholds,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._unit_of_work = unit_of_work
+        self._defaults = defaults
+        self._clock = clock
+
+    async def sync_completed(self, event: SyncCompleted) -> None:
+        async def observe(_: AlertStore, thresholds: Thresholds) -> list[Observation]:
+            return completed_observations(event, thresholds, self._clock())
+
+        await self._handle(event, observe)
+
+    async def sync_failed(self, event: SyncFailed) -> None:
+        async def observe(_: AlertStore, __: Thresholds) -> list[Observation]:
+            return failed_observations(event)
+
+        await self._handle(event, observe)
+
+    async def integration_changed(self, event: IntegrationConnected | IntegrationUpdated) -> None:
+        async def observe(store: AlertStore, thresholds: Thresholds) -> list[Observation]:
+            if event.status is IntegrationStatus.DISCONNECTED:
+                return await _disconnected(store, event)
+            return integration_observations(event, thresholds, self._clock())
+
+        await self._handle(event, observe)
+
+    async def integration_disconnected(self, event: IntegrationDisconnected) -> None:
+        async def observe(store: AlertStore, _: Thresholds) -> list[Observation]:
+            return await _disconnected(store, event)
+
+        await self._handle(event, observe)
+
+    async def _handle(self, event: Event, observe: Observe) -> None:
+        async with self._unit_of_work() as uow:
+            if not await uow.claim_event(CONSUMER, event.event_id):
+                log.info("event already processed")
+                return
+            store = AlertStore(uow.session)
+            thresholds = self._defaults.with_overrides(await store.org_settings(event.org_id))
+            events = await record(
+                store,
+                await observe(store, thresholds),
+                cause_event_id=event.event_id,
+                correlation_id=event.correlation_id,
+            )
+            await uow.publish(*events)
+            await uow.commit()
+
+
+async def _disconnected(
+    store: AlertStore, event: IntegrationDisconnected | IntegrationConnected | IntegrationUpdated
+) -> list[Observation]:
+    open_alerts = await store.open_alerts_of_integration(event.org_id, event.integration_id)
+    return disconnected_observations(open_alerts, event.occurred_at)

@@ -1,0 +1,51 @@
+"""Applying observations to the stored alerts: the step every handler and the timer share."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Protocol
+from uuid import UUID
+
+import structlog
+
+from cmis_alerting.domain.announce import announce
+from cmis_alerting.domain.lifecycle import Decision, StoredAlert, decide
+from cmis_alerting.domain.observations import AlertKey, Observation
+from cmis_shared.events import AlertRaised, AlertResolved
+
+log = structlog.get_logger(__name__)
+
+
+class AlertStorePort(Protocol):
+    async def latest(self, key: AlertKey) -> StoredAlert | None: ...
+
+    async def save(self, decision: Decision, cause_event_id: UUID | None) -> UUID: ...
+
+
+async def record(
+    store: AlertStorePort,
+    observations: Iterable[Observation],
+    *,
+    cause_event_id: UUID | None,
+    correlation_id: UUID,
+) -> list[AlertRaised | AlertResolved]:
+    """Decide and store each observation; return the events to publish in the same
+    transaction (the caller's unit of work)."""
+    events: list[AlertRaised | AlertResolved] = []
+    for observation in observations:
+        decision = decide(await store.latest(observation.key), observation)
+        if decision is None:
+            continue
+        alert_id = await store.save(decision, cause_event_id)
+        event = announce(decision, alert_id, correlation_id)
+        if event is not None:
+            events.append(event)
+            log.info(
+                "alert changed",
+                action=str(decision.action),
+                alert_id=str(alert_id),
+                alert_type=str(decision.key.alert_type),
+                subject_id=str(decision.key.subject_id),
+                severity=str(decision.severity),
+            )
+    return events

@@ -1,0 +1,30 @@
+"""Which handler each event on the alerting queue goes to (sync.* and integration.*)."""
+
+from __future__ import annotations
+
+from cmis_alerting.handlers import CONSUMER, AlertingHandlers
+from cmis_shared.consumer import EventConsumer
+from cmis_shared.events import (
+    IntegrationConnected,
+    IntegrationDisconnected,
+    IntegrationUpdated,
+    SyncCompleted,
+    SyncFailed,
+)
+from cmis_shared.runtime import ServiceRuntime
+
+
+def subscribe(runtime: ServiceRuntime, handlers: AlertingHandlers) -> EventConsumer:
+    """sync.requested and sync.started carry no alerting facts: the consumer acks them."""
+    return EventConsumer(
+        runtime.broker,
+        runtime.topology,
+        CONSUMER,
+        {
+            SyncCompleted: handlers.sync_completed,
+            SyncFailed: handlers.sync_failed,
+            IntegrationConnected: handlers.integration_changed,
+            IntegrationUpdated: handlers.integration_changed,
+            IntegrationDisconnected: handlers.integration_disconnected,
+        },
+    )
