@@ -1,0 +1,1 @@
+"""The worker's edges: PostgreSQL, Redis, credentials at rest."""

@@ -1,0 +1,88 @@
+"""The worker's reads and writes of ``integrations``: the account to sync and its encrypted
+credentials; a refreshed token; the time of the last successful sync."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import orjson
+
+from cmis_shared.events import IntegrationStatus, Platform
+
+_GET = """
+SELECT id, org_id, platform, account_id, account_name, currency, timezone,
+       account_extra::text AS account_extra, status, status_reason, credentials_encrypted,
+       token_expires_at, refreshable
+FROM integrations WHERE id = $1
+"""
+
+_SAVE_CREDENTIALS = """
+UPDATE integrations SET credentials_encrypted = $2, token_expires_at = $3, updated_at = now()
+WHERE id = $1
+"""
+
+_MARK_SYNCED = """
+UPDATE integrations SET last_synced_at = greatest(coalesce(last_synced_at, $2), $2)
+WHERE id = $1
+"""
+
+
+@dataclass(frozen=True)
+class IntegrationRecord:
+    id: UUID
+    org_id: UUID
+    platform: Platform
+    account_id: str
+    account_name: str
+    currency: str | None
+    timezone: str
+    status: IntegrationStatus
+    status_reason: str | None
+    credentials_encrypted: bytes = field(repr=False)
+    token_expires_at: datetime | None
+    refreshable: bool
+    account_extra: dict[str, str] = field(default_factory=dict)
+
+
+def _extra(raw: Any) -> dict[str, str]:
+    loaded = orjson.loads(raw) if isinstance(raw, str | bytes) else raw
+    if not isinstance(loaded, dict):
+        return {}
+    return {str(k): str(v) for k, v in loaded.items() if v is not None}
+
+
+class IntegrationRepository:
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self._connection = connection
+
+    async def get(self, integration_id: UUID) -> IntegrationRecord | None:
+        row = await self._connection.fetchrow(_GET, integration_id)
+        if row is None:
+            return None
+        return IntegrationRecord(
+            id=row["id"],
+            org_id=row["org_id"],
+            platform=Platform(row["platform"]),
+            account_id=row["account_id"],
+            account_name=row["account_name"],
+            currency=row["currency"],
+            timezone=row["timezone"],
+            status=IntegrationStatus(row["status"]),
+            status_reason=row["status_reason"],
+            credentials_encrypted=bytes(row["credentials_encrypted"]),
+            token_expires_at=row["token_expires_at"],
+            refreshable=row["refreshable"],
+            account_extra=_extra(row["account_extra"]),
+        )
+
+    async def save_credentials(
+        self, integration_id: UUID, ciphertext: bytes, expires_at: datetime | None
+    ) -> None:
+        await self._connection.execute(_SAVE_CREDENTIALS, integration_id, ciphertext, expires_at)
+
+    async def mark_synced(self, integration_id: UUID, at: datetime) -> None:
+        await self._connection.execute(_MARK_SYNCED, integration_id, at)

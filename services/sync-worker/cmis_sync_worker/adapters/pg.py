@@ -1,0 +1,35 @@
+"""The asyncpg connection under a SQLAlchemy session, for the worker's hot statements.
+
+The worker's statements are fixed SQL over arrays (``unnest``) and run hundreds of times a
+second; asyncpg's own prepared-statement cache runs them with a fraction of the per-call
+cost of a SQLAlchemy ``text()`` round trip. They run on the session's connection, so they
+share its transaction (and its outbox and inbox writes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any, TypeVar, cast
+
+import asyncpg
+from sqlalchemy.ext.asyncio import AsyncSession
+
+T = TypeVar("T")
+
+
+async def driver_connection(session: AsyncSession) -> asyncpg.Connection:
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    return cast(asyncpg.Connection, raw.driver_connection)
+
+
+def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def columns(rows: Sequence[tuple[Any, ...]], width: int) -> list[list[Any]]:
+    """Rows to per-column lists, the shape ``unnest($1::type[], ...)`` takes."""
+    if not rows:
+        return [[] for _ in range(width)]
+    return [list(column) for column in zip(*rows, strict=True)]

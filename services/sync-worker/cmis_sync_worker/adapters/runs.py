@@ -1,0 +1,106 @@
+"""``sync_runs`` and ``sync_attempts``: the worker's record of every attempt.
+
+Finishing is guarded: an attempt is finished once (``WHERE finished_at IS NULL``), and the
+run is updated only in the statement that finished it, so two deliveries of one request
+that race to the end produce one outcome.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+import asyncpg
+import orjson
+
+from cmis_sync_worker.domain.failures import Failure
+from cmis_sync_worker.domain.runs import RunSnapshot, RunStatus
+
+_SNAPSHOT = """
+SELECT r.status, r.attempt, a.id IS NOT NULL AS recorded, a.finished_at IS NOT NULL AS finished
+FROM sync_runs r
+LEFT JOIN sync_attempts a ON a.run_id = r.id AND a.attempt = $2
+WHERE r.id = $1
+FOR UPDATE OF r
+"""
+
+_START = """
+WITH run AS (
+    UPDATE sync_runs SET status = 'running', attempt = $2, started_at = $4, finished_at = NULL,
+                         next_attempt_at = NULL, error_class = NULL, error_message = NULL
+    WHERE id = $1
+)
+INSERT INTO sync_attempts (id, run_id, attempt, worker_id, started_at)
+VALUES (gen_random_uuid(), $1, $2, $3, $4)
+ON CONFLICT (run_id, attempt) DO NOTHING
+"""
+
+_FINISH = """
+WITH attempt AS (
+    INSERT INTO sync_attempts AS a (id, run_id, attempt, worker_id, started_at, finished_at,
+                                    outcome, error_origin, error_class, error_message, retryable)
+    VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+    ON CONFLICT (run_id, attempt) DO UPDATE SET
+        worker_id = EXCLUDED.worker_id, finished_at = EXCLUDED.finished_at,
+        outcome = EXCLUDED.outcome, error_origin = EXCLUDED.error_origin,
+        error_class = EXCLUDED.error_class, error_message = EXCLUDED.error_message,
+        retryable = EXCLUDED.retryable
+    WHERE a.finished_at IS NULL
+    RETURNING a.run_id
+), run AS (
+    UPDATE sync_runs SET status = $11, attempt = $2, finished_at = $5, next_attempt_at = $12,
+                         error_class = $8, error_message = $9, counts = $13::jsonb,
+                         started_at = coalesce(started_at, $4)
+    WHERE id IN (SELECT run_id FROM attempt)
+)
+SELECT count(*) FROM attempt
+"""
+
+
+class RunRepository:
+    def __init__(self, connection: asyncpg.Connection, worker_id: str) -> None:
+        self._connection = connection
+        self._worker_id = worker_id
+
+    async def snapshot(self, run_id: UUID, attempt: int) -> RunSnapshot | None:
+        """The run (locked for this transaction) and the state of the requested attempt."""
+        row = await self._connection.fetchrow(_SNAPSHOT, run_id, attempt)
+        if row is None:
+            return None
+        return RunSnapshot(
+            RunStatus(row["status"]), row["attempt"], row["recorded"], row["finished"]
+        )
+
+    async def start(self, run_id: UUID, attempt: int, started_at: datetime) -> None:
+        await self._connection.execute(_START, run_id, attempt, self._worker_id, started_at)
+
+    async def finish(
+        self,
+        run_id: UUID,
+        attempt: int,
+        *,
+        started_at: datetime,
+        finished_at: datetime,
+        status: RunStatus,
+        failure: Failure | None = None,
+        next_attempt_at: datetime | None = None,
+        counts: dict[str, int] | None = None,
+    ) -> bool:
+        """Finish the attempt and its run; False when the attempt was already finished."""
+        finished = await self._connection.fetchval(
+            _FINISH,
+            run_id,
+            attempt,
+            self._worker_id,
+            started_at,
+            finished_at,
+            "success" if failure is None else "failed",
+            failure.origin.value if failure else None,
+            failure.error_class.value if failure else None,
+            failure.message if failure else None,
+            failure.retryable if failure else None,
+            status.value,
+            next_attempt_at,
+            orjson.dumps(counts or {}).decode(),
+        )
+        return bool(finished)

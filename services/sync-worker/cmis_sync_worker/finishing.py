@@ -1,0 +1,183 @@
+"""The ends of an attempt, each one unit of work with the inbox claim of the request, so a
+request yields one outcome however often it is delivered: store and ``sync.completed``, or
+``sync.failed`` with the retry decision. Also the one write in the middle: a refreshed token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import structlog
+
+from cmis_shared.events import DataType, IntegrationUpdated, SyncRequested
+from cmis_sync_worker.adapters.credentials import CredentialsCodec
+from cmis_sync_worker.adapters.integrations import IntegrationRecord
+from cmis_sync_worker.connectors.base import Credentials
+from cmis_sync_worker.domain.failures import Failure
+from cmis_sync_worker.domain.outcome import SyncSummary, completed_event, failed_event
+from cmis_sync_worker.domain.retry import RetryPolicy
+from cmis_sync_worker.domain.runs import RunStatus, run_status_after
+from cmis_sync_worker.domain.window import FACTS_DAYS, SyncWindow
+from cmis_sync_worker.fetching import FetchedData
+from cmis_sync_worker.ports import SyncUnitOfWork
+
+CONSUMER = "sync-worker"
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Fetched:
+    data: FetchedData
+    window: SyncWindow
+    token_expires_at: datetime | None
+
+
+class Finisher:
+    def __init__(
+        self,
+        uow_factory: Callable[[], SyncUnitOfWork],
+        codec: CredentialsCodec,
+        policy: RetryPolicy,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._codec = codec
+        self._policy = policy
+        self._clock = clock
+
+    async def complete(
+        self,
+        request: SyncRequested,
+        integration: IntegrationRecord,
+        fetched: Fetched,
+        started_at: datetime,
+    ) -> None:
+        finished_at = self._clock()
+        data = fetched.data
+        counts = data.counts()
+        async with self._uow_factory() as uow:
+            if not await uow.claim_event(CONSUMER, request.event_id):
+                return
+            if not await uow.runs.finish(
+                request.run_id, request.attempt, started_at=started_at,
+                finished_at=finished_at, status=RunStatus.SUCCESS, counts=counts,
+            ):  # fmt: skip
+                return  # another delivery of this attempt finished it first
+            org, iid, platform = integration.org_id, integration.id, integration.platform.value
+            if data.campaigns is not None:
+                await uow.data.upsert_campaigns(org, iid, platform, data.campaigns, finished_at)
+            if data.metrics is not None:
+                await uow.data.upsert_daily_metrics(org, iid, data.metrics, finished_at)
+            if data.posts is not None:
+                await uow.data.upsert_posts(org, iid, platform, data.posts, finished_at)
+            summary = await self._summary(uow, request, integration, fetched, finished_at)
+            await uow.integrations.mark_synced(iid, finished_at)
+            await uow.publish(completed_event(request, summary, started_at, finished_at))
+            await uow.commit()
+        log.info(
+            "sync completed", run_id=str(request.run_id), attempt=request.attempt,
+            platform=platform, counts=counts,
+        )  # fmt: skip
+
+    async def _summary(
+        self,
+        uow: SyncUnitOfWork,
+        request: SyncRequested,
+        integration: IntegrationRecord,
+        fetched: Fetched,
+        finished_at: datetime,
+    ) -> SyncSummary:
+        """What was stored, and the facts read back from the stored rows."""
+        data, window, iid = fetched.data, fetched.window, integration.id
+        synced = set(request.data_type.expand())
+        campaigns, content, recent = [], None, []
+        if synced & {DataType.CAMPAIGNS, DataType.METRICS}:
+            campaigns = await uow.facts.campaign_facts(iid, window.today, window.facts_since)
+        if DataType.POSTS in synced:
+            content = await uow.facts.content_totals(iid, finished_at - timedelta(days=FACTS_DAYS))
+            recent = await uow.facts.recent_posts(iid)
+        return SyncSummary(
+            counts=data.counts(),
+            range_start=window.metrics_since if data.metrics is not None else None,
+            range_end=window.metrics_until if data.metrics is not None else None,
+            currency=integration.currency or _first_currency(data),
+            token_expires_at=fetched.token_expires_at,
+            campaigns=campaigns,
+            content_last_30_days=content,
+            recent_posts=recent,
+        )
+
+    async def fail(self, request: SyncRequested, failure: Failure, started_at: datetime) -> None:
+        finished_at = self._clock()
+        decision = self._policy.decide(failure, request.attempt, finished_at)
+        async with self._uow_factory() as uow:
+            if not await uow.claim_event(CONSUMER, request.event_id):
+                return
+            if not await uow.runs.finish(
+                request.run_id, request.attempt, started_at=started_at,
+                finished_at=finished_at, status=run_status_after(False, decision.will_retry),
+                failure=failure, next_attempt_at=decision.next_attempt_at,
+            ):  # fmt: skip
+                return
+            await uow.publish(
+                failed_event(request, failure, decision, self._policy.max_attempts, finished_at)
+            )
+            await uow.commit()
+        log.info(
+            "sync failed", run_id=str(request.run_id), attempt=request.attempt,
+            error_class=failure.error_class.value, will_retry=decision.will_retry,
+        )  # fmt: skip
+
+    async def reject_unknown_run(
+        self, request: SyncRequested, integration: IntegrationRecord | None
+    ) -> None:
+        """No run row (the requester broke the contract, or the integration was deleted
+        with its runs): a final ``sync.failed`` and nothing else recorded."""
+        failure = (
+            Failure.unavailable("integration not found")
+            if integration is None
+            else Failure.internal("sync run not found", retryable=False)
+        )
+        decision = self._policy.decide(failure, request.attempt, self._clock())
+        async with self._uow_factory() as uow:
+            if not await uow.claim_event(CONSUMER, request.event_id):
+                return
+            await uow.publish(
+                failed_event(request, failure, decision, self._policy.max_attempts, self._clock())
+            )
+            await uow.commit()
+
+    async def store_refreshed(
+        self, request: SyncRequested, integration: IntegrationRecord, credentials: Credentials
+    ) -> None:
+        async with self._uow_factory() as uow:
+            await uow.integrations.save_credentials(
+                integration.id, self._codec.encode(credentials), credentials.expires_at
+            )
+            await uow.publish(
+                IntegrationUpdated(
+                    org_id=integration.org_id,
+                    correlation_id=request.correlation_id,
+                    integration_id=integration.id,
+                    platform=integration.platform,
+                    account_id=integration.account_id,
+                    account_name=integration.account_name,
+                    status=integration.status,
+                    status_reason=integration.status_reason,
+                    currency=integration.currency,
+                    timezone=integration.timezone,
+                    token_expires_at=credentials.expires_at,
+                    refreshable=integration.refreshable,
+                )
+            )
+            await uow.commit()
+        log.info("token refreshed", integration_id=str(integration.id))
+
+
+def _first_currency(data: FetchedData) -> str | None:
+    for rows in (data.campaigns, data.metrics):
+        if rows:
+            return rows[0].currency
+    return None

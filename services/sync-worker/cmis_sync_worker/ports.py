@@ -1,0 +1,98 @@
+"""What the handler needs from the outside world, as small interfaces: the unit of work with
+its repositories, and the shared platform limiter. Adapters implement them over PostgreSQL
+and Redis; unit tests implement them with fakes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from datetime import date, datetime
+from types import TracebackType
+from typing import Protocol, Self
+from uuid import UUID
+
+from cmis_shared.events import CampaignFact, ContentTotals, Event, Platform, PostFact
+from cmis_sync_worker.adapters.integrations import IntegrationRecord
+from cmis_sync_worker.connectors.base import (
+    NormalizedCampaign,
+    NormalizedDailyMetric,
+    NormalizedPost,
+)
+from cmis_sync_worker.domain.failures import Failure
+from cmis_sync_worker.domain.runs import RunSnapshot, RunStatus
+
+
+class Runs(Protocol):
+    async def snapshot(self, run_id: UUID, attempt: int) -> RunSnapshot | None: ...
+    async def start(self, run_id: UUID, attempt: int, started_at: datetime) -> None: ...
+    async def finish(
+        self,
+        run_id: UUID,
+        attempt: int,
+        *,
+        started_at: datetime,
+        finished_at: datetime,
+        status: RunStatus,
+        failure: Failure | None = None,
+        next_attempt_at: datetime | None = None,
+        counts: dict[str, int] | None = None,
+    ) -> bool: ...
+
+
+class Integrations(Protocol):
+    async def get(self, integration_id: UUID) -> IntegrationRecord | None: ...
+    async def save_credentials(
+        self, integration_id: UUID, ciphertext: bytes, expires_at: datetime | None
+    ) -> None: ...
+    async def mark_synced(self, integration_id: UUID, at: datetime) -> None: ...
+
+
+class PlatformData(Protocol):
+    async def upsert_campaigns(
+        self, org_id: UUID, integration_id: UUID, platform: str,
+        campaigns: Sequence[NormalizedCampaign], synced_at: datetime,
+    ) -> None: ...  # fmt: skip
+    async def upsert_daily_metrics(
+        self, org_id: UUID, integration_id: UUID,
+        metrics: Sequence[NormalizedDailyMetric], synced_at: datetime,
+    ) -> None: ...  # fmt: skip
+    async def upsert_posts(
+        self, org_id: UUID, integration_id: UUID, platform: str,
+        posts: Sequence[NormalizedPost], synced_at: datetime,
+    ) -> None: ...  # fmt: skip
+
+
+class Facts(Protocol):
+    async def campaign_facts(
+        self, integration_id: UUID, today: date, since_30: date
+    ) -> list[CampaignFact]: ...
+    async def content_totals(self, integration_id: UUID, since: datetime) -> ContentTotals: ...
+    async def recent_posts(self, integration_id: UUID) -> list[PostFact]: ...
+
+
+class SyncUnitOfWork(Protocol):
+    runs: Runs
+    integrations: Integrations
+    data: PlatformData
+    facts: Facts
+
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(
+        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+    async def claim_event(self, consumer: str, event_id: UUID) -> bool: ...
+    async def publish(self, *events: Event) -> None: ...
+    async def commit(self) -> None: ...
+
+
+class PlatformLimiter(Protocol):
+    def slot(self, platform: Platform, account_id: str) -> AbstractAsyncContextManager[None]:
+        """Hold one concurrent call and one rate token of the platform and the account;
+        raises :class:`LimitWaitExceeded` when none frees up in time."""
+        ...
+
+
+class LimitWaitExceeded(Exception):
+    def __init__(self, waited_seconds: float) -> None:
+        super().__init__(f"no platform capacity within {waited_seconds:g} s")
+        self.waited_seconds = waited_seconds
