@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from dataclasses import dataclass
 from functools import partial
@@ -38,6 +39,7 @@ class AlertingService:
             after_startup=[self._start_loops],
             on_shutdown=[runtime.stop_background],
             after_shutdown=[runtime.dispose],
+            logger=logging.getLogger(__name__),  # through the JSON log handler
         )
 
     async def _start_loops(self) -> None:

@@ -32,7 +32,8 @@ async def record(
     """Decide and store each observation; return the events to publish in the same
     transaction (the caller's unit of work)."""
     events: list[AlertRaised | AlertResolved] = []
-    for observation in observations:
+    # One lock order for every transaction: two events touching the same alerts cannot deadlock.
+    for observation in sorted(observations, key=_lock_order):
         decision = decide(await store.latest(observation.key), observation)
         if decision is None:
             continue
@@ -49,3 +50,7 @@ async def record(
                 severity=str(decision.severity),
             )
     return events
+
+
+def _lock_order(observation: Observation) -> tuple[str, str]:
+    return (observation.key.alert_type, str(observation.key.subject_id))

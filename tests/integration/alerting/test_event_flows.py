@@ -151,7 +151,9 @@ async def test_integration_token_pause_and_disconnect(service: AlertingService) 
     org, integration, summer = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     now = datetime.now(UTC)
 
-    def facts(cls: type, seconds: float, **changes: object) -> IntegrationConnected:
+    def facts(
+        cls: type[IntegrationConnected | IntegrationUpdated], seconds: float, **changes: object
+    ) -> IntegrationConnected | IntegrationUpdated:
         return cls.model_validate({
             "org_id": org, "integration_id": integration, "platform": "linkedin",
             "account_id": "a-1", "account_name": "Main", "status": "active",
