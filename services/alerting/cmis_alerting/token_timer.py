@@ -12,7 +12,7 @@ import structlog
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from cmis_alerting.adapters.alert_store import AlertStore
-from cmis_alerting.adapters.integrations import active_token_facts
+from cmis_alerting.adapters.integrations import token_facts
 from cmis_alerting.domain.observations import Observation
 from cmis_alerting.domain.thresholds import Thresholds
 from cmis_alerting.domain.tokens import timer_observations
@@ -50,8 +50,8 @@ class TokenExpiryTimer:
         """Evaluate every active integration's token; returns the alert events emitted."""
         now = self._clock()
         async with self._unit_of_work() as uow:
-            facts = await active_token_facts(uow.session)
-            open_alerts = await AlertStore(uow.session).open_subjects(AlertType.TOKEN_EXPIRY)
+            open_alerts = await AlertStore(uow.session).open_by_subject(AlertType.TOKEN_EXPIRY)
+            facts = await token_facts(uow.session, also=open_alerts)
         emitted = 0
         for observation in timer_observations(facts, open_alerts, self._defaults, now):
             emitted += await self._apply(observation)

@@ -63,12 +63,24 @@ async def test_timer_raises_escalates_and_resolves_without_events(
         await timer.check_once()
         resolved = (await capture.wait_for(5))[4]
         assert isinstance(resolved, AlertResolved) and resolved.subject_id == in_3_days
+        touched = {a.subject_id: a for a in await alerts_of(service, org)}[in_2_hours]
+        assert (touched.status, touched.last_seen_at) == ("open", clock[0])  # every check
+
+        async with sessions() as session, session.begin():  # dashboard-api disconnected it
+            await session.execute(
+                update(Integration)
+                .where(Integration.id == in_2_hours)
+                .values(status="disconnected")
+            )
+        clock[0] += timedelta(minutes=5)
+        await timer.check_once()
+        gone = (await capture.wait_for(6))[5]
+        assert isinstance(gone, AlertResolved) and gone.subject_id == in_2_hours
+        assert gone.reason == "integration disconnected"
 
     alerts = {a.subject_id: a for a in await alerts_of(service, org)}
     assert set(alerts) == {in_3_days, in_2_hours}
-    assert alerts[in_3_days].status == "resolved"
-    assert alerts[in_2_hours].status == "open"
-    assert alerts[in_2_hours].last_seen_at == clock[0]  # touched by every check
+    assert {a.status for a in alerts.values()} == {"resolved"}
     assert await history_of(service, alerts[in_3_days].id) == [
         ("raised", None), ("escalated", None), ("resolved", None),
     ]  # fmt: skip

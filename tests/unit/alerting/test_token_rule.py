@@ -3,9 +3,14 @@ from datetime import timedelta
 
 import pytest
 
-from cmis_alerting.domain.observations import Observation
+from cmis_alerting.domain.observations import AlertKey, Observation
 from cmis_alerting.domain.thresholds import Thresholds
-from cmis_alerting.domain.tokens import TokenFacts, timer_observations, token_observation
+from cmis_alerting.domain.tokens import (
+    TokenFacts,
+    timer_observations,
+    token_key,
+    token_observation,
+)
 from cmis_shared.events import AlertType, Severity
 from tests.unit.alerting.factories import INTEGRATION, NOW, ORG
 
@@ -79,17 +84,20 @@ def test_organization_token_thresholds_apply() -> None:
     assert _observe(timedelta(days=10)).severity is None
 
 
-def _facts(remaining: timedelta, **org_settings: object) -> TokenFacts:
-    return TokenFacts(ORG, uuid.uuid4(), "google", NOW + remaining, {"alerts": org_settings})
+def _facts(remaining: timedelta, status: str = "active", **org_settings: object) -> TokenFacts:
+    return TokenFacts(
+        ORG, uuid.uuid4(), "google", NOW + remaining, status, {"alerts": org_settings}
+    )
+
+
+def _open(*facts: TokenFacts) -> dict[uuid.UUID, AlertKey]:
+    return {f.integration_id: token_key(ORG, f.integration_id) for f in facts}
 
 
 def test_timer_raises_for_tokens_near_expiry_at_its_own_now() -> None:
-    soon, later, far = (
-        _facts(timedelta(hours=2)),
-        _facts(timedelta(days=3)),
-        _facts(timedelta(days=60)),
-    )
-    observations = timer_observations([soon, later, far], set(), DEFAULTS, NOW)
+    soon, later = _facts(timedelta(hours=2)), _facts(timedelta(days=3))
+    far = _facts(timedelta(days=60))
+    observations = timer_observations([soon, later, far], {}, DEFAULTS, NOW)
     by_subject = {o.key.subject_id: o for o in observations}
     assert set(by_subject) == {soon.integration_id, later.integration_id}
     assert by_subject[soon.integration_id].severity is Severity.CRITICAL
@@ -99,14 +107,14 @@ def test_timer_raises_for_tokens_near_expiry_at_its_own_now() -> None:
 
 def test_timer_escalates_as_its_clock_advances() -> None:
     facts = _facts(timedelta(days=2))
-    [before] = timer_observations([facts], set(), DEFAULTS, NOW)
-    [after] = timer_observations([facts], set(), DEFAULTS, NOW + timedelta(days=1, seconds=1))
+    [before] = timer_observations([facts], {}, DEFAULTS, NOW)
+    [after] = timer_observations([facts], {}, DEFAULTS, NOW + timedelta(days=1, seconds=1))
     assert (before.severity, after.severity) == (Severity.WARNING, Severity.CRITICAL)
 
 
 def test_timer_clears_only_open_alerts_whose_token_was_renewed() -> None:
     renewed, untouched = _facts(timedelta(days=60)), _facts(timedelta(days=60))
-    observations = timer_observations([renewed, untouched], {renewed.integration_id}, DEFAULTS, NOW)
+    observations = timer_observations([renewed, untouched], _open(renewed), DEFAULTS, NOW)
     assert [(o.key.subject_id, o.is_clear) for o in observations] == [
         (renewed.integration_id, True)
     ]
@@ -115,5 +123,21 @@ def test_timer_clears_only_open_alerts_whose_token_was_renewed() -> None:
 def test_timer_uses_each_organizations_thresholds() -> None:
     custom = _facts(timedelta(days=10), token_warning_days=14)
     default = _facts(timedelta(days=10))
-    observations = timer_observations([custom, default], set(), DEFAULTS, NOW)
+    observations = timer_observations([custom, default], {}, DEFAULTS, NOW)
     assert [o.key.subject_id for o in observations] == [custom.integration_id]
+
+
+def test_timer_leaves_paused_integrations_to_their_events() -> None:
+    paused = _facts(timedelta(hours=1), status="paused")
+    assert timer_observations([paused], {}, DEFAULTS, NOW) == []
+    assert timer_observations([paused], _open(paused), DEFAULTS, NOW) == []
+
+
+def test_timer_clears_open_alerts_of_disconnected_or_deleted_integrations() -> None:
+    disconnected = _facts(timedelta(hours=1), status="disconnected")
+    deleted = _facts(timedelta(hours=1))
+    observations = timer_observations([disconnected], _open(disconnected, deleted), DEFAULTS, NOW)
+    assert [(o.key.subject_id, o.is_clear, o.reason) for o in observations] == [
+        (disconnected.integration_id, True, "integration disconnected"),
+        (deleted.integration_id, True, "integration no longer exists"),
+    ]

@@ -10,7 +10,7 @@ from sqlalchemy import String, case, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cmis_alerting.domain.lifecycle import Action, Decision, StoredAlert
-from cmis_alerting.domain.observations import AlertKey
+from cmis_alerting.domain.observations import AlertKey, SubjectType
 from cmis_shared.db.models import Alert, AlertHistory, Organization
 from cmis_shared.events import AlertType, Severity
 
@@ -89,20 +89,22 @@ class AlertStore:
             ),
         )
         rows = (await self._session.execute(statement)).scalars().all()
-        return [
-            AlertKey(row.org_id, AlertType(row.alert_type), row.subject_type, row.subject_id)  # type: ignore[arg-type]
-            for row in rows
-        ]
+        return [_key(row) for row in rows]
 
-    async def open_subjects(self, alert_type: AlertType) -> set[UUID]:
-        statement = select(Alert.subject_id).where(
-            Alert.alert_type == alert_type, Alert.status == OPEN
-        )
-        return set((await self._session.execute(statement)).scalars().all())
+    async def open_by_subject(self, alert_type: AlertType) -> dict[UUID, AlertKey]:
+        """The open alerts of one type, by subject id."""
+        statement = select(Alert).where(Alert.alert_type == alert_type, Alert.status == OPEN)
+        rows = (await self._session.execute(statement)).scalars().all()
+        return {row.subject_id: _key(row) for row in rows}
 
     async def org_settings(self, org_id: UUID) -> dict[str, Any]:
         statement = select(Organization.settings).where(Organization.id == org_id)
         return (await self._session.execute(statement)).scalar_one_or_none() or {}
+
+
+def _key(row: Alert) -> AlertKey:
+    subject_type: SubjectType = "campaign" if row.subject_type == "campaign" else "integration"
+    return AlertKey(row.org_id, AlertType(row.alert_type), subject_type, row.subject_id)
 
 
 def _new_row(alert_id: UUID, decision: Decision) -> dict[str, Any]:

@@ -3,7 +3,10 @@ token-expiry timer."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Iterable
+from uuid import UUID
+
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cmis_alerting.domain.tokens import TokenFacts
@@ -11,24 +14,33 @@ from cmis_shared.db.models import Integration, Organization
 from cmis_shared.events import IntegrationStatus
 
 
-async def active_token_facts(session: AsyncSession) -> list[TokenFacts]:
-    """Every active integration whose token expires, with its organization's settings."""
+async def token_facts(session: AsyncSession, also: Iterable[UUID]) -> list[TokenFacts]:
+    """Every active integration whose token expires, and the integrations ``also`` names
+    (those with an open token alert) whatever their state, with their org's settings."""
     statement = (
         select(
             Integration.org_id,
             Integration.id,
             Integration.platform,
             Integration.token_expires_at,
+            Integration.status,
             Organization.settings,
         )
         .join(Organization, Organization.id == Integration.org_id)
         .where(
-            Integration.status == IntegrationStatus.ACTIVE,
-            Integration.token_expires_at.is_not(None),
+            or_(
+                and_(
+                    Integration.status == IntegrationStatus.ACTIVE,
+                    Integration.token_expires_at.is_not(None),
+                ),
+                Integration.id.in_(list(also)),
+            )
         )
     )
     rows = (await session.execute(statement)).all()
     return [
-        TokenFacts(row.org_id, row.id, row.platform, row.token_expires_at, row.settings or {})
+        TokenFacts(
+            row.org_id, row.id, row.platform, row.token_expires_at, row.status, row.settings or {}
+        )
         for row in rows
     ]

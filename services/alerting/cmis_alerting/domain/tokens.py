@@ -11,7 +11,7 @@ from uuid import UUID
 
 from cmis_alerting.domain.observations import AlertKey, Observation, clear, holds
 from cmis_alerting.domain.thresholds import Thresholds
-from cmis_shared.events import AlertType, Severity
+from cmis_shared.events import AlertType, IntegrationStatus, Severity
 
 
 def token_key(org_id: UUID, integration_id: UUID) -> AlertKey:
@@ -68,25 +68,42 @@ def token_observation(
 
 @dataclass(frozen=True)
 class TokenFacts:
-    """An active integration's token expiry as stored, with its organization's settings."""
+    """An integration's stored token expiry and status, with its organization's settings."""
 
     org_id: UUID
     integration_id: UUID
     platform: str
-    token_expires_at: datetime
+    token_expires_at: datetime | None
+    status: str = IntegrationStatus.ACTIVE
     org_settings: Mapping[str, Any] = field(default_factory=dict)
 
 
 def timer_observations(
     integrations: Iterable[TokenFacts],
-    open_token_alerts: set[UUID],
+    open_token_alerts: Mapping[UUID, AlertKey],
     defaults: Thresholds,
     now: datetime,
 ) -> list[Observation]:
-    """The timer's view: alerts for tokens nearing expiry, and clears for open alerts whose
-    token was renewed. Integrations with nothing to raise and nothing open are left out."""
+    """The timer's view of the stored integrations (``open_token_alerts`` by subject id):
+
+    - active: alerts for tokens nearing expiry, clears for open alerts whose token was renewed;
+    - paused: left as the events set them (the token still matters when it resumes);
+    - disconnected or gone: open alerts clear. The table is the authority here, which also
+      repairs an alert whose clearing event looked older than a timer check.
+    Integrations with nothing to raise and nothing open are left out."""
     observations = []
+    seen: set[UUID] = set()
     for facts in integrations:
+        seen.add(facts.integration_id)
+        is_open = facts.integration_id in open_token_alerts
+        if facts.status == IntegrationStatus.PAUSED:
+            continue
+        if facts.status != IntegrationStatus.ACTIVE:
+            if is_open:
+                observations.append(
+                    clear(open_token_alerts[facts.integration_id], now, "integration disconnected")
+                )
+            continue
         observation = token_observation(
             facts.org_id,
             facts.integration_id,
@@ -96,6 +113,11 @@ def timer_observations(
             now,
             now,
         )
-        if not observation.is_clear or facts.integration_id in open_token_alerts:
+        if not observation.is_clear or is_open:
             observations.append(observation)
+    observations.extend(
+        clear(key, now, "integration no longer exists")
+        for subject_id, key in open_token_alerts.items()
+        if subject_id not in seen
+    )
     return observations
