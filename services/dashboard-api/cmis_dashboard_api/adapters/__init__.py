@@ -1,0 +1,1 @@
+"""I/O at the edges: PostgreSQL queries and commands, Redis stores, live-update fan-out."""

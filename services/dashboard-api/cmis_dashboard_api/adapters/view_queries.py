@@ -1,0 +1,220 @@
+"""Rebuilding an organization's view state from PostgreSQL (the system of record): used when
+Redis lost the view, by ``POST /dashboard/refresh`` and for non-default periods.
+
+Each section's ``as_of`` is the database's own time of the data, so events newer than the
+snapshot still apply on top of it and older ones are ignored.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cmis_dashboard_api.domain.state import (
+    Account,
+    AlertItem,
+    CampaignFigures,
+    ContentFigures,
+    Contribution,
+    DashboardState,
+    KpiTarget,
+    PostItem,
+    ScheduledItem,
+    SyncLane,
+    integration_key,
+    lane_key,
+)
+from cmis_dashboard_api.domain.sync_status import sync_status_of_run
+
+SCHEDULED_KEPT = 50
+
+_ORG = text("SELECT name FROM organizations WHERE id = :org")
+_INTEGRATIONS = text(
+    "SELECT id, platform, account_id, account_name, status, status_reason, currency, "
+    "token_expires_at, last_synced_at, updated_at FROM integrations WHERE org_id = :org"
+)
+_CAMPAIGNS = text(
+    """
+    WITH local AS (
+        SELECT id, (CAST(:now AS timestamptz) AT TIME ZONE timezone)::date AS today
+        FROM integrations WHERE org_id = :org AND status <> 'disconnected'
+    )
+    SELECT c.id, c.integration_id, c.name, c.platform, c.status, c.currency,
+           c.budget_amount, c.budget_period,
+           coalesce(sum(m.spend) FILTER (WHERE m.day > l.today - CAST(:days AS integer)), 0) AS spend,
+           coalesce(sum(m.impressions) FILTER (WHERE m.day > l.today - CAST(:days AS integer)), 0) AS impressions,
+           coalesce(sum(m.clicks) FILTER (WHERE m.day > l.today - CAST(:days AS integer)), 0) AS clicks,
+           coalesce(sum(m.conversions) FILTER (WHERE m.day > l.today - CAST(:days AS integer)), 0) AS conversions,
+           coalesce(sum(m.conversion_value) FILTER (WHERE m.day > l.today - CAST(:days AS integer)), 0)
+               AS conversion_value,
+           coalesce(sum(m.spend) FILTER (WHERE m.day = l.today), 0) AS spend_today,
+           coalesce(sum(m.spend), 0) AS spend_lifetime
+    FROM campaigns c
+    JOIN local l ON l.id = c.integration_id
+    LEFT JOIN daily_metrics m
+        ON m.integration_id = c.integration_id AND m.campaign_external_id = c.external_id
+    WHERE c.org_id = :org
+    GROUP BY c.id, l.today
+    """
+)
+_CONTENT = text(
+    """
+    SELECT integration_id, count(*) AS posts_published,
+           coalesce(sum(likes + comments + shares), 0) AS interactions,
+           coalesce(sum(impressions), 0) AS impressions
+    FROM posts
+    WHERE org_id = :org AND published_at > CAST(:now AS timestamptz) - make_interval(days => :days)
+    GROUP BY integration_id
+    """
+)
+_RECENT_POSTS = text(
+    """
+    SELECT * FROM (
+        SELECT id, integration_id, platform, text, published_at, likes, comments, shares,
+               impressions,
+               row_number() OVER (PARTITION BY integration_id ORDER BY published_at DESC) AS n
+        FROM posts WHERE org_id = :org
+    ) ranked WHERE n <= 10
+    """
+)
+_LANES = text(
+    """
+    SELECT DISTINCT ON (r.integration_id, r.data_type)
+           r.id, r.integration_id, r.platform, r.data_type, r.status, r.attempt,
+           r.error_class, r.error_message, r.next_attempt_at,
+           coalesce(r.finished_at, r.started_at, r.requested_at) AS as_of,
+           (SELECT max(s.finished_at) FROM sync_runs s
+             WHERE s.integration_id = r.integration_id AND s.data_type = r.data_type
+               AND s.status = 'success') AS last_success_at
+    FROM sync_runs r WHERE r.org_id = :org
+    ORDER BY r.integration_id, r.data_type, r.requested_at DESC
+    """
+)
+_ALERTS = text(
+    "SELECT id, alert_type, severity, message, subject_type, subject_id, last_seen_at "
+    "FROM alerts WHERE org_id = :org AND status = 'open'"
+)
+_KPIS = text(
+    "SELECT name, metric, target, higher_is_better FROM kpis WHERE org_id = :org ORDER BY name"
+)
+_SCHEDULED = text(
+    "SELECT id, content, platforms, scheduled_for, status FROM scheduled_content "
+    "WHERE org_id = :org AND scheduled_for >= :now ORDER BY scheduled_for LIMIT :limit"
+)
+
+
+async def load_kpis(session: AsyncSession, org_id: UUID) -> list[KpiTarget]:
+    rows = (await session.execute(_KPIS, {"org": org_id})).mappings()
+    return [KpiTarget(**row) for row in rows]
+
+
+async def load_scheduled(session: AsyncSession, org_id: UUID, now: datetime) -> list[ScheduledItem]:
+    params = {"org": org_id, "now": now, "limit": SCHEDULED_KEPT}
+    rows = (await session.execute(_SCHEDULED, params)).mappings()
+    return [ScheduledItem(**row) for row in rows]
+
+
+async def load_state(
+    session: AsyncSession, org_id: UUID, now: datetime, period_days: int
+) -> DashboardState | None:
+    """The whole state of one org, or ``None`` if the org does not exist."""
+    org_name = (await session.execute(_ORG, {"org": org_id})).scalar()
+    if org_name is None:
+        return None
+    state = DashboardState(
+        org_id=org_id, org_name=org_name, period_days=period_days, updated_at=now
+    )
+    params = {"org": org_id, "now": now, "days": period_days}
+    synced_at = await _load_accounts(session, state, params)
+    for row in (await session.execute(_CAMPAIGNS, params)).mappings():
+        part = _contribution(state, row["integration_id"], row["platform"], synced_at)
+        part.campaigns.append(
+            CampaignFigures(**{k: v for k, v in row.items() if k != "integration_id"})
+        )
+    for row in (await session.execute(_CONTENT, params)).mappings():
+        part = _contribution(state, row["integration_id"], None, synced_at)
+        part.content = ContentFigures(**{k: v for k, v in row.items() if k != "integration_id"})
+    for row in (await session.execute(_RECENT_POSTS, params)).mappings():
+        part = _contribution(state, row["integration_id"], row["platform"], synced_at)
+        part.recent_posts.append(
+            PostItem(**{k: v for k, v in row.items() if k not in ("integration_id", "n")})
+        )
+    await _load_lanes(session, state, params)
+    for row in (await session.execute(_ALERTS, params)).mappings():
+        state.alerts[row["id"].hex] = AlertItem(
+            id=row["id"],
+            type=row["alert_type"],
+            severity=row["severity"],
+            message=row["message"],
+            subject_type=row["subject_type"],
+            subject_id=row["subject_id"],
+            as_of=row["last_seen_at"],
+        )
+    state.kpis = await load_kpis(session, org_id)
+    state.scheduled = await load_scheduled(session, org_id, now)
+    return state
+
+
+async def _load_accounts(
+    session: AsyncSession, state: DashboardState, params: dict[str, object]
+) -> dict[str, datetime | None]:
+    synced_at: dict[str, datetime | None] = {}
+    for row in (await session.execute(_INTEGRATIONS, params)).mappings():
+        key = integration_key(row["id"])
+        synced_at[key] = row["last_synced_at"]
+        state.accounts[key] = Account(
+            id=row["id"],
+            platform=row["platform"],
+            account_id=row["account_id"],
+            account_name=row["account_name"],
+            status=row["status"],
+            status_reason=row["status_reason"],
+            currency=row["currency"],
+            token_expires_at=row["token_expires_at"],
+            as_of=row["updated_at"],
+        )
+    return synced_at
+
+
+def _contribution(
+    state: DashboardState,
+    integration_id: UUID,
+    platform: str | None,
+    synced_at: dict[str, datetime | None],
+) -> Contribution:
+    key = integration_key(integration_id)
+    part = state.contributions.get(key)
+    if part is None:
+        account = state.accounts.get(key)
+        at = synced_at.get(key)
+        part = Contribution(
+            platform=platform or (account.platform if account else ""),
+            campaigns_as_of=at,
+            content_as_of=at,
+            posts_as_of=at,
+        )
+        state.contributions[key] = part
+    return part
+
+
+async def _load_lanes(
+    session: AsyncSession, state: DashboardState, params: dict[str, object]
+) -> None:
+    for row in (await session.execute(_LANES, params)).mappings():
+        state.sync_lanes[lane_key(row["integration_id"], row["data_type"])] = SyncLane(
+            integration_id=row["integration_id"],
+            platform=row["platform"],
+            data_type=row["data_type"],
+            status=sync_status_of_run(row["status"]),
+            run_id=row["id"],
+            attempt=row["attempt"],
+            last_success_at=row["last_success_at"],
+            error_class=row["error_class"],
+            error_message=row["error_message"],
+            will_retry=row["status"] == "retrying",
+            next_attempt_at=row["next_attempt_at"],
+            as_of=row["as_of"],
+        )

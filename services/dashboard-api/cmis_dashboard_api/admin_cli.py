@@ -1,0 +1,59 @@
+"""``cmis-admin``: create organizations and users, issue API tokens, add members.
+
+Tokens are printed once, on stdout, and never logged."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from uuid import UUID
+
+from cmis_dashboard_api import admin
+from cmis_shared.db.engine import create_engine, create_session_factory
+from cmis_shared.settings import CmisSettings, load_settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cmis-admin", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    org = commands.add_parser("create-org", help="create an organization; prints its id")
+    org.add_argument("name")
+    org.add_argument("--timezone", default="UTC")
+    user = commands.add_parser("create-user", help="create a user; prints the first API token")
+    user.add_argument("email")
+    user.add_argument("--org", action="append", type=UUID, default=[], help="org id (repeat)")
+    token = commands.add_parser("issue-token", help="issue another API token for a user")
+    token.add_argument("email")
+    token.add_argument("--label", default="")
+    member = commands.add_parser("add-member", help="add a user to an organization")
+    member.add_argument("email")
+    member.add_argument("org", type=UUID)
+    member.add_argument("--role", default="member")
+    return parser
+
+
+async def _run(args: argparse.Namespace, settings: CmisSettings) -> str:
+    engine = create_engine(settings)
+    try:
+        async with create_session_factory(engine)() as session, session.begin():
+            if args.command == "create-org":
+                return str((await admin.create_organization(session, args.name, args.timezone)).id)
+            if args.command == "create-user":
+                user, token = await admin.create_user(session, args.email, args.org)
+                return f"user {user.id}\ntoken {token}"
+            user = await admin.find_user(session, args.email)
+            if user is None:
+                raise SystemExit(f"no user with email {args.email}")
+            if args.command == "issue-token":
+                return await admin.issue_token(session, user.id, args.label)
+            await admin.add_member(session, user.id, args.org, args.role)
+            return "ok"
+    finally:
+        await engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    settings = load_settings(CmisSettings, service_name="cmis-admin")
+    sys.stdout.write(asyncio.run(_run(args, settings)) + "\n")

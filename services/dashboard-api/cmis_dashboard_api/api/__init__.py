@@ -1,0 +1,1 @@
+"""HTTP routes (under ``/api``), their documentation and the docs pages."""

@@ -1,0 +1,109 @@
+"""Scheduled content: posts planned for the organization's platforms."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Path
+from starlette.responses import Response
+
+from cmis_dashboard_api.adapters import plans
+from cmis_dashboard_api.api import examples
+from cmis_dashboard_api.api.docs import documented
+from cmis_dashboard_api.api.responses import json_response
+from cmis_dashboard_api.deps import OrgAccess, ServicesDep, SessionDep
+from cmis_dashboard_api.errors import not_found
+from cmis_dashboard_api.schemas.plans import ContentIn, ContentList, ContentOut, ContentUpdate
+from cmis_shared.db.models import ScheduledContent
+
+router = APIRouter(tags=["scheduled content"])
+ContentId = Annotated[UUID, Path(description="Scheduled content id.")]
+PATH = "/orgs/{org_id}/scheduled-content/{content_id}"
+_CHANGED = "The dashboard's `scheduled_content` section (next 10) changes at once."
+
+
+def _out(row: ScheduledContent) -> ContentOut:
+    return ContentOut.model_validate(row, from_attributes=True)
+
+
+@router.get(
+    "/orgs/{org_id}/scheduled-content",
+    response_model=ContentList,
+    **documented(
+        summary="Scheduled content",
+        description="The organization's planned posts, earliest first (at most 200).",
+        response_example={"items": [examples.CONTENT_OUT]},
+    ),
+)
+async def list_content(org_id: OrgAccess, session: SessionDep) -> Response:
+    rows = await plans.list_content(session, org_id)
+    return json_response(ContentList(items=[_out(row) for row in rows]))
+
+
+@router.post(
+    "/orgs/{org_id}/scheduled-content",
+    response_model=ContentOut,
+    **documented(
+        summary="Schedule content",
+        description="Plans a post on one or more platforms. " + _CHANGED,
+        status_code=201,
+        request_example=examples.CONTENT_IN,
+        response_example=examples.CONTENT_OUT,
+        response_description="Created.",
+    ),
+)
+async def create_content(
+    org_id: OrgAccess, body: ContentIn, session: SessionDep, services: ServicesDep
+) -> Response:
+    row = await plans.add(session, ScheduledContent(org_id=org_id, **body.model_dump()))
+    await session.commit()
+    await services.views.reload_plans(org_id)
+    return json_response(_out(row), 201)
+
+
+@router.patch(
+    PATH,
+    response_model=ContentOut,
+    **documented(
+        summary="Change scheduled content",
+        description="Changes the given fields. " + _CHANGED,
+        request_example={"scheduled_for": "2024-01-17T10:00:00Z"},
+        response_example=examples.CONTENT_OUT,
+    ),
+)
+async def update_content(
+    org_id: OrgAccess,
+    content_id: ContentId,
+    body: ContentUpdate,
+    session: SessionDep,
+    services: ServicesDep,
+) -> Response:
+    row = await plans.find(session, ScheduledContent, org_id, content_id)
+    if row is None:
+        raise not_found("scheduled content")
+    row = await plans.change(session, row, body.model_dump(exclude_none=True))
+    await session.commit()
+    await services.views.reload_plans(org_id)
+    return json_response(_out(row))
+
+
+@router.delete(
+    PATH,
+    response_class=Response,
+    **documented(
+        summary="Remove scheduled content",
+        description="Deletes the planned post. " + _CHANGED,
+        status_code=204,
+        response_example=None,
+        response_description="Deleted (no body).",
+    ),
+)
+async def delete_content(
+    org_id: OrgAccess, content_id: ContentId, session: SessionDep, services: ServicesDep
+) -> Response:
+    if not await plans.remove(session, ScheduledContent, org_id, content_id):
+        raise not_found("scheduled content")
+    await session.commit()
+    await services.views.reload_plans(org_id)
+    return Response(status_code=204)

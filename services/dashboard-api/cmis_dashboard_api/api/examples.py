@@ -1,0 +1,252 @@
+"""Example bodies shown in the OpenAPI document and used in its request samples."""
+
+from __future__ import annotations
+
+ORG = "6f1c2f4e-8a51-4c86-9a4b-1d3f5e7a9b10"
+INTEGRATION = "0b7e3c9a-2d4f-4e61-8f0a-5c2d9e1b3a47"
+RUN = "c3a1e5f7-9b2d-4f68-a0c4-e6b8d2f4a1c9"
+TIME = "2024-01-15T14:30:00Z"
+
+DASHBOARD = {
+    "org_id": ORG,
+    "org_name": "Company Name",
+    "overview": {
+        "period": "Last 30 days",
+        "advertising": {
+            "total_spend": 5000,
+            "total_impressions": 100000,
+            "total_clicks": 5000,
+            "total_conversions": 120,
+            "avg_ctr": 5.0,
+            "avg_cpc": 1.0,
+            "roi": 250,
+        },
+        "content": {"posts_published": 45, "engagement_rate": 4.5},
+    },
+    "kpis": [
+        {"name": "ROI", "metric": "roi", "target": 300, "actual": 250, "status": "in_progress"}
+    ],
+    "active_campaigns": [
+        {
+            "id": "1d2e3f40-5a6b-4c7d-8e9f-a0b1c2d3e4f5",
+            "name": "Summer Campaign",
+            "platform": "google",
+            "currency": "USD",
+            "budget": 10000,
+            "spend": 7500,
+            "budget_used_pct": 75,
+            "impressions": 50000,
+            "clicks": 2500,
+            "ctr": 5.0,
+        }
+    ],
+    "scheduled_content": [
+        {
+            "id": "2e3f4051-6b7c-4d8e-9fa0-b1c2d3e4f506",
+            "content": "Post content preview...",
+            "platforms": ["meta", "twitter"],
+            "scheduled_for": "2024-01-16T10:00:00Z",
+            "status": "scheduled",
+        }
+    ],
+    "recent_posts": [
+        {
+            "id": "3f405162-7c8d-4e9f-a0b1-c2d3e4f50617",
+            "platform": "meta",
+            "content": "Our summer sale starts today!",
+            "published_at": "2024-01-15T09:00:00Z",
+            "likes": 120,
+            "comments": 14,
+            "shares": 9,
+            "impressions": 4200,
+            "engagement_rate": 3.4,
+        }
+    ],
+    "connected_accounts": {
+        "total": 1,
+        "by_platform": {"google": 1},
+        "accounts": [
+            {
+                "id": INTEGRATION,
+                "platform": "google",
+                "account_id": "123-456-7890",
+                "account_name": "Main Ads",
+                "status": "active",
+                "status_reason": None,
+                "currency": "USD",
+                "token_expires_at": "2024-02-15T00:00:00Z",
+            }
+        ],
+    },
+    "alerts": [
+        {
+            "id": "40516273-8d9e-4fa0-b1c2-d3e4f5061728",
+            "type": "budget",
+            "severity": "warning",
+            "message": "Campaign 'Summer' has used 90% of budget",
+            "subject_type": "campaign",
+            "subject_id": "1d2e3f40-5a6b-4c7d-8e9f-a0b1c2d3e4f5",
+            "campaign_id": "1d2e3f40-5a6b-4c7d-8e9f-a0b1c2d3e4f5",
+        }
+    ],
+    "sync_status": {
+        "total": 1,
+        "syncing": 0,
+        "success": 1,
+        "failed": 0,
+        "pending": 0,
+        "last_sync": TIME,
+    },
+    "updated_at": "2024-01-15T15:00:00Z",
+}
+
+LANE = {
+    "data_type": "metrics",
+    "status": "failed",
+    "run_id": RUN,
+    "trigger": "scheduled",
+    "attempt": 1,
+    "requested_at": TIME,
+    "started_at": TIME,
+    "finished_at": TIME,
+    "will_retry": True,
+    "next_retry_at": "2024-01-15T14:31:00Z",
+    "next_scheduled_at": "2024-01-15T15:30:00Z",
+}
+INTEGRATION_STATUS = {
+    "integration_id": INTEGRATION,
+    "platform": "google",
+    "account_id": "123-456-7890",
+    "account_name": "Main Ads",
+    "connection_status": "active",
+    "status_reason": None,
+    "status": "failed",
+    "last_synced_at": "2024-01-15T13:30:00Z",
+    "last_error": {"error_class": "rate_limited", "message": "429 from the platform", "at": TIME},
+    "attempt": 1,
+    "will_retry": True,
+    "next_retry_at": "2024-01-15T14:31:00Z",
+    "next_scheduled_sync": "2024-01-15T15:30:00Z",
+    "data_types": [LANE],
+}
+SYNC_STATUS = {
+    "org_id": ORG,
+    "summary": {
+        "total": 1,
+        "syncing": 0,
+        "success": 0,
+        "failed": 1,
+        "pending": 0,
+        "last_sync": "2024-01-15T13:30:00Z",
+    },
+    "integrations": [INTEGRATION_STATUS],
+}
+INTEGRATION_DETAIL = {
+    "integration": INTEGRATION_STATUS,
+    "recent_runs": [
+        {
+            "run_id": RUN,
+            "data_type": "metrics",
+            "trigger": "scheduled",
+            "status": "retrying",
+            "attempt": 1,
+            "requested_by": None,
+            "requested_at": TIME,
+            "started_at": TIME,
+            "finished_at": TIME,
+            "next_attempt_at": "2024-01-15T14:31:00Z",
+            "error_class": "rate_limited",
+            "error_message": "429 from the platform",
+            "counts": {},
+            "attempts": [
+                {
+                    "attempt": 1,
+                    "worker_id": "sync-worker@host",
+                    "started_at": TIME,
+                    "finished_at": TIME,
+                    "outcome": "failed",
+                    "error_class": "rate_limited",
+                    "error_message": "429 from the platform",
+                    "retryable": True,
+                }
+            ],
+        }
+    ],
+}
+TRIGGER_REQUEST = {"data_type": "metrics"}
+TRIGGER_RESPONSE = {
+    "org_id": ORG,
+    "runs": [
+        {
+            "run_id": RUN,
+            "integration_id": INTEGRATION,
+            "platform": "google",
+            "data_type": "metrics",
+            "status": "queued",
+            "created": True,
+            "correlation_id": "d4b2f6a8-0c3e-4f79-b1d5-f7c9e3a5b2d0",
+        }
+    ],
+}
+STATISTICS = {
+    "org_id": ORG,
+    "period_days": 7,
+    "since": "2024-01-08T15:00:00Z",
+    "runs_by_outcome": {"success": 160, "failed": 3, "retrying": 1},
+    "success_rate": 0.98,
+    "duration_p50_ms": 850.0,
+    "duration_p95_ms": 4200.0,
+    "failures_by_error_class": {"rate_limited": 2, "timeout": 1},
+    "failures_by_platform": {"google": 2, "tiktok": 1},
+    "freshness": [
+        {
+            "integration_id": INTEGRATION,
+            "platform": "google",
+            "account_name": "Main Ads",
+            "last_synced_at": TIME,
+            "age_seconds": 1800.0,
+        }
+    ],
+}
+ORGS = {
+    "organizations": [
+        {"id": ORG, "name": "Company Name", "timezone": "Europe/Berlin", "role": "member"}
+    ]
+}
+CONNECT = {
+    "platform": "google",
+    "account_id": "123-456-7890",
+    "account_name": "Main Ads",
+    "credentials": {"access_token": "ya29.a0...", "refresh_token": "1//0g..."},
+    "token_expires_at": "2024-02-15T00:00:00Z",
+    "refreshable": True,
+    "currency": "USD",
+    "timezone": "America/New_York",
+    "account_extra": {"login_customer_id": "1112223333"},
+}
+INTEGRATION_OUT = {
+    "id": INTEGRATION,
+    "org_id": ORG,
+    "platform": "google",
+    "account_id": "123-456-7890",
+    "account_name": "Main Ads",
+    "currency": "USD",
+    "timezone": "America/New_York",
+    "account_extra": {"login_customer_id": "1112223333"},
+    "status": "active",
+    "status_reason": None,
+    "token_expires_at": "2024-02-15T00:00:00Z",
+    "refreshable": True,
+    "last_synced_at": None,
+    "created_at": TIME,
+}
+UPDATE_INTEGRATION = {"account_name": "Main Ads (EU)", "status": "paused"}
+KPI_IN = {"name": "ROI", "metric": "roi", "target": 300, "higher_is_better": True}
+KPI_OUT = {"id": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d", **KPI_IN, "created_at": TIME}
+CONTENT_IN = {
+    "content": "Our summer sale starts today!",
+    "platforms": ["meta", "twitter"],
+    "scheduled_for": "2024-01-16T10:00:00Z",
+    "status": "scheduled",
+}
+CONTENT_OUT = {"id": "2e3f4051-6b7c-4d8e-9fa0-b1c2d3e4f506", **CONTENT_IN, "created_at": TIME}

@@ -1,0 +1,107 @@
+"""The dashboard API process: FastAPI app whose lifespan runs the service runtime (database,
+broker, outbox relay), the event consumer that keeps the materialized view current, the Redis
+client and the live-update hub; ``main`` serves it with uvicorn."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.instrumentation.redis import RedisInstrumentor
+from opentelemetry.sdk.trace import TracerProvider
+
+from cmis_dashboard_api.api import bench
+from cmis_dashboard_api.api.docs import add_code_samples
+from cmis_dashboard_api.api.router import api_router
+from cmis_dashboard_api.errors import install_error_handlers
+from cmis_dashboard_api.services import build_services
+from cmis_dashboard_api.settings import DashboardSettings
+from cmis_dashboard_api.subscribers import subscribe
+from cmis_shared.runtime import ServiceRuntime
+from cmis_shared.settings import load_settings
+from cmis_shared.telemetry import build_tracer_provider, configure_logging
+
+DESCRIPTION = """The HTTP API of CMIS: one unified dashboard per organization, kept current
+from events; sync status, history, manual triggers and statistics; integrations, KPI targets
+and scheduled content; live updates over Server-Sent Events.
+
+Every route needs `Authorization: Bearer <token>` (issue one with `cmis-admin`). Another
+organization's id answers 404, exactly like a missing one. Errors always have the shape
+`{"error": {"code", "message", "details"}}`."""
+
+
+def _lifespan(settings: DashboardSettings, tracer_provider: TracerProvider) -> Any:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = ServiceRuntime(settings, tracer_provider)
+        services = build_services(settings, runtime)
+        subscribe(runtime, services.views)
+        await runtime.connect()
+        await runtime.broker.start()
+        runtime.start_relay()
+        runtime.start_background(services.live.run, "live-hub")
+        app.state.services = services
+        try:
+            yield
+        finally:
+            await runtime.stop_background()
+            await runtime.dispose()
+            await services.redis.aclose()
+
+    return lifespan
+
+
+def create_app(
+    settings: DashboardSettings, tracer_provider: TracerProvider | None = None
+) -> FastAPI:
+    tracer_provider = tracer_provider or build_tracer_provider(settings)
+    app = FastAPIOffline(
+        title="CMIS Marketing API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=_lifespan(settings, tracer_provider),
+    )
+    install_error_handlers(app)
+    app.include_router(api_router)
+    if settings.benchmark_routes:
+        app.include_router(bench.router)
+    _install_openapi(app)
+    FastAPIInstrumentor.instrument_app(app, tracer_provider=tracer_provider)
+    redis_instrumentor = RedisInstrumentor()
+    if not redis_instrumentor.is_instrumented_by_opentelemetry:  # patches redis-py once
+        redis_instrumentor.instrument(tracer_provider=tracer_provider)
+    return app
+
+
+def _install_openapi(app: FastAPI) -> None:
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = add_code_samples(build())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def main() -> None:
+    """Serve on one worker (uvloop, httptools); SIGTERM/SIGINT stop it gracefully: uvicorn
+    stops accepting, lets requests finish, then the lifespan closes everything."""
+    settings = load_settings(DashboardSettings)
+    configure_logging(settings)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        loop="uvloop",
+        http="httptools",
+        workers=1,
+        access_log=settings.access_log,
+        log_config=None,
+        timeout_graceful_shutdown=5,
+    )

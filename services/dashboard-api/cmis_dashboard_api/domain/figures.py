@@ -1,0 +1,66 @@
+"""The dashboard's formulas (DESIGN.md). A division by zero gives ``None``, never an error."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from cmis_dashboard_api.domain.state import CampaignFigures, ContentFigures
+
+RATIO_PLACES = Decimal("0.01")
+HUNDRED = Decimal(100)
+
+
+def ratio(numerator: Decimal | int, denominator: Decimal | int) -> Decimal | None:
+    if not denominator:
+        return None
+    return (Decimal(numerator) / Decimal(denominator)).quantize(RATIO_PLACES)
+
+
+def percent(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) * HUNDRED / Decimal(whole)).quantize(RATIO_PLACES)
+
+
+def roi(conversion_value: Decimal, spend: Decimal) -> Decimal | None:
+    """(conversion value - spend) / spend x 100."""
+    return percent(conversion_value - spend, spend)
+
+
+def advertising_figures(campaigns: Iterable[CampaignFigures]) -> dict[str, Decimal | int | None]:
+    spend = Decimal(0)
+    impressions = clicks = 0
+    conversions = conversion_value = Decimal(0)
+    for campaign in campaigns:
+        spend += campaign.spend
+        impressions += campaign.impressions
+        clicks += campaign.clicks
+        conversions += campaign.conversions
+        conversion_value += campaign.conversion_value
+    return {
+        "total_spend": spend,
+        "total_impressions": impressions,
+        "total_clicks": clicks,
+        "total_conversions": conversions,
+        "avg_ctr": percent(clicks, impressions),
+        "avg_cpc": ratio(spend, clicks),
+        "roi": roi(conversion_value, spend),
+    }
+
+
+def content_figures(parts: Iterable[ContentFigures]) -> dict[str, Decimal | int | None]:
+    posts = interactions = impressions = 0
+    for part in parts:
+        posts += part.posts_published
+        interactions += part.interactions
+        impressions += part.impressions
+    return {"posts_published": posts, "engagement_rate": percent(interactions, impressions)}
+
+
+def budget_used_pct(campaign: CampaignFigures) -> Decimal | None:
+    """Share of the budget spent over the budget's own period (today or lifetime)."""
+    if campaign.budget_amount is None:
+        return None
+    spent = campaign.spend_today if campaign.budget_period == "daily" else campaign.spend_lifetime
+    return percent(spent, campaign.budget_amount)

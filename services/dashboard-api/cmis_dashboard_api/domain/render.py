@@ -1,0 +1,184 @@
+"""The dashboard document (the SEED contract's sections and field names) from the state."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+from cmis_dashboard_api.domain.figures import (
+    advertising_figures,
+    budget_used_pct,
+    content_figures,
+    percent,
+)
+from cmis_dashboard_api.domain.kpis import kpi_rows
+from cmis_dashboard_api.domain.state import (
+    AlertItem,
+    CampaignFigures,
+    DashboardState,
+    PostItem,
+)
+from cmis_dashboard_api.domain.sync_status import integration_status, latest, sync_summary
+
+TOP_CAMPAIGNS, NEXT_CONTENT, RECENT_POSTS = 5, 10, 10
+PREVIEW_CHARS = 140
+SEVERITY_ORDER = {"critical": 0, "warning": 1}
+
+
+def render_dashboard(state: DashboardState, now: datetime) -> dict[str, Any]:
+    live = state.live_integration_ids()
+    parts = [part for key, part in state.contributions.items() if key in live]
+    campaigns = [campaign for part in parts for campaign in part.campaigns]
+    advertising = advertising_figures(campaigns)
+    content = content_figures(part.content for part in parts)
+    return {
+        "org_id": state.org_id,
+        "org_name": state.org_name,
+        "overview": {
+            "period": f"Last {state.period_days} days",
+            "advertising": advertising,
+            "content": content,
+        },
+        "kpis": kpi_rows(state.kpis, {**advertising, **content}),
+        "active_campaigns": _active_campaigns(campaigns),
+        "scheduled_content": _scheduled(state, now),
+        "recent_posts": _recent_posts([post for part in parts for post in part.recent_posts]),
+        "connected_accounts": _accounts(state, live),
+        "alerts": _alerts(state),
+        "sync_status": _sync_status(state, live),
+        "updated_at": now,
+    }
+
+
+def _active_campaigns(campaigns: list[CampaignFigures]) -> list[dict[str, Any]]:
+    active = sorted(
+        (campaign for campaign in campaigns if campaign.status == "active"),
+        key=lambda campaign: (campaign.spend, campaign.impressions),
+        reverse=True,
+    )
+    return [
+        {
+            "id": campaign.id,
+            "name": campaign.name,
+            "platform": campaign.platform,
+            "currency": campaign.currency,
+            "budget": campaign.budget_amount,
+            "spend": campaign.spend,
+            "budget_used_pct": budget_used_pct(campaign),
+            "impressions": campaign.impressions,
+            "clicks": campaign.clicks,
+            "ctr": percent(campaign.clicks, campaign.impressions),
+        }
+        for campaign in active[:TOP_CAMPAIGNS]
+    ]
+
+
+def _scheduled(state: DashboardState, now: datetime) -> list[dict[str, Any]]:
+    upcoming = sorted(
+        (item for item in state.scheduled if item.scheduled_for >= now),
+        key=lambda item: item.scheduled_for,
+    )
+    return [
+        {
+            "id": item.id,
+            "content": _preview(item.content),
+            "platforms": item.platforms,
+            "scheduled_for": item.scheduled_for,
+            "status": item.status,
+        }
+        for item in upcoming[:NEXT_CONTENT]
+    ]
+
+
+def _preview(text: str) -> str:
+    return text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 3].rstrip() + "..."
+
+
+def _recent_posts(posts: list[PostItem]) -> list[dict[str, Any]]:
+    newest = sorted(posts, key=lambda post: post.published_at, reverse=True)[:RECENT_POSTS]
+    return [
+        {
+            "id": post.id,
+            "platform": post.platform,
+            "content": _preview(post.text),
+            "published_at": post.published_at,
+            "likes": post.likes,
+            "comments": post.comments,
+            "shares": post.shares,
+            "impressions": post.impressions,
+            "engagement_rate": percent(post.likes + post.comments + post.shares, post.impressions),
+        }
+        for post in newest
+    ]
+
+
+def _accounts(state: DashboardState, live: set[str]) -> dict[str, Any]:
+    accounts = sorted(
+        (account for key, account in state.accounts.items() if key in live),
+        key=lambda account: (account.platform, account.account_name),
+    )
+    return {
+        "total": len(accounts),
+        "by_platform": dict(Counter(account.platform for account in accounts)),
+        "accounts": [
+            {
+                "id": account.id,
+                "platform": account.platform,
+                "account_id": account.account_id,
+                "account_name": account.account_name,
+                "status": account.status,
+                "status_reason": account.status_reason,
+                "currency": account.currency,
+                "token_expires_at": account.token_expires_at,
+            }
+            for account in accounts
+        ],
+    }
+
+
+def _alerts(state: DashboardState) -> list[dict[str, Any]]:
+    open_alerts = sorted(
+        (alert for alert in state.alerts.values() if alert.open),
+        key=lambda alert: (SEVERITY_ORDER.get(alert.severity, 2), _negated_time(alert)),
+    )
+    return [
+        {
+            "id": alert.id,
+            "type": alert.type,
+            "severity": alert.severity,
+            "message": alert.message,
+            "subject_type": alert.subject_type,
+            "subject_id": alert.subject_id,
+            f"{alert.subject_type}_id": alert.subject_id,
+        }
+        for alert in open_alerts
+    ]
+
+
+def _negated_time(alert: AlertItem) -> float:
+    return -alert.as_of.timestamp() if alert.as_of else 0.0
+
+
+def _sync_status(state: DashboardState, live: set[str]) -> dict[str, object]:
+    lanes_by_integration: dict[str, list[str]] = {key: [] for key in live}
+    for lane in state.sync_lanes.values():
+        key = lane.integration_id.hex
+        if key in lanes_by_integration:
+            lanes_by_integration[key].append(lane.status)
+    statuses = {key: integration_status(found) for key, found in lanes_by_integration.items()}
+    last_sync = latest(
+        lane.last_success_at
+        for lane in state.sync_lanes.values()
+        if lane.integration_id.hex in live
+    )
+    return sync_summary(statuses, last_sync)
+
+
+def seconds_until_stale(state: DashboardState, now: datetime, longest: int) -> int:
+    """How long rendered bytes stay true without any event: until the next scheduled item
+    passes (it leaves "next 10"), at most ``longest``."""
+    upcoming = [item.scheduled_for for item in state.scheduled if item.scheduled_for >= now]
+    if not upcoming:
+        return longest
+    return max(1, min(longest, int((min(upcoming) - now).total_seconds()) + 1))

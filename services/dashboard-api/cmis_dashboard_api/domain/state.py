@@ -1,0 +1,151 @@
+"""The materialized per-organization state the dashboard is rendered from.
+
+Every section remembers the time of the event that last set it (``as_of``), so events that
+arrive late or twice change nothing: updates are last-writer-wins by event time, which makes
+applying an event idempotent without an inbox round trip on the hot path.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+DEFAULT_PERIOD_DAYS = 30
+
+
+class CampaignFigures(BaseModel):
+    id: UUID
+    name: str
+    platform: str
+    status: str
+    currency: str
+    budget_amount: Decimal | None = None
+    budget_period: str | None = None
+    spend_today: Decimal = Decimal(0)
+    spend_lifetime: Decimal = Decimal(0)
+    spend: Decimal = Decimal(0)  # within the view's period
+    impressions: int = 0
+    clicks: int = 0
+    conversions: Decimal = Decimal(0)
+    conversion_value: Decimal = Decimal(0)
+
+
+class PostItem(BaseModel):
+    id: UUID
+    platform: str
+    text: str
+    published_at: datetime
+    likes: int = 0
+    comments: int = 0
+    shares: int = 0
+    impressions: int = 0
+
+
+class ContentFigures(BaseModel):
+    posts_published: int = 0
+    interactions: int = 0
+    impressions: int = 0
+
+
+class Contribution(BaseModel):
+    """What one integration adds to the org's figures, as of its last successful sync."""
+
+    platform: str
+    campaigns: list[CampaignFigures] = Field(default_factory=list)
+    campaigns_as_of: datetime | None = None
+    content: ContentFigures = Field(default_factory=ContentFigures)
+    content_as_of: datetime | None = None
+    recent_posts: list[PostItem] = Field(default_factory=list)
+    posts_as_of: datetime | None = None
+
+
+class Account(BaseModel):
+    id: UUID
+    platform: str
+    account_id: str
+    account_name: str
+    status: str  # active | paused | disconnected
+    status_reason: str | None = None
+    currency: str | None = None
+    token_expires_at: datetime | None = None
+    as_of: datetime | None = None
+
+
+class SyncLane(BaseModel):
+    """The latest known state of one (integration, data type) sync."""
+
+    integration_id: UUID
+    platform: str
+    data_type: str
+    status: str  # pending | syncing | success | failed
+    run_id: UUID | None = None
+    attempt: int = 1
+    last_success_at: datetime | None = None
+    error_class: str | None = None
+    error_message: str | None = None
+    will_retry: bool = False
+    next_attempt_at: datetime | None = None
+    as_of: datetime | None = None
+
+
+class AlertItem(BaseModel):
+    id: UUID
+    type: str
+    severity: str
+    message: str
+    subject_type: str
+    subject_id: UUID
+    open: bool = True
+    as_of: datetime | None = None
+
+
+class KpiTarget(BaseModel):
+    name: str
+    metric: str
+    target: Decimal
+    higher_is_better: bool = True
+
+
+class ScheduledItem(BaseModel):
+    id: UUID
+    content: str
+    platforms: list[str]
+    scheduled_for: datetime
+    status: str
+
+
+class DashboardState(BaseModel):
+    org_id: UUID
+    org_name: str
+    period_days: int = DEFAULT_PERIOD_DAYS
+    accounts: dict[str, Account] = Field(default_factory=dict)
+    contributions: dict[str, Contribution] = Field(default_factory=dict)
+    sync_lanes: dict[str, SyncLane] = Field(default_factory=dict)
+    alerts: dict[str, AlertItem] = Field(default_factory=dict)
+    kpis: list[KpiTarget] = Field(default_factory=list)
+    scheduled: list[ScheduledItem] = Field(default_factory=list)
+    updated_at: datetime
+
+    def live_integration_ids(self) -> set[str]:
+        """Integrations that count: every one we know of that is not disconnected."""
+        known = (
+            set(self.accounts)
+            | set(self.contributions)
+            | {lane.integration_id.hex for lane in self.sync_lanes.values()}
+        )
+        return {
+            key
+            for key in known
+            if key not in self.accounts or self.accounts[key].status != "disconnected"
+        }
+
+
+def integration_key(integration_id: UUID) -> str:
+    return integration_id.hex
+
+
+def lane_key(integration_id: UUID, data_type: str) -> str:
+    return f"{integration_id.hex}:{data_type}"

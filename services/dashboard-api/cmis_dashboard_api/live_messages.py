@@ -1,0 +1,65 @@
+"""What a live stream is told when an event changed the view (small: the client re-reads
+the dashboard for the figures)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cmis_dashboard_api.domain.sync_status import FAILED, PENDING, SUCCESS, SYNCING
+from cmis_shared.events import (
+    AlertRaised,
+    AlertResolved,
+    Event,
+    IntegrationFacts,
+    SyncCompleted,
+    SyncFailed,
+    SyncRequested,
+    SyncStarted,
+)
+
+_SYNC_STATUS = {
+    SyncRequested: PENDING,
+    SyncStarted: SYNCING,
+    SyncCompleted: SUCCESS,
+    SyncFailed: FAILED,
+}
+
+
+def live_message(event: Event, section: str) -> tuple[str, dict[str, Any]]:
+    """(message type, data) for the SSE stream: ``sync_status``, ``alert`` or ``dashboard``."""
+    base: dict[str, Any] = {
+        "section": section,
+        "event_type": event.event_type,
+        "occurred_at": event.occurred_at,
+    }
+    if isinstance(event, SyncRequested | SyncStarted | SyncCompleted | SyncFailed):
+        data = {
+            **base,
+            "integration_id": event.integration_id,
+            "platform": event.platform,
+            "data_type": event.data_type,
+            "run_id": event.run_id,
+            "attempt": event.attempt,
+            "status": _SYNC_STATUS[type(event)],
+        }
+        if isinstance(event, SyncFailed):
+            data |= {
+                "error_class": event.error_class,
+                "will_retry": event.will_retry,
+                "next_attempt_at": event.next_attempt_at,
+            }
+        return "sync_status", data
+    if isinstance(event, AlertRaised | AlertResolved):
+        return "alert", {
+            **base,
+            "id": event.alert_id,
+            "alert_type": event.alert_type,
+            "severity": event.severity,
+            "message": event.message,
+            "subject_type": event.subject_type,
+            "subject_id": event.subject_id,
+            "open": isinstance(event, AlertRaised),
+        }
+    if isinstance(event, IntegrationFacts):
+        return "dashboard", {**base, "integration_id": event.integration_id, "status": event.status}
+    return "dashboard", base

@@ -1,0 +1,122 @@
+"""The dashboard document (SEED contract). The route serves stored bytes; these models
+document them and let the tests validate the shape."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from pydantic import BaseModel
+
+from cmis_dashboard_api.schemas.common import Number
+
+
+class Advertising(BaseModel):
+    total_spend: Number
+    total_impressions: int
+    total_clicks: int
+    total_conversions: Number
+    avg_ctr: Number | None
+    avg_cpc: Number | None
+    roi: Number | None
+
+
+class Content(BaseModel):
+    posts_published: int
+    engagement_rate: Number | None
+
+
+class Overview(BaseModel):
+    period: str
+    advertising: Advertising
+    content: Content
+
+
+class KpiRow(BaseModel):
+    name: str
+    metric: str
+    target: Number
+    actual: Number | None
+    status: str
+
+
+class ActiveCampaign(BaseModel):
+    id: UUID
+    name: str
+    platform: str
+    currency: str
+    budget: Number | None
+    spend: Number
+    budget_used_pct: Number | None
+    impressions: int
+    clicks: int
+    ctr: Number | None
+
+
+class UpcomingContent(BaseModel):
+    id: UUID
+    content: str
+    platforms: list[str]
+    scheduled_for: datetime
+    status: str
+
+
+class RecentPost(BaseModel):
+    id: UUID
+    platform: str
+    content: str
+    published_at: datetime
+    likes: int
+    comments: int
+    shares: int
+    impressions: int
+    engagement_rate: Number | None
+
+
+class AccountRow(BaseModel):
+    id: UUID
+    platform: str
+    account_id: str
+    account_name: str
+    status: str
+    status_reason: str | None
+    currency: str | None
+    token_expires_at: datetime | None
+
+
+class ConnectedAccounts(BaseModel):
+    total: int
+    by_platform: dict[str, int]
+    accounts: list[AccountRow]
+
+
+class AlertRow(BaseModel):
+    id: UUID
+    type: str
+    severity: str
+    message: str
+    subject_type: str
+    subject_id: UUID
+
+
+class SyncSummary(BaseModel):
+    total: int
+    syncing: int
+    success: int
+    failed: int
+    pending: int
+    last_sync: datetime | None
+
+
+class DashboardView(BaseModel):
+    org_id: UUID
+    org_name: str
+    overview: Overview
+    kpis: list[KpiRow]
+    active_campaigns: list[ActiveCampaign]
+    scheduled_content: list[UpcomingContent]
+    recent_posts: list[RecentPost]
+    connected_accounts: ConnectedAccounts
+    alerts: list[AlertRow]
+    sync_status: SyncSummary
+    updated_at: datetime

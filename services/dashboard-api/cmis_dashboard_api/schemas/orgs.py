@@ -1,0 +1,84 @@
+"""Bodies of the organization and integration routes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from cmis_dashboard_api.schemas.common import Body, Currency, Instant, Name, TimeZone, bounded_text
+from cmis_shared.events import Platform
+
+AccountId = bounded_text(100, 1)
+Secret = bounded_text(4096, 1)
+
+
+class OrganizationOut(BaseModel):
+    id: UUID
+    name: str
+    timezone: str
+    role: str
+
+
+class OrganizationList(BaseModel):
+    organizations: list[OrganizationOut]
+
+
+class Credentials(Body):
+    """Platform credentials: stored encrypted, never returned, logged or put in events."""
+
+    access_token: Secret
+    refresh_token: Secret | None = None
+    token_secret: Secret | None = Field(default=None, description="OAuth 1.0a (X) only.")
+
+
+class ConnectIntegration(Body):
+    platform: Platform
+    account_id: AccountId
+    account_name: Name
+    credentials: Credentials
+    token_expires_at: Instant | None = None
+    refreshable: bool = False
+    currency: Currency | None = None
+    timezone: TimeZone = "UTC"
+    account_extra: dict[str, bounded_text(200)] = Field(  # type: ignore[valid-type]
+        default_factory=dict,
+        max_length=20,
+        description="Platform ids (page id, organization URN...), never secrets.",
+    )
+
+
+class UpdateIntegration(Body):
+    """Fields to change; credentials given here are merged, so a reconnect that brings no
+    refresh token keeps the stored one."""
+
+    account_name: Name | None = None
+    credentials: Credentials | None = None
+    token_expires_at: Instant | None = None
+    refreshable: bool | None = None
+    currency: Currency | None = None
+    timezone: TimeZone | None = None
+    status: str | None = Field(default=None, pattern="^(active|paused)$")
+
+
+class IntegrationOut(BaseModel):
+    id: UUID
+    org_id: UUID
+    platform: str
+    account_id: str
+    account_name: str
+    currency: str | None
+    timezone: str
+    account_extra: dict[str, Any]
+    status: str
+    status_reason: str | None
+    token_expires_at: datetime | None
+    refreshable: bool
+    last_synced_at: datetime | None
+    created_at: datetime
+
+
+class IntegrationList(BaseModel):
+    integrations: list[IntegrationOut]

@@ -1,0 +1,55 @@
+"""Everything a request handler may need, built once per process in the app's lifespan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import redis.asyncio as redis
+
+from cmis_dashboard_api.adapters.live import LiveHub
+from cmis_dashboard_api.adapters.rate_limit import RateLimiter
+from cmis_dashboard_api.adapters.view_store import ViewStore
+from cmis_dashboard_api.auth import Authenticator
+from cmis_dashboard_api.settings import DashboardSettings
+from cmis_dashboard_api.views import DashboardViews
+from cmis_shared.crypto import TokenCipher
+from cmis_shared.runtime import ServiceRuntime
+
+
+@dataclass
+class Services:
+    settings: DashboardSettings
+    runtime: ServiceRuntime
+    redis: redis.Redis
+    views: DashboardViews
+    store: ViewStore
+    auth: Authenticator
+    live: LiveHub
+    trigger_limiter: RateLimiter
+    cipher: TokenCipher
+
+
+def build_services(settings: DashboardSettings, runtime: ServiceRuntime) -> Services:
+    client = redis.Redis.from_url(settings.redis_url, max_connections=256)
+    store = ViewStore(client, settings, state_ttl_seconds=settings.view_ttl_seconds)
+    live = LiveHub(client, settings)
+    views = DashboardViews(
+        store,
+        runtime.sessions,
+        live,
+        view_ttl_seconds=settings.view_ttl_seconds,
+        period_view_ttl_seconds=settings.period_view_ttl_seconds,
+    )
+    return Services(
+        settings=settings,
+        runtime=runtime,
+        redis=client,
+        views=views,
+        store=store,
+        auth=Authenticator(runtime.sessions, settings.auth_cache_seconds),
+        live=live,
+        trigger_limiter=RateLimiter(
+            client, settings.trigger_rate_limit, settings.trigger_rate_window_seconds
+        ),
+        cipher=TokenCipher(settings.encryption_keys),
+    )

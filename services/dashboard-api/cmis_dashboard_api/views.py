@@ -1,0 +1,171 @@
+"""The dashboard view's use cases: serve it, keep it current from events, rebuild it from
+PostgreSQL when Redis lost it (or on request), and tell live streams what changed."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime
+from uuid import UUID
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from cmis_dashboard_api.adapters.live import LiveHub
+from cmis_dashboard_api.adapters.view_queries import load_kpis, load_scheduled, load_state
+from cmis_dashboard_api.adapters.view_store import Materialized, ViewStore
+from cmis_dashboard_api.domain.apply import apply_event
+from cmis_dashboard_api.domain.render import render_dashboard, seconds_until_stale
+from cmis_dashboard_api.domain.state import DEFAULT_PERIOD_DAYS, DashboardState
+from cmis_dashboard_api.jsonbytes import dumps
+from cmis_dashboard_api.live_messages import live_message
+from cmis_shared.events import Event, utc_now
+
+log = structlog.get_logger(__name__)
+
+
+class StateMissingError(LookupError):
+    """Redis has no state for the org (flushed, expired, never built)."""
+
+
+class DashboardViews:
+    def __init__(
+        self,
+        store: ViewStore,
+        sessions: async_sessionmaker[AsyncSession],
+        live: LiveHub,
+        *,
+        view_ttl_seconds: int,
+        period_view_ttl_seconds: int,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._store = store
+        self._sessions = sessions
+        self._live = live
+        self._view_ttl = view_ttl_seconds
+        self._period_ttl = period_view_ttl_seconds
+        self._clock = clock
+        self._rebuilding: dict[UUID, asyncio.Future[Materialized | None]] = {}
+
+    def _materialize(self, state: DashboardState, now: datetime) -> Materialized:
+        view = dumps(render_dashboard(state, now))
+        return Materialized(state, view, seconds_until_stale(state, now, self._view_ttl))
+
+    async def get(self, org_id: UUID, period_days: int = DEFAULT_PERIOD_DAYS) -> bytes | None:
+        """The dashboard bytes; ``None`` only if the organization does not exist."""
+        if period_days != DEFAULT_PERIOD_DAYS:
+            return await self._period_view(org_id, period_days)
+        view = await self._store.get_view(org_id)
+        if view is not None:
+            return view
+        try:  # the bytes expired but the state is there: render, no PostgreSQL
+            result = await self._store.transact(org_id, self._rerender)
+        except StateMissingError:
+            result = await self._rebuild_once(org_id)
+        return None if result is None else result.view
+
+    def _rerender(self, current: DashboardState | None) -> Materialized:
+        if current is None:
+            raise StateMissingError
+        return self._materialize(current, self._clock())
+
+    async def refresh(self, org_id: UUID) -> bytes | None:
+        """Rebuild from PostgreSQL now, replacing what Redis holds."""
+        result = await self._rebuild(org_id, replace=True)
+        if result is not None:
+            await self._live.publish(org_id, "dashboard", {"section": "all"})
+        return None if result is None else result.view
+
+    async def apply(self, event: Event) -> None:
+        changed: list[str] = []
+
+        def change(current: DashboardState | None) -> Materialized | None:
+            if current is None:
+                raise StateMissingError
+            changed.clear()
+            kind = apply_event(current, event)
+            if kind is None:
+                return None
+            changed.append(kind)
+            now = self._clock()
+            current.updated_at = now
+            return self._materialize(current, now)
+
+        try:
+            await self._store.transact(event.org_id, change)
+        except StateMissingError:
+            # The rebuilt snapshot already holds this event's effect (its producer committed
+            # before publishing); applying it on top is harmless and covers a late commit.
+            if await self._rebuild_once(event.org_id) is None:
+                log.info("event for an unknown organization ignored")
+                return
+            await self._store.transact(event.org_id, change)
+        if changed:
+            await self._live.publish(event.org_id, *live_message(event, changed[0]))
+
+    async def reload_plans(self, org_id: UUID) -> None:
+        """Take KPI targets and scheduled content (this service's own tables) from PostgreSQL
+        after a change through the API."""
+        now = self._clock()
+        async with self._sessions() as session:
+            kpis = await load_kpis(session, org_id)
+            scheduled = await load_scheduled(session, org_id, now)
+
+        def change(current: DashboardState | None) -> Materialized:
+            if current is None:
+                raise StateMissingError
+            current.kpis, current.scheduled, current.updated_at = kpis, scheduled, now
+            return self._materialize(current, now)
+
+        try:
+            await self._store.transact(org_id, change)
+        except StateMissingError:
+            await self._rebuild_once(org_id)
+        await self._live.publish(org_id, "dashboard", {"section": "plans"})
+
+    async def _period_view(self, org_id: UUID, period_days: int) -> bytes | None:
+        view = await self._store.get_view(org_id, period_days)
+        if view is not None:
+            return view
+        now = self._clock()
+        async with self._sessions() as session:
+            state = await load_state(session, org_id, now, period_days)
+        if state is None:
+            return None
+        view = self._materialize(state, now).view
+        await self._store.put_period_view(org_id, period_days, view, self._period_ttl)
+        return view
+
+    async def _rebuild_once(self, org_id: UUID) -> Materialized | None:
+        """One rebuild per org at a time in this process; concurrent callers share it."""
+        pending = self._rebuilding.get(org_id)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        future: asyncio.Future[Materialized | None] = asyncio.get_running_loop().create_future()
+        self._rebuilding[org_id] = future
+        try:
+            result = await self._rebuild(org_id, replace=False)
+            future.set_result(result)
+            return result
+        except BaseException as error:
+            future.set_exception(error)
+            future.exception()  # retrieved here: waiters re-raise it, nobody logs it as lost
+            raise
+        finally:
+            del self._rebuilding[org_id]
+
+    async def _rebuild(self, org_id: UUID, *, replace: bool) -> Materialized | None:
+        now = self._clock()
+        async with self._sessions() as session:
+            state = await load_state(session, org_id, now, DEFAULT_PERIOD_DAYS)
+        if state is None:
+            return None
+        built = self._materialize(state, now)
+        log.info("dashboard view rebuilt from PostgreSQL", org_id=str(org_id), replace=replace)
+
+        def change(current: DashboardState | None) -> Materialized | None:
+            if current is not None and not replace:  # someone rebuilt it meanwhile: keep theirs
+                return self._materialize(current, self._clock())
+            return built
+
+        return await self._store.transact(org_id, change)

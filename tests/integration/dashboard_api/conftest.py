@@ -1,0 +1,78 @@
+"""The dashboard API in-process (lifespan running: real PostgreSQL, RabbitMQ, Redis) and the
+data a test needs: its own organizations, users and tokens."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from cmis_dashboard_api import admin
+from cmis_dashboard_api.app import create_app
+from cmis_dashboard_api.services import Services
+from cmis_dashboard_api.settings import DashboardSettings
+from cmis_shared.settings import CmisSettings
+from fastapi import FastAPI
+from opentelemetry.sdk.trace import TracerProvider
+
+
+def dashboard_settings(settings: CmisSettings, **overrides: object) -> DashboardSettings:
+    values = settings.model_dump(exclude={"service_name"})
+    return DashboardSettings(**{**values, **overrides})
+
+
+@dataclass
+class Tenant:
+    org_id: uuid.UUID
+    user_id: uuid.UUID
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@pytest.fixture
+def dash_settings(settings: CmisSettings) -> DashboardSettings:
+    return dashboard_settings(settings, trigger_rate_limit=1000, auth_cache_seconds=0.5)
+
+
+@pytest.fixture
+async def app(
+    dash_settings: DashboardSettings, tracer_provider: TracerProvider
+) -> AsyncIterator[FastAPI]:
+    application = create_app(dash_settings, tracer_provider)
+    async with LifespanManager(application, startup_timeout=30, shutdown_timeout=30):
+        yield application
+
+
+@pytest.fixture
+def services(app: FastAPI) -> Services:
+    return app.state.services  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        yield http
+
+
+async def new_tenant(services: Services, name: str = "Acme") -> Tenant:
+    async with services.runtime.sessions() as session, session.begin():
+        org = await admin.create_organization(session, f"{name} {uuid.uuid4().hex[:6]}", "UTC")
+        user, token = await admin.create_user(session, f"{uuid.uuid4().hex}@example.test", [org.id])
+    return Tenant(org.id, user.id, token)
+
+
+@pytest.fixture
+async def tenant(services: Services) -> Tenant:
+    return await new_tenant(services)
+
+
+@pytest.fixture
+async def other_tenant(services: Services) -> Tenant:
+    return await new_tenant(services, "Other")
