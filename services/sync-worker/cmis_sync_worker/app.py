@@ -13,13 +13,15 @@ attributes would carry full URLs, and Meta puts access tokens in query strings.
 from __future__ import annotations
 
 import os
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 import redis.asyncio as redis_asyncio
 from faststream import FastStream
 from opentelemetry.sdk.trace import TracerProvider
 
 from cmis_shared.crypto import TokenCipher
+from cmis_shared.events import utc_now
 from cmis_shared.runtime import ServiceRuntime, serve
 from cmis_shared.settings import load_settings
 from cmis_shared.telemetry import configure_logging
@@ -48,7 +50,10 @@ class SyncWorker:
     """Everything one worker process holds, built from settings."""
 
     def __init__(
-        self, settings: SyncWorkerSettings, tracer_provider: TracerProvider | None = None
+        self,
+        settings: SyncWorkerSettings,
+        tracer_provider: TracerProvider | None = None,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.settings = settings
         self.runtime = ServiceRuntime(settings, tracer_provider)
@@ -73,6 +78,7 @@ class SyncWorker:
             limiter,
             CredentialsCodec(TokenCipher(settings.encryption_keys)),
             sync_config(settings),
+            clock,
         )
         self.consumer = subscribe(self.runtime, self.handler)
 
