@@ -1,0 +1,193 @@
+"""Schedule entries in PostgreSQL: claim due rows with ``FOR UPDATE SKIP LOCKED`` (two
+replicas never get the same row), and in the same transaction insert the ``sync_runs`` rows,
+their ``sync.requested`` events (outbox) and the entries' next due times.
+
+Set-based statements over arrays (``unnest``) keep a batch of thousands to a few round trips.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Any
+from uuid import UUID, uuid4
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from cmis_scheduler.adapters.integration_facts import mark_token_expired, updated_event
+from cmis_scheduler.adapters.zones import zone
+from cmis_scheduler.domain.dispatch import Advance, DueEntry
+from cmis_scheduler.domain.schedule import ScheduleDefaults, ScheduleSpec, schedule_specs
+from cmis_shared.events import DataType, Platform, SyncRequested, SyncTrigger
+from cmis_shared.outbox import add_events
+
+_CLAIM = text(
+    """
+    SELECT se.id, se.org_id, se.integration_id, se.platform, se.data_type, se.next_due_at,
+           i.status, i.status_reason, i.token_expires_at, i.refreshable,
+           o.timezone, o.settings
+    FROM schedule_entries se
+    JOIN integrations i ON i.id = se.integration_id
+    JOIN organizations o ON o.id = i.org_id
+    WHERE se.platform = :platform AND se.enabled AND se.next_due_at <= :now
+    ORDER BY se.next_due_at + make_interval(secs => se.period_seconds), se.id
+    LIMIT :limit
+    FOR UPDATE OF se SKIP LOCKED
+    """
+)
+# Earliest deadline first (due + period): a short-period entry is not stuck behind a
+# cluster of long-period ones, which keeps every entry within its period.
+
+_INSERT_RUNS = text(
+    """
+    INSERT INTO sync_runs (id, org_id, integration_id, platform, data_type, trigger,
+                           correlation_id, status, attempt, requested_at)
+    SELECT r.id, r.org_id, r.integration_id, r.platform, r.data_type, 'scheduled',
+           r.correlation_id, 'queued', 1, :now
+    FROM unnest(CAST(:ids AS uuid[]), CAST(:org_ids AS uuid[]), CAST(:integration_ids AS uuid[]),
+                CAST(:platforms AS text[]), CAST(:data_types AS text[]),
+                CAST(:correlation_ids AS uuid[]))
+         AS r(id, org_id, integration_id, platform, data_type, correlation_id)
+    ON CONFLICT (integration_id, data_type) WHERE status IN ('queued', 'running') DO NOTHING
+    RETURNING id
+    """
+)
+
+_ADVANCE = text(
+    """
+    UPDATE schedule_entries se
+    SET next_due_at = u.due, period_seconds = u.period, offset_seconds = u.shift,
+        last_dispatched_at = CASE WHEN u.sent THEN CAST(:now AS timestamptz)
+                                  ELSE se.last_dispatched_at END
+    FROM unnest(CAST(:ids AS uuid[]), CAST(:dues AS timestamptz[]), CAST(:periods AS int[]),
+                CAST(:shifts AS int[]), CAST(:sent AS bool[])) AS u(id, due, period, shift, sent)
+    WHERE se.id = u.id
+    """
+)
+
+
+class SqlScheduleBatch:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], defaults: ScheduleDefaults
+    ) -> None:
+        self._sessions = sessions
+        self._defaults = defaults
+        self._session: AsyncSession
+
+    async def __aenter__(self) -> SqlScheduleBatch:
+        self._session = self._sessions()
+        await self._session.begin()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._session.in_transaction():
+            await self._session.rollback()
+        await self._session.close()
+
+    async def claim_due(self, platform: Platform, now: datetime, limit: int) -> list[DueEntry]:
+        rows = (
+            await self._session.execute(
+                _CLAIM, {"platform": platform.value, "now": now, "limit": limit}
+            )
+        ).all()
+        specs: dict[UUID, dict[DataType, ScheduleSpec]] = {}
+        return [self._due_entry(row, specs) for row in rows]
+
+    def _due_entry(self, row: Any, specs: dict[UUID, dict[DataType, ScheduleSpec]]) -> DueEntry:
+        if row.org_id not in specs:
+            specs[row.org_id] = schedule_specs(self._defaults, row.settings)
+        data_type = DataType(row.data_type)
+        active = row.status == "active"
+        return DueEntry(
+            entry_id=row.id,
+            org_id=row.org_id,
+            integration_id=row.integration_id,
+            platform=Platform(row.platform),
+            data_type=data_type,
+            next_due_at=row.next_due_at,
+            spec=specs[row.org_id].get(data_type) if active else None,
+            zone=zone(row.timezone),
+            token_expires_at=row.token_expires_at,
+            refreshable=row.refreshable,
+            status_reason=row.status_reason,
+        )
+
+    async def dispatch(self, advances: Sequence[Advance], now: datetime) -> int:
+        """Insert runs (skipping entries whose previous run is still queued or running) and
+        their events; advance every entry either way. Returns the events staged."""
+        if not advances:
+            return 0
+        entries = [item.entry for item in advances]
+        run_ids = [uuid4() for _ in entries]
+        correlation_ids = [uuid4() for _ in entries]
+        inserted = await self._session.execute(
+            _INSERT_RUNS,
+            {
+                "now": now,
+                "ids": run_ids,
+                "org_ids": [entry.org_id for entry in entries],
+                "integration_ids": [entry.integration_id for entry in entries],
+                "platforms": [entry.platform.value for entry in entries],
+                "data_types": [entry.data_type.value for entry in entries],
+                "correlation_ids": correlation_ids,
+            },
+        )
+        created = set(inserted.scalars().all())
+        events = [
+            SyncRequested(
+                org_id=entry.org_id,
+                correlation_id=correlation_id,
+                occurred_at=now,
+                run_id=run_id,
+                integration_id=entry.integration_id,
+                platform=entry.platform,
+                data_type=entry.data_type,
+                trigger=SyncTrigger.SCHEDULED,
+                attempt=1,
+            )
+            for entry, run_id, correlation_id in zip(entries, run_ids, correlation_ids, strict=True)
+            if run_id in created
+        ]
+        await add_events(self._session, events)
+        await self._advance(advances, now, sent=True)
+        return len(events)
+
+    async def advance(self, advances: Sequence[Advance]) -> None:
+        if advances:
+            await self._advance(advances, None, sent=False)
+
+    async def _advance(self, advances: Sequence[Advance], now: datetime | None, sent: bool) -> None:
+        await self._session.execute(
+            _ADVANCE,
+            {
+                "now": now,
+                "ids": [item.entry.entry_id for item in advances],
+                "dues": [item.next_due_at for item in advances],
+                "periods": [item.period_seconds for item in advances],
+                "shifts": [item.offset_seconds for item in advances],
+                "sent": [sent] * len(advances),
+            },
+        )
+
+    async def report_token_expired(self, entries: Sequence[DueEntry], now: datetime) -> None:
+        if not entries:
+            return
+        rows = await mark_token_expired(self._session, [entry.integration_id for entry in entries])
+        await add_events(self._session, [updated_event(row, now) for row in rows])
+
+    async def switch_off(self, entries: Sequence[DueEntry]) -> None:
+        if entries:
+            await self._session.execute(
+                text("UPDATE schedule_entries SET enabled = false WHERE id = ANY(:ids)"),
+                {"ids": [entry.entry_id for entry in entries]},
+            )
+
+    async def commit(self) -> None:
+        await self._session.commit()

@@ -1,0 +1,30 @@
+"""The scheduler process: ``cmis-scheduler``."""
+
+from __future__ import annotations
+
+from faststream import FastStream
+
+from cmis_scheduler.service import SchedulerService
+from cmis_scheduler.settings import SchedulerSettings
+from cmis_shared.runtime import ServiceRuntime, serve
+from cmis_shared.settings import load_settings
+from cmis_shared.telemetry import configure_logging
+
+
+def build_app(settings: SchedulerSettings) -> FastStream:
+    runtime = ServiceRuntime(settings)
+    service = SchedulerService(runtime, settings)
+    service.subscribe()
+    app = runtime.faststream_app(after_startup=[service.start])
+    app.after_shutdown(service.close)
+    return app
+
+
+def main() -> None:
+    settings = load_settings(SchedulerSettings)
+    configure_logging(settings)
+    serve(build_app(settings))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Pure scheduling logic: no I/O, time passed in as ``now``."""

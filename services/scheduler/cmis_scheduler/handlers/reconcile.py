@@ -1,0 +1,53 @@
+"""Keeping schedule entries in line with the integrations table: for one integration when
+an ``integration.*`` event arrives, and for all of them at start-up (integrations created
+while no scheduler ran, or seeded directly, still get their entries)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from cmis_scheduler.adapters.entries_store import EntriesStore
+from cmis_scheduler.domain.entries import EntryState, IntegrationView, plan_entries
+from cmis_scheduler.domain.schedule import ScheduleDefaults
+
+
+async def reconcile_integrations(
+    store: EntriesStore, integration_ids: Sequence[UUID], now: datetime
+) -> int:
+    """Plan and write the entries of these integrations; returns the entries written."""
+    views = await store.views(integration_ids)
+    return await _write_plans(store, views, now)
+
+
+async def _write_plans(store: EntriesStore, views: Sequence[IntegrationView], now: datetime) -> int:
+    existing = await store.existing([view.integration_id for view in views])
+    planned: list[tuple[IntegrationView, EntryState]] = [
+        (view, state)
+        for view in views
+        for state in plan_entries(view, existing.get(view.integration_id, {}), now)
+    ]
+    await store.write(planned)
+    return len(planned)
+
+
+async def reconcile_all(
+    sessions: async_sessionmaker[AsyncSession],
+    defaults: ScheduleDefaults,
+    now: datetime,
+    page_size: int = 2000,
+) -> int:
+    """Every integration, a page per transaction. Safe to run on several replicas at once."""
+    written = 0
+    after: UUID | None = None
+    while True:
+        async with sessions() as session, session.begin():
+            store = EntriesStore(session, defaults)
+            views = await store.views_after(after, page_size)
+            if not views:
+                return written
+            written += await _write_plans(store, views, now)
+        after = views[-1].integration_id

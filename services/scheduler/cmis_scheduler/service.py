@@ -1,0 +1,131 @@
+"""The scheduler's composition root: builds the handlers, the dispatch loop and their
+adapters from settings around a :class:`ServiceRuntime`, and runs start-up reconciliation."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import redis.asyncio as redis_asyncio
+import structlog
+
+from cmis_scheduler.adapters.catch_up_store import replan_missed
+from cmis_scheduler.adapters.rate_limiter import RedisRateLimiter
+from cmis_scheduler.adapters.retry_store import SqlRetryBatch
+from cmis_scheduler.adapters.schedule_store import SqlScheduleBatch
+from cmis_scheduler.domain.budget import MICROS, RateBudget
+from cmis_scheduler.domain.health import HealthPolicy
+from cmis_scheduler.domain.schedule import ScheduleDefaults
+from cmis_scheduler.handlers.dispatch_retries import RetryDispatch
+from cmis_scheduler.handlers.dispatch_scheduled import ScheduledDispatch
+from cmis_scheduler.handlers.events import EventHandlers
+from cmis_scheduler.handlers.reconcile import reconcile_all
+from cmis_scheduler.loop import DispatchLoop
+from cmis_scheduler.ports import Clock, SystemClock
+from cmis_scheduler.settings import SchedulerSettings
+from cmis_scheduler.subscribers import subscribe
+from cmis_shared.consumer import EventConsumer
+from cmis_shared.db.engine import asyncpg_dsn
+from cmis_shared.events import Platform
+from cmis_shared.outbox import OutboxRelay
+from cmis_shared.runtime import ServiceRuntime
+
+log = structlog.get_logger(__name__)
+
+
+def schedule_defaults(settings: SchedulerSettings) -> ScheduleDefaults:
+    return ScheduleDefaults(
+        metrics_seconds=settings.metrics_period_seconds,
+        campaigns_seconds=settings.campaigns_period_seconds,
+        all_seconds=settings.full_sync_period_seconds,
+        all_at=settings.full_sync_at,
+        all_spread_seconds=settings.full_sync_spread_seconds,
+    )
+
+
+def rate_budgets(settings: SchedulerSettings) -> dict[Platform, RateBudget]:
+    tolerance = int(settings.tick_seconds * MICROS)  # one tick's share may go in one batch
+    return {p: RateBudget(settings.budget_per_minute(p), tolerance) for p in Platform}
+
+
+class SchedulerService:
+    def __init__(
+        self, runtime: ServiceRuntime, settings: SchedulerSettings, clock: Clock | None = None
+    ) -> None:
+        self.runtime = runtime
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.defaults = schedule_defaults(settings)
+        self.redis = redis_asyncio.from_url(settings.redis_url)
+        self.limiter = RedisRateLimiter(
+            self.redis, settings.redis_key("scheduler", "budget"), rate_budgets(settings)
+        )
+        sessions = runtime.sessions
+        self.handlers = EventHandlers(
+            sessions,
+            self.defaults,
+            HealthPolicy(
+                settings.pause_after_failures, timedelta(seconds=settings.pause_after_seconds)
+            ),
+            self.clock,
+        )
+        self.loop = DispatchLoop(
+            RetryDispatch(
+                lambda: SqlRetryBatch(sessions),
+                self.limiter,
+                self.clock,
+                settings.dispatch_batch_size,
+                timedelta(seconds=settings.retry_conflict_delay_seconds),
+            ),
+            ScheduledDispatch(
+                lambda: SqlScheduleBatch(sessions, self.defaults),
+                self.limiter,
+                self.clock,
+                settings.dispatch_batch_size,
+            ),
+            settings.tick_seconds,
+        )
+        self._use_configured_relays()
+
+    def _use_configured_relays(self) -> None:
+        """The runtime's relay uses a fixed 30 s lease; ours takes it from settings (a killed
+        replica's unpublished rows are taken over after that lease), plus optional extra
+        relays for throughput. Workaround until CmisSettings carries the lease."""
+        self.relays = [
+            OutboxRelay(
+                self.runtime.sessions,
+                self.runtime.broker,
+                self.runtime.topology,
+                self.runtime.tracer,
+                listen_dsn=asyncpg_dsn(self.settings.database_url),
+                batch_size=self.settings.outbox_batch_size,
+                poll_seconds=self.settings.outbox_poll_seconds,
+                lease_seconds=self.settings.outbox_lease_seconds,
+            )
+            for _ in range(1 + self.settings.extra_outbox_relays)
+        ]
+        self.runtime.relay = self.relays[0]
+
+    def subscribe(self) -> EventConsumer:
+        return subscribe(self.runtime, self.handlers)
+
+    async def prepare(self) -> None:
+        """Entries for every integration, then spread whatever was missed while down."""
+        now = self.clock.now()
+        written = await reconcile_all(self.runtime.sessions, self.defaults, now)
+        missed = await replan_missed(
+            self.runtime.sessions,
+            now,
+            timedelta(seconds=self.settings.catch_up_after_seconds),
+            self.settings.catch_up_spread_seconds,
+        )
+        log.info("schedule reconciled", entries_written=written, missed_replanned=missed)
+
+    async def start(self) -> None:
+        """After the broker started: reconcile, then run the extra relays and the loop."""
+        await self.prepare()
+        for index, relay in enumerate(self.relays[1:], start=1):
+            self.runtime.start_background(relay.run, f"outbox-relay-{index}")
+        self.runtime.start_background(self.loop.run, "dispatch-loop")
+
+    async def close(self) -> None:
+        await self.redis.aclose()

@@ -1,0 +1,46 @@
+"""Scheduler settings (env prefix ``CMIS_``). Every period and pause is configurable so tests
+can shrink time to seconds; organizations override the schedule periods in
+``organizations.settings`` (see :mod:`cmis_scheduler.domain.schedule`)."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from pydantic import Field
+
+from cmis_shared.events import Platform
+from cmis_shared.settings import CmisSettings
+
+
+class SchedulerSettings(CmisSettings):
+    service_name: str = "scheduler"
+
+    metrics_period_seconds: int = Field(default=3600, ge=1)
+    campaigns_period_seconds: int = Field(default=4 * 3600, ge=1)
+    full_sync_period_seconds: int = Field(default=86400, ge=1)
+    full_sync_at: time = Field(default=time(2, 0), description="Org-local time of the full sync.")
+    full_sync_spread_seconds: int = Field(
+        default=3600, ge=1, description="Full syncs spread over this window after full_sync_at."
+    )
+
+    tick_seconds: float = Field(default=1.0, gt=0, description="Dispatch loop cadence.")
+    dispatch_batch_size: int = Field(default=1000, ge=1, le=20000)
+    default_rate_budget_per_minute: int = Field(default=1200, ge=1)
+    rate_budget_per_minute: dict[Platform, int] = Field(
+        default_factory=dict, description="Per-platform sync requests per minute (overrides)."
+    )
+
+    catch_up_after_seconds: float = Field(
+        default=300, ge=0, description="Entries overdue by more than this at start-up were missed."
+    )
+    catch_up_spread_seconds: int = Field(default=900, ge=1)
+    retry_conflict_delay_seconds: float = Field(default=30, ge=0)
+
+    pause_after_failures: int = Field(default=5, ge=1)
+    pause_after_seconds: int = Field(default=86400, ge=0)
+
+    outbox_lease_seconds: float = Field(default=30, gt=0)
+    extra_outbox_relays: int = Field(default=0, ge=0, le=8)
+
+    def budget_per_minute(self, platform: Platform) -> int:
+        return self.rate_budget_per_minute.get(platform, self.default_rate_budget_per_minute)
