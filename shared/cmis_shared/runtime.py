@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import socket
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
@@ -96,15 +97,27 @@ class ServiceRuntime:
     ) -> FastStream:
         """The process lifecycle of a broker-only service: connect and declare, start
         subscribers, start the outbox relay and the service's own loops; on SIGTERM stop the
-        loops, let in-flight handlers finish (or return their messages), close everything."""
+        loops, let in-flight handlers finish (or return their messages), close everything.
+
+        FastStream runs plain functions in a worker thread, where no event loop runs: every
+        hook is therefore wrapped to run on the loop."""
         return FastStream(
             self.broker,
             on_startup=[self.connect],
-            after_startup=[self.start_relay, *after_startup],
+            after_startup=[_on_loop(hook) for hook in (self.start_relay, *after_startup)],
             on_shutdown=[self.stop_background],
             after_shutdown=[self.dispose],
             **kwargs,
         )
+
+
+def _on_loop(hook: Callable[[], Any]) -> Callable[[], Coroutine[Any, Any, None]]:
+    async def run_on_loop() -> None:
+        result = hook()
+        if inspect.isawaitable(result):
+            await result
+
+    return run_on_loop
 
 
 def serve(app: FastStream) -> None:
