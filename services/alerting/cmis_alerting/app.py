@@ -29,21 +29,12 @@ class AlertingService:
     timer: TokenExpiryTimer
 
     def app(self) -> FastStream:
-        """The lifecycle of ``ServiceRuntime.faststream_app``, with the loops started from a
-        coroutine: FastStream runs a plain-function hook in a worker thread, where
-        ``runtime.start_relay`` (sync, calls ``asyncio.create_task``) finds no event loop."""
-        runtime = self.runtime
-        return FastStream(
-            runtime.broker,
-            on_startup=[runtime.connect],
-            after_startup=[self._start_loops],
-            on_shutdown=[runtime.stop_background],
-            after_shutdown=[runtime.dispose],
+        return self.runtime.faststream_app(
+            after_startup=[self._start_timer],
             logger=logging.getLogger(__name__),  # through the JSON log handler
         )
 
-    async def _start_loops(self) -> None:
-        self.runtime.start_relay()
+    def _start_timer(self) -> None:
         if self.settings.token_check_enabled:
             self.runtime.start_background(self.timer.run, "token-expiry-timer")
 
