@@ -176,5 +176,6 @@ class EventCollector:
         return found
 
     def outcome(self, run_id: uuid.UUID) -> SyncCompleted | SyncFailed | None:
-        found = self.of(run_id, SyncCompleted) + self.of(run_id, SyncFailed)
-        return found[-1] if found else None
+        """The outcome of the run's latest attempt seen so far."""
+        found = [e for e in self.of(run_id) if isinstance(e, SyncCompleted | SyncFailed)]
+        return max(found, key=lambda e: e.attempt) if found else None
