@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 import orjson
 
@@ -16,6 +17,8 @@ def _default(value: Any) -> Any:
         if not value.is_finite():
             return None
         return orjson.Fragment(format(value.normalize(), "f"))
+    if isinstance(value, UUID):  # asyncpg's own UUID subclass, which orjson does not take
+        return str(value)
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 

@@ -10,13 +10,14 @@ from dataclasses import dataclass
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+from opentelemetry.sdk.trace import TracerProvider
+
 from cmis_dashboard_api import admin
 from cmis_dashboard_api.app import create_app
 from cmis_dashboard_api.services import Services
 from cmis_dashboard_api.settings import DashboardSettings
 from cmis_shared.settings import CmisSettings
-from fastapi import FastAPI
-from opentelemetry.sdk.trace import TracerProvider
 
 
 def dashboard_settings(settings: CmisSettings, **overrides: object) -> DashboardSettings:

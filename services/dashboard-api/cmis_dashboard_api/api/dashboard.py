@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import enum
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from starlette.responses import Response
@@ -15,7 +16,12 @@ from cmis_dashboard_api.errors import not_found
 from cmis_dashboard_api.schemas.dashboard import DashboardView
 
 router = APIRouter(tags=["dashboard"])
-Period = Literal[7, 30, 90]
+
+
+class Period(enum.IntEnum):
+    WEEK = 7
+    MONTH = 30
+    QUARTER = 90
 
 
 @router.get(
@@ -37,9 +43,9 @@ Period = Literal[7, 30, 90]
 async def get_dashboard(
     org_id: OrgAccess,
     services: ServicesDep,
-    period: Annotated[Period, Query(description="Days covered by the figures.")] = 30,
+    period: Annotated[Period, Query(description="Days covered by the figures.")] = Period.MONTH,
 ) -> Response:
-    view = await services.views.get(org_id, period)
+    view = await services.views.get(org_id, int(period))
     if view is None:
         raise not_found("organization")
     return Response(view, media_type=JSON)
