@@ -39,16 +39,18 @@ _INTEGRATIONS = text(
 _CAMPAIGNS = text(
     """
     WITH local AS (
-        SELECT id, (CAST(:now AS timestamptz) AT TIME ZONE timezone)::date AS today
+        SELECT id, (CAST(:now AS timestamptz) AT TIME ZONE timezone)::date AS today,
+               (CAST(:now AS timestamptz) AT TIME ZONE timezone)::date
+                   - CAST(:days AS integer) AS since
         FROM integrations WHERE org_id = :org AND status <> 'disconnected'
     )
     SELECT c.id, c.integration_id, c.name, c.platform, c.status, c.currency,
            c.budget_amount, c.budget_period,
-           coalesce(sum(m.spend) FILTER (WHERE m.day > l.today - CAST(:days AS integer)), 0) AS spend,
-           coalesce(sum(m.impressions) FILTER (WHERE m.day > l.today - CAST(:days AS integer)), 0) AS impressions,
-           coalesce(sum(m.clicks) FILTER (WHERE m.day > l.today - CAST(:days AS integer)), 0) AS clicks,
-           coalesce(sum(m.conversions) FILTER (WHERE m.day > l.today - CAST(:days AS integer)), 0) AS conversions,
-           coalesce(sum(m.conversion_value) FILTER (WHERE m.day > l.today - CAST(:days AS integer)), 0)
+           coalesce(sum(m.spend) FILTER (WHERE m.day > l.since), 0) AS spend,
+           coalesce(sum(m.impressions) FILTER (WHERE m.day > l.since), 0) AS impressions,
+           coalesce(sum(m.clicks) FILTER (WHERE m.day > l.since), 0) AS clicks,
+           coalesce(sum(m.conversions) FILTER (WHERE m.day > l.since), 0) AS conversions,
+           coalesce(sum(m.conversion_value) FILTER (WHERE m.day > l.since), 0)
                AS conversion_value,
            coalesce(sum(m.spend) FILTER (WHERE m.day = l.today), 0) AS spend_today,
            coalesce(sum(m.spend), 0) AS spend_lifetime
@@ -57,7 +59,7 @@ _CAMPAIGNS = text(
     LEFT JOIN daily_metrics m
         ON m.integration_id = c.integration_id AND m.campaign_external_id = c.external_id
     WHERE c.org_id = :org
-    GROUP BY c.id, l.today
+    GROUP BY c.id, l.today, l.since
     """
 )
 _CONTENT = text(

@@ -1,0 +1,90 @@
+"""Every route x (no token, bad token, other org, right org): 401, 401, 404 (exactly like a
+missing org), and not an auth error."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from tests.integration.dashboard_api.conftest import Tenant
+
+pytestmark = pytest.mark.integration
+
+BODIES = {
+    ("POST", "/api/orgs/{org_id}/integrations"): {
+        "platform": "tiktok",
+        "account_id": "acc-1",
+        "account_name": "TT",
+        "credentials": {"access_token": "t"},
+    },
+    ("POST", "/api/orgs/{org_id}/kpis"): {"name": "CTR", "metric": "avg_ctr", "target": 2},
+    ("POST", "/api/orgs/{org_id}/scheduled-content"): {
+        "content": "x",
+        "platforms": ["meta"],
+        "scheduled_for": "2030-01-01T00:00:00Z",
+    },
+}
+
+
+def _routes(app: FastAPI) -> list[tuple[str, str]]:
+    return sorted(
+        (method.upper(), path)
+        for path, operations in app.openapi()["paths"].items()
+        if "/events" not in path  # the stream: covered in test_live_updates
+        for method in operations
+    )
+
+
+def _url(path: str, org_id: uuid.UUID) -> str:
+    ids = {"org_id": org_id}
+    for name in ("integration_id", "kpi_id", "content_id"):
+        ids[name] = uuid.uuid4()
+    return path.format(**ids)
+
+
+async def test_every_route_checks_token_and_membership(
+    app: FastAPI, client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant
+) -> None:
+    routes = _routes(app)
+    assert len(routes) >= 20
+    for method, path in routes:
+        body = BODIES.get((method, path))
+        url = _url(path, tenant.org_id)
+
+        async def call(headers: dict[str, str], target: str = url) -> httpx.Response:
+            return await client.request(method, target, headers=headers, json=body)
+
+        missing = await call({})
+        assert missing.status_code == 401, (method, path)
+        assert missing.json()["error"]["code"] == "unauthorized"
+        assert missing.headers["www-authenticate"] == "Bearer"
+        assert (await call({"Authorization": "Bearer nope"})).status_code == 401, (method, path)
+        if "{org_id}" in path:
+            other = await call(other_tenant.headers)
+            absent = await call(other_tenant.headers, _url(path, uuid.uuid4()))
+            assert other.status_code == absent.status_code == 404, (method, path)
+            assert other.json() == absent.json(), (method, path)
+        right = await call(tenant.headers)
+        assert right.status_code not in (401, 403, 500), (method, path, right.text)
+        if path.count("{") == 1:  # no sub-resource id: the org's own routes answer 2xx
+            assert right.status_code < 300, (method, path, right.text)
+
+
+async def test_invalid_ids_answer_422_naming_the_field(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    response = await client.get("/api/orgs/not-a-uuid/dashboard", headers=tenant.headers)
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "validation_error"
+    assert error["details"][0]["field"] == "path.org_id"
+    body = await client.post(
+        f"/api/orgs/{tenant.org_id}/kpis",
+        headers=tenant.headers,
+        json={"name": "x", "metric": "nonsense", "target": 1},
+    )
+    assert body.status_code == 422
+    assert body.json()["error"]["details"][0]["field"] == "body.metric"

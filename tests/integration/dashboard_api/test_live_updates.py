@@ -1,0 +1,86 @@
+"""Server-Sent Events over a real HTTP server: a client sees sync status changes as they
+happen; another org's stream answers 404."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import socket
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from cmis_dashboard_api.services import Services
+from cmis_shared.events import SyncStarted
+from tests.integration.dashboard_api.conftest import Tenant
+from tests.integration.dashboard_api.test_dashboard_view import connect, publish
+
+pytestmark = pytest.mark.integration
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+async def base_url(app: FastAPI) -> AsyncIterator[str]:
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, port=port, lifespan="off", log_config=None))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    server.force_exit = True
+    with contextlib.suppress(asyncio.CancelledError):
+        await asyncio.wait_for(task, 10)
+
+
+async def _events(response: httpx.Response) -> AsyncIterator[tuple[str, dict]]:
+    kind = ""
+    async for line in response.aiter_lines():
+        if line.startswith("event:"):
+            kind = line.split(":", 1)[1].strip()
+        elif line.startswith("data:"):
+            yield kind, json.loads(line.split(":", 1)[1])
+
+
+async def test_stream_pushes_sync_status_changes(
+    base_url: str, services: Services, tenant: Tenant, other_tenant: Tenant
+) -> None:
+    integration_id = await connect(services, tenant)
+    url = f"{base_url}/api/orgs/{tenant.org_id}/events"
+    async with httpx.AsyncClient(timeout=10) as http:
+        denied = await http.get(url, headers=other_tenant.headers)
+        assert denied.status_code == 404
+        async with http.stream("GET", url, headers=tenant.headers) as response:
+            assert response.status_code == 200
+            assert response.headers["content-type"].startswith("text/event-stream")
+            events = _events(response)
+            assert (await anext(events))[0] == "ready"
+            await services.live.ready.wait()
+            event = SyncStarted(
+                org_id=tenant.org_id,
+                run_id=uuid.uuid4(),
+                integration_id=integration_id,
+                platform="google",
+                data_type="posts",
+                trigger="manual",
+                attempt=1,
+                started_at=datetime.now(UTC),
+            )
+            await publish(services, event)
+            async with asyncio.timeout(10):
+                async for kind, data in events:
+                    if kind == "sync_status" and data["event_type"] == "sync.started":
+                        break
+            assert data["status"] == "syncing"
+            assert data["integration_id"] == str(integration_id)
