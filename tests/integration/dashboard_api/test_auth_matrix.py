@@ -54,7 +54,9 @@ async def test_every_route_checks_token_and_membership(
         body = BODIES.get((method, path))
         url = _url(path, tenant.org_id)
 
-        async def call(headers: dict[str, str], target: str = url) -> httpx.Response:
+        async def call(
+            headers: dict[str, str], target: str = url, method: str = method, body: object = body
+        ) -> httpx.Response:
             return await client.request(method, target, headers=headers, json=body)
 
         missing = await call({})

@@ -20,6 +20,7 @@ from cmis_dashboard_api.services import Services
 from cmis_shared.events import SyncStarted
 from tests.integration.dashboard_api.conftest import Tenant
 from tests.integration.dashboard_api.test_dashboard_view import connect, publish
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -35,8 +36,7 @@ async def base_url(app: FastAPI) -> AsyncIterator[str]:
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, port=port, lifespan="off", log_config=None))
     task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.02)
+    await eventually(lambda: server.started)
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     server.force_exit = True
