@@ -26,6 +26,7 @@ from cmis_shared.runtime import ServiceRuntime
 from cmis_shared.settings import load_settings
 from cmis_shared.telemetry import build_tracer_provider, configure_logging
 
+UNTRACED_URLS = r"/api/orgs/[^/]+/dashboard$,/_bench/raw/"
 DESCRIPTION = """The HTTP API of CMIS: one unified dashboard per organization, kept current
 from events; sync status, history, manual triggers and statistics; integrations, KPI targets
 and scheduled content; live updates over Server-Sent Events.
@@ -71,7 +72,15 @@ def create_app(
     if settings.benchmark_routes:
         app.include_router(bench.router)
     _install_openapi(app)
-    FastAPIInstrumentor.instrument_app(app, tracer_provider=tracer_provider)
+    # One server span per request (receive/send spans cost more than they tell). The warm
+    # dashboard read is left out by default: tracing it more than halved its throughput
+    # (measured: ~1,000 vs ~2,500 req/s), and it crosses no service boundary.
+    FastAPIInstrumentor.instrument_app(
+        app,
+        tracer_provider=tracer_provider,
+        exclude_spans=["receive", "send"],
+        excluded_urls=None if settings.trace_dashboard_reads else UNTRACED_URLS,
+    )
     redis_instrumentor = RedisInstrumentor()
     if not redis_instrumentor.is_instrumented_by_opentelemetry:  # patches redis-py once
         redis_instrumentor.instrument(tracer_provider=tracer_provider)

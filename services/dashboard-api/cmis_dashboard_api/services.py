@@ -31,7 +31,12 @@ class Services:
 
 def build_services(settings: DashboardSettings, runtime: ServiceRuntime) -> Services:
     client = redis.Redis.from_url(settings.redis_url, max_connections=256)
-    store = ViewStore(client, settings, state_ttl_seconds=settings.view_ttl_seconds)
+    store = ViewStore(
+        client,
+        settings,
+        state_ttl_seconds=settings.view_ttl_seconds,
+        trace_reads=settings.trace_dashboard_reads,
+    )
     live = LiveHub(client, settings)
     views = DashboardViews(
         store,

@@ -31,3 +31,6 @@ class DashboardSettings(CmisSettings):
         default=False, description="Mount the bare reference route used by bench_dashboard."
     )
     access_log: bool = False
+    trace_dashboard_reads: bool = Field(
+        default=False, description="Trace the warm dashboard GET too (costs about half its speed)."
+    )

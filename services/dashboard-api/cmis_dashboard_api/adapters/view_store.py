@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 import redis.asyncio as redis
+from opentelemetry.instrumentation.utils import suppress_instrumentation
 from redis.exceptions import WatchError
 
 from cmis_dashboard_api.domain.state import DashboardState
@@ -30,10 +31,17 @@ Change = Callable[[DashboardState | None], Materialized | None]
 
 
 class ViewStore:
-    def __init__(self, client: redis.Redis, settings: CmisSettings, state_ttl_seconds: int) -> None:
+    def __init__(
+        self,
+        client: redis.Redis,
+        settings: CmisSettings,
+        state_ttl_seconds: int,
+        trace_reads: bool = True,
+    ) -> None:
         self._redis = client
         self._settings = settings
         self._state_ttl = state_ttl_seconds
+        self._trace_reads = trace_reads
 
     def view_key(self, org_id: UUID, period_days: int | None = None) -> str:
         suffix = "view" if period_days is None else f"view:{period_days}"
@@ -43,7 +51,13 @@ class ViewStore:
         return self._settings.redis_key("dashboard", org_id.hex, "state")
 
     async def get_view(self, org_id: UUID, period_days: int | None = None) -> bytes | None:
-        return await self._redis.get(self.view_key(org_id, period_days))  # type: ignore[no-any-return]
+        key = self.view_key(org_id, period_days)
+        if self._trace_reads:
+            return await self._redis.get(key)  # type: ignore[no-any-return]
+        with (
+            suppress_instrumentation()
+        ):  # the hot read: see DashboardSettings.trace_dashboard_reads
+            return await self._redis.get(key)  # type: ignore[no-any-return]
 
     async def get_state(self, org_id: UUID) -> DashboardState | None:
         raw = await self._redis.get(self.state_key(org_id))
