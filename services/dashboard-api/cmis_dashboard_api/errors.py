@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import structlog
@@ -54,7 +55,11 @@ def unauthorized(message: str) -> ApiError:
 
 
 def error_response(
-    status: int, code: str, message: str, details: Any = None, headers: dict[str, str] | None = None
+    status: int,
+    code: str,
+    message: str,
+    details: Any = None,
+    headers: Mapping[str, str] | None = None,
 ) -> Response:
     body = dumps({"error": {"code": code, "message": message, "details": details}})
     return Response(body, status, headers=headers, media_type="application/json")

@@ -53,11 +53,11 @@ class ViewStore:
     async def get_view(self, org_id: UUID, period_days: int | None = None) -> bytes | None:
         key = self.view_key(org_id, period_days)
         if self._trace_reads:
-            return await self._redis.get(key)  # type: ignore[no-any-return]
+            return await self._redis.get(key)  # type: ignore[return-value]
         with (
             suppress_instrumentation()
         ):  # the hot read: see DashboardSettings.trace_dashboard_reads
-            return await self._redis.get(key)  # type: ignore[no-any-return]
+            return await self._redis.get(key)  # type: ignore[return-value]
 
     async def get_state(self, org_id: UUID) -> DashboardState | None:
         raw = await self._redis.get(self.state_key(org_id))

@@ -20,14 +20,12 @@ from pydantic import (
 NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL
 
 
-def bounded_text(max_length: int, min_length: int = 0) -> Any:
-    return Annotated[
-        str, StringConstraints(min_length=min_length, max_length=max_length, pattern=NO_NUL)
-    ]
-
-
-Name = bounded_text(200, 1)
-LongText = bounded_text(10_000, 1)
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=NO_NUL)]
+ShortText = Annotated[str, StringConstraints(max_length=200, pattern=NO_NUL)]
+KpiName = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=NO_NUL)]
+AccountId = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=NO_NUL)]
+Secret = Annotated[str, StringConstraints(min_length=1, max_length=4096, pattern=NO_NUL)]
+LongText = Annotated[str, StringConstraints(min_length=1, max_length=10_000, pattern=NO_NUL)]
 
 # Exact decimal in and out, shown as a JSON number (serialized by cmis_dashboard_api.jsonbytes).
 Number = Annotated[Decimal, WithJsonSchema({"type": "number"})]

@@ -8,11 +8,17 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from cmis_dashboard_api.schemas.common import Body, Currency, Instant, Name, TimeZone, bounded_text
+from cmis_dashboard_api.schemas.common import (
+    AccountId,
+    Body,
+    Currency,
+    Instant,
+    Name,
+    Secret,
+    ShortText,
+    TimeZone,
+)
 from cmis_shared.events import Platform
-
-AccountId = bounded_text(100, 1)
-Secret = bounded_text(4096, 1)
 
 
 class OrganizationOut(BaseModel):
@@ -43,7 +49,7 @@ class ConnectIntegration(Body):
     refreshable: bool = False
     currency: Currency | None = None
     timezone: TimeZone = "UTC"
-    account_extra: dict[str, bounded_text(200)] = Field(  # type: ignore[valid-type]
+    account_extra: dict[str, ShortText] = Field(
         default_factory=dict,
         max_length=20,
         description="Platform ids (page id, organization URN...), never secrets.",

@@ -9,11 +9,10 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from cmis_dashboard_api.domain.kpis import KPI_METRICS
-from cmis_dashboard_api.schemas.common import Amount, Body, Instant, LongText, Number, bounded_text
+from cmis_dashboard_api.schemas.common import Amount, Body, Instant, KpiName, LongText, Number
 from cmis_shared.events import Platform
 
 KpiMetric = Literal[KPI_METRICS]  # type: ignore[valid-type]
-KpiName = bounded_text(100, 1)
 ContentStatus = Literal["draft", "scheduled", "published", "cancelled"]
 
 
