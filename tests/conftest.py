@@ -80,11 +80,11 @@ async def settings(
         graceful_timeout_seconds=5,
     )
     yield test_settings
-    await _remove_broker_objects(servers.rabbit, Topology(namespace))
-    await _remove_redis_keys(servers.redis, namespace)
+    await remove_broker_objects(servers.rabbit, Topology(namespace))
+    await remove_redis_keys(servers.redis, namespace)
 
 
-async def _remove_broker_objects(rabbit_url: str, topology: Topology) -> None:
+async def remove_broker_objects(rabbit_url: str, topology: Topology) -> None:
     connection = await connect_robust(rabbit_url)
     async with connection:
         channel = await connection.channel()
@@ -94,7 +94,7 @@ async def _remove_broker_objects(rabbit_url: str, topology: Topology) -> None:
             await channel.exchange_delete(exchange)
 
 
-async def _remove_redis_keys(redis_url: str, namespace: str) -> None:
+async def remove_redis_keys(redis_url: str, namespace: str) -> None:
     client = redis_asyncio.from_url(redis_url)
     try:
         keys = [key async for key in client.scan_iter(match=f"{namespace}*", count=1000)]

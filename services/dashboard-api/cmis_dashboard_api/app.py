@@ -69,6 +69,7 @@ def create_app(
     )
     install_error_handlers(app)
     app.include_router(api_router)
+    app.add_api_route("/healthz", _healthz, include_in_schema=False)
     if settings.benchmark_routes:
         app.include_router(bench.router)
     _install_openapi(app)
@@ -85,6 +86,11 @@ def create_app(
     if not redis_instrumentor.is_instrumented_by_opentelemetry:  # patches redis-py once
         redis_instrumentor.instrument(tracer_provider=tracer_provider)
     return app
+
+
+async def _healthz() -> dict[str, str]:
+    """Liveness for process supervisors; it answers once the lifespan has started."""
+    return {"status": "ok"}
 
 
 def _install_openapi(app: FastAPI) -> None:

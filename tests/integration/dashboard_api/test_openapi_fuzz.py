@@ -24,7 +24,7 @@ from cmis_dashboard_api.app import create_app
 from cmis_shared.db.engine import create_engine, create_session_factory
 from cmis_shared.settings import CmisSettings
 from cmis_shared.topology import Topology
-from tests.conftest import RUN_ID, _remove_broker_objects, _remove_redis_keys
+from tests.conftest import RUN_ID, remove_broker_objects, remove_redis_keys
 from tests.integration.dashboard_api.conftest import dashboard_settings
 from tests.support.servers import ServerUrls
 
@@ -64,8 +64,8 @@ async def target(servers: ServerUrls, database_url: str) -> AsyncIterator[Target
         await engine.dispose()
     yield Target(create_app(dash), org.id, token)
     asgi.shutdown_lifespans()
-    await _remove_broker_objects(servers.rabbit, Topology(namespace))
-    await _remove_redis_keys(servers.redis, namespace)
+    await remove_broker_objects(servers.rabbit, Topology(namespace))
+    await remove_redis_keys(servers.redis, namespace)
 
 
 def test_no_input_breaks_the_api(target: Target) -> None:
