@@ -44,7 +44,10 @@ class SyncWorkerSettings(CmisSettings):
         default_factory=lambda: dict(DEFAULT_PLATFORM_CALLS_PER_SECOND)
     )
     limiter_lease_seconds: float = Field(
-        default=300.0, gt=0, description="A slot held by a killed worker frees itself after this."
+        default=120.0,
+        gt=0,
+        description="A slot held by a killed worker frees itself after this; keep it above "
+        "the longest single fetch (pages x read timeout).",
     )
     limiter_max_wait_seconds: float = Field(
         default=60.0, ge=0, description="Past this wait, the sync fails as rate_limited (retried)."

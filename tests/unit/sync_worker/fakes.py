@@ -62,9 +62,12 @@ class _Repos:
         finished = row is not None and row["finished_at"] is not None
         return RunSnapshot(RunStatus(run["status"]), run["attempt"], row is not None, finished)
 
-    async def start(self, run_id: UUID, attempt: int, started_at: datetime) -> None:
+    async def start(self, run_id: UUID, attempt: int, started_at: datetime) -> bool:
         self.s.runs[run_id].update(status="running", attempt=attempt, started_at=started_at)
-        self.s.attempts.setdefault((run_id, attempt), {"finished_at": None})
+        if (run_id, attempt) in self.s.attempts:
+            return False
+        self.s.attempts[(run_id, attempt)] = {"finished_at": None}
+        return True
 
     async def finish(
         self, run_id: UUID, attempt: int, *, started_at: datetime, finished_at: datetime,

@@ -9,7 +9,7 @@ share its transaction (and its outbox and inbox writes).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any, TypeVar, cast
+from typing import TypeVar, cast
 
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,9 +27,3 @@ def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
-
-def columns(rows: Sequence[tuple[Any, ...]], width: int) -> list[list[Any]]:
-    """Rows to per-column lists, the shape ``unnest($1::type[], ...)`` takes."""
-    if not rows:
-        return [[] for _ in range(width)]
-    return [list(column) for column in zip(*rows, strict=True)]

@@ -3,21 +3,21 @@
 One ``INSERT ... SELECT FROM unnest(arrays) ON CONFLICT (natural key) DO UPDATE`` per batch:
 a sync stored twice (or a message delivered twice) leaves the same rows. Rows whose values
 did not change are not rewritten (``IS DISTINCT FROM``), so re-reading the lookback window
-every hour costs reads, not dead tuples. Input is de-duplicated on the key (one statement
-may not touch a row twice) and sorted by it, so concurrent syncs of one integration lock
-rows in the same order and cannot deadlock.
+every hour costs reads, not dead tuples. PostgreSQL de-duplicates each batch on the key
+(``DISTINCT ON``, the last occurrence wins: one statement may not touch a row twice) and
+inserts in key order, so concurrent syncs of one integration lock rows in the same order
+and cannot deadlock. The sort happens in the server, not in Python.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 import asyncpg
 
-from cmis_sync_worker.adapters.pg import chunks, columns
+from cmis_sync_worker.adapters.pg import chunks
 from cmis_sync_worker.connectors.base import (
     NormalizedCampaign,
     NormalizedDailyMetric,
@@ -27,11 +27,13 @@ from cmis_sync_worker.connectors.base import (
 _UPSERT_CAMPAIGNS = """
 INSERT INTO campaigns (id, org_id, integration_id, platform, external_id, name, status, currency,
                        budget_amount, budget_period, start_date, end_date, synced_at)
-SELECT gen_random_uuid(), $1, $2, $3, u.external_id, u.name, u.status, u.currency,
-       u.budget_amount, u.budget_period, u.start_date, u.end_date, $4
+SELECT DISTINCT ON (u.external_id) gen_random_uuid(), $1, $2, $3, u.external_id, u.name,
+       u.status, u.currency, u.budget_amount, u.budget_period, u.start_date, u.end_date, $4
 FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::numeric[], $10::text[],
-            $11::date[], $12::date[])
-     AS u(external_id, name, status, currency, budget_amount, budget_period, start_date, end_date)
+            $11::date[], $12::date[]) WITH ORDINALITY
+     AS u(external_id, name, status, currency, budget_amount, budget_period, start_date, end_date,
+          n)
+ORDER BY u.external_id, u.n DESC
 ON CONFLICT (integration_id, external_id) DO UPDATE SET
     name = EXCLUDED.name, status = EXCLUDED.status, currency = EXCLUDED.currency,
     budget_amount = EXCLUDED.budget_amount, budget_period = EXCLUDED.budget_period,
@@ -46,12 +48,13 @@ WHERE (campaigns.name, campaigns.status, campaigns.currency, campaigns.budget_am
 _UPSERT_METRICS = """
 INSERT INTO daily_metrics (integration_id, campaign_external_id, day, org_id, currency,
                            impressions, clicks, spend, conversions, conversion_value, synced_at)
-SELECT $1, u.campaign_external_id, u.day, $2, u.currency, u.impressions, u.clicks, u.spend,
-       u.conversions, u.conversion_value, $3
+SELECT DISTINCT ON (u.campaign_external_id, u.day) $1, u.campaign_external_id, u.day, $2,
+       u.currency, u.impressions, u.clicks, u.spend, u.conversions, u.conversion_value, $3
 FROM unnest($4::text[], $5::date[], $6::text[], $7::int8[], $8::int8[], $9::numeric[],
-            $10::numeric[], $11::numeric[])
+            $10::numeric[], $11::numeric[]) WITH ORDINALITY
      AS u(campaign_external_id, day, currency, impressions, clicks, spend, conversions,
-          conversion_value)
+          conversion_value, n)
+ORDER BY u.campaign_external_id, u.day, u.n DESC
 ON CONFLICT (integration_id, campaign_external_id, day) DO UPDATE SET
     currency = EXCLUDED.currency, impressions = EXCLUDED.impressions, clicks = EXCLUDED.clicks,
     spend = EXCLUDED.spend, conversions = EXCLUDED.conversions,
@@ -66,11 +69,12 @@ WHERE (daily_metrics.currency, daily_metrics.impressions, daily_metrics.clicks,
 _UPSERT_POSTS = """
 INSERT INTO posts (id, org_id, integration_id, platform, external_id, text, published_at,
                    likes, comments, shares, impressions, synced_at)
-SELECT gen_random_uuid(), $1, $2, $3, u.external_id, u.text, u.published_at, u.likes,
-       u.comments, u.shares, u.impressions, $4
+SELECT DISTINCT ON (u.external_id) gen_random_uuid(), $1, $2, $3, u.external_id, u.text,
+       u.published_at, u.likes, u.comments, u.shares, u.impressions, $4
 FROM unnest($5::text[], $6::text[], $7::timestamptz[], $8::int8[], $9::int8[], $10::int8[],
-            $11::int8[])
-     AS u(external_id, text, published_at, likes, comments, shares, impressions)
+            $11::int8[]) WITH ORDINALITY
+     AS u(external_id, text, published_at, likes, comments, shares, impressions, n)
+ORDER BY u.external_id, u.n DESC
 ON CONFLICT (integration_id, external_id) DO UPDATE SET
     text = EXCLUDED.text, published_at = EXCLUDED.published_at, likes = EXCLUDED.likes,
     comments = EXCLUDED.comments, shares = EXCLUDED.shares, impressions = EXCLUDED.impressions,
@@ -81,10 +85,6 @@ WHERE (posts.text, posts.published_at, posts.likes, posts.comments, posts.shares
       (EXCLUDED.text, EXCLUDED.published_at, EXCLUDED.likes, EXCLUDED.comments,
        EXCLUDED.shares, EXCLUDED.impressions)
 """
-
-
-def _by_key(rows: dict[Any, tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    return [rows[key] for key in sorted(rows)]
 
 
 class PlatformDataStore:
@@ -100,17 +100,14 @@ class PlatformDataStore:
         campaigns: Sequence[NormalizedCampaign],
         synced_at: datetime,
     ) -> None:
-        rows = _by_key({
-            c.external_id: (
-                c.external_id, c.name, c.status, c.currency, c.budget_amount,
-                c.budget_period.value if c.budget_period else None, c.start_date, c.end_date,
-            )
-            for c in campaigns
-        })  # fmt: skip
-        for batch in chunks(rows, self._batch_size):
+        for batch in chunks(campaigns, self._batch_size):
             await self._connection.execute(
                 _UPSERT_CAMPAIGNS, org_id, integration_id, platform, synced_at,
-                *columns(batch, 8),
+                [c.external_id for c in batch], [c.name for c in batch],
+                [c.status for c in batch], [c.currency for c in batch],
+                [c.budget_amount for c in batch],
+                [c.budget_period.value if c.budget_period else None for c in batch],
+                [c.start_date for c in batch], [c.end_date for c in batch],
             )  # fmt: skip
 
     async def upsert_daily_metrics(
@@ -120,17 +117,14 @@ class PlatformDataStore:
         metrics: Sequence[NormalizedDailyMetric],
         synced_at: datetime,
     ) -> None:
-        rows = _by_key({
-            (m.campaign_external_id, m.day): (
-                m.campaign_external_id, m.day, m.currency, m.impressions, m.clicks, m.spend,
-                m.conversions, m.conversion_value,
-            )
-            for m in metrics
-        })  # fmt: skip
-        for batch in chunks(rows, self._batch_size):
+        for batch in chunks(metrics, self._batch_size):
             await self._connection.execute(
-                _UPSERT_METRICS, integration_id, org_id, synced_at, *columns(batch, 8)
-            )
+                _UPSERT_METRICS, integration_id, org_id, synced_at,
+                [m.campaign_external_id for m in batch], [m.day for m in batch],
+                [m.currency for m in batch], [m.impressions for m in batch],
+                [m.clicks for m in batch], [m.spend for m in batch],
+                [m.conversions for m in batch], [m.conversion_value for m in batch],
+            )  # fmt: skip
 
     async def upsert_posts(
         self,
@@ -140,14 +134,11 @@ class PlatformDataStore:
         posts: Sequence[NormalizedPost],
         synced_at: datetime,
     ) -> None:
-        rows = _by_key({
-            p.external_id: (
-                p.external_id, p.text, p.published_at, p.likes, p.comments, p.shares,
-                p.impressions,
-            )
-            for p in posts
-        })  # fmt: skip
-        for batch in chunks(rows, self._batch_size):
+        for batch in chunks(posts, self._batch_size):
             await self._connection.execute(
-                _UPSERT_POSTS, org_id, integration_id, platform, synced_at, *columns(batch, 7)
-            )
+                _UPSERT_POSTS, org_id, integration_id, platform, synced_at,
+                [p.external_id for p in batch], [p.text for p in batch],
+                [p.published_at for p in batch], [p.likes for p in batch],
+                [p.comments for p in batch], [p.shares for p in batch],
+                [p.impressions for p in batch],
+            )  # fmt: skip

@@ -33,6 +33,7 @@ WITH run AS (
 INSERT INTO sync_attempts (id, run_id, attempt, worker_id, started_at)
 VALUES (gen_random_uuid(), $1, $2, $3, $4)
 ON CONFLICT (run_id, attempt) DO NOTHING
+RETURNING id
 """
 
 _FINISH = """
@@ -71,8 +72,13 @@ class RunRepository:
             RunStatus(row["status"]), row["attempt"], row["recorded"], row["finished"]
         )
 
-    async def start(self, run_id: UUID, attempt: int, started_at: datetime) -> None:
-        await self._connection.execute(_START, run_id, attempt, self._worker_id, started_at)
+    async def start(self, run_id: UUID, attempt: int, started_at: datetime) -> bool:
+        """Record the attempt; False when a concurrent delivery recorded it first (the
+        snapshot's join is read before the run lock was granted, so it can miss that)."""
+        inserted = await self._connection.fetchval(
+            _START, run_id, attempt, self._worker_id, started_at
+        )
+        return inserted is not None
 
     async def finish(
         self,
