@@ -95,7 +95,6 @@ class SchedulerService:
                 self.runtime.sessions,
                 self.runtime.broker,
                 self.runtime.topology,
-                self.runtime.tracer,
                 listen_dsn=asyncpg_dsn(self.settings.database_url),
                 batch_size=self.settings.outbox_batch_size,
                 poll_seconds=self.settings.outbox_poll_seconds,
