@@ -179,6 +179,8 @@ class SyncCompleted(_SyncEvent):
     range_end: date | None = None
     currency: str | None = None
     token_expires_at: AwareDatetime | None = None
+    # The worker renews a refreshable access token itself: its expiry is no reason to alert.
+    token_refreshable: bool = False
     campaigns: list[CampaignFact] = Field(default_factory=list)
     content_last_30_days: ContentTotals | None = None
     recent_posts: list[PostFact] = Field(default_factory=list)

@@ -75,6 +75,24 @@ def test_known_expired_token_is_critical_whatever_its_stored_expiry() -> None:
     assert observation.message.endswith("has expired")
 
 
+def test_refreshable_token_near_expiry_clears_unless_a_refresh_was_refused() -> None:
+    expiring = NOW + timedelta(minutes=30)
+    renewed = token_observation(
+        ORG, INTEGRATION, "google", expiring, DEFAULTS, NOW, NOW, refreshable=True
+    )
+    assert renewed.is_clear
+    refused = token_observation(
+        ORG, INTEGRATION, "google", expiring, DEFAULTS, NOW, NOW,
+        refreshable=True, known_expired=True,
+    )  # fmt: skip
+    assert refused.severity is Severity.CRITICAL
+
+
+def test_timer_leaves_refreshable_tokens_alone() -> None:
+    facts = TokenFacts(ORG, INTEGRATION, "linkedin", NOW + timedelta(minutes=5), refreshable=True)
+    assert timer_observations([facts], {}, DEFAULTS, NOW) == []
+
+
 def test_organization_token_thresholds_apply() -> None:
     custom = DEFAULTS.with_overrides(
         {"alerts": {"token_warning_days": 14, "token_critical_hours": 48}}

@@ -25,6 +25,7 @@ async def token_facts(session: AsyncSession, also: Iterable[UUID]) -> list[Token
             Integration.token_expires_at,
             Integration.status,
             Organization.settings,
+            Integration.refreshable,
         )
         .join(Organization, Organization.id == Integration.org_id)
         .where(
@@ -40,7 +41,13 @@ async def token_facts(session: AsyncSession, also: Iterable[UUID]) -> list[Token
     rows = (await session.execute(statement)).all()
     return [
         TokenFacts(
-            row.org_id, row.id, row.platform, row.token_expires_at, row.status, row.settings or {}
+            row.org_id,
+            row.id,
+            row.platform,
+            row.token_expires_at,
+            row.status,
+            row.settings or {},
+            refreshable=row.refreshable,
         )
         for row in rows
     ]

@@ -48,6 +48,7 @@ def integration_observations(
         now,
         event.occurred_at,
         known_expired=event.status_reason == TOKEN_EXPIRED_REASON,
+        refreshable=event.refreshable,
     )
     return [paused, token]
 

@@ -62,6 +62,7 @@ def completed_observations(
                 thresholds,
                 now,
                 fact_at,
+                refreshable=event.token_refreshable,
             )
         )
     return observations

@@ -39,11 +39,16 @@ def token_observation(
     fact_at: datetime,
     *,
     known_expired: bool = False,
+    refreshable: bool = False,
 ) -> Observation:
-    """``known_expired``: the platform already refused the token, whatever its expiry says."""
+    """``known_expired``: the platform already refused the token, whatever its expiry says.
+    ``refreshable``: the worker renews the access token before it expires, so only a refused
+    refresh (``known_expired``) is worth an alert."""
     key = token_key(org_id, integration_id)
     if known_expired:
         remaining = timedelta(0)
+    elif refreshable:
+        return clear(key, fact_at, "access token is renewed automatically")
     elif expires_at is None:
         return clear(key, fact_at, "token does not expire")
     else:
@@ -76,6 +81,7 @@ class TokenFacts:
     token_expires_at: datetime | None
     status: str = IntegrationStatus.ACTIVE
     org_settings: Mapping[str, Any] = field(default_factory=dict)
+    refreshable: bool = False
 
 
 def timer_observations(
@@ -112,6 +118,7 @@ def timer_observations(
             defaults.with_overrides(facts.org_settings),
             now,
             now,
+            refreshable=facts.refreshable,
         )
         if not observation.is_clear or is_open:
             observations.append(observation)
