@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
+import logging
 import socket
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
@@ -101,6 +102,8 @@ class ServiceRuntime:
 
         FastStream runs plain functions in a worker thread, where no event loop runs: every
         hook is therefore wrapped to run on the loop."""
+        # FastStream's own default logger has its own handler; ours goes through structlog.
+        kwargs.setdefault("logger", logging.getLogger("cmis.lifecycle"))
         return FastStream(
             self.broker,
             on_startup=[self.connect],
