@@ -1,0 +1,156 @@
+"""`make demo`: migrate, seed demo data, run the platform simulator and the four services with
+live logs; Ctrl-C stops everything cleanly.
+
+Everything the dashboards show is produced by the real pipeline: the seed only connects
+integrations (as a user would), then asks for a first sync through the HTTP API.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+import threading
+import time
+from datetime import date
+
+import asyncpg
+import httpx
+from honcho.manager import Manager
+from sqlalchemy.engine import make_url
+
+from cmis_platform_sim.dataset import Dataset, Size
+from cmis_shared.crypto import TokenCipher
+from cmis_shared.db.engine import asyncpg_dsn, create_engine, create_session_factory
+from cmis_shared.db.migrate import upgrade
+from cmis_shared.settings import CmisSettings, load_settings
+from scripts.demo_seed import DemoPlan, seed
+
+SIM_PORT = int(os.environ.get("CMIS_DEMO_SIM_PORT", "8900"))
+API_PORT = int(os.environ.get("CMIS_DEMO_API_PORT", "8000"))
+SIM_SEED = 42
+SIM_SIZE = Size(accounts=3, campaigns=8, days=60, posts=15)
+BIN = os.path.join(os.path.dirname(sys.executable), "")
+
+# Demo pace: syncs every few minutes instead of hourly, retries after seconds, so a visitor
+# sees the whole life cycle (sync, retry, final failure, alert) within a minute or two.
+DEMO_ENV = {
+    "CMIS_METRICS_PERIOD_SECONDS": "300",
+    "CMIS_CAMPAIGNS_PERIOD_SECONDS": "900",
+    "CMIS_FULL_SYNC_PERIOD_SECONDS": "3600",
+    "CMIS_RETRY_BACKOFF_SECONDS": "[5, 10]",
+    "CMIS_TOKEN_CHECK_INTERVAL_SECONDS": "30",
+    "CMIS_PLATFORM_SIM_URL": f"http://127.0.0.1:{SIM_PORT}",
+    "CMIS_PLATFORMS__X_CONSUMER_KEY": "sim-consumer",
+    "CMIS_PLATFORMS__X_CONSUMER_SECRET": "sim-consumer-secret",
+    "CMIS_PLATFORMS__GOOGLE_DEVELOPER_TOKEN": "sim-developer-token",
+    "CMIS_LOG_FORMAT": os.environ.get("CMIS_LOG_FORMAT", "console"),
+    "CMIS_PORT": str(API_PORT),
+}
+
+
+async def ensure_database(database_url: str) -> None:
+    url = make_url(database_url)
+    admin = await asyncpg.connect(asyncpg_dsn(url.set(database="postgres").render_as_string(False)))
+    try:
+        exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", url.database)
+        if not exists:
+            await admin.execute(f'CREATE DATABASE "{url.database}"')
+    finally:
+        await admin.close()
+
+
+async def prepare(settings: CmisSettings, dataset: Dataset) -> DemoPlan:
+    await ensure_database(settings.database_url)
+    await asyncio.to_thread(upgrade, settings.database_url)
+    engine = create_engine(settings)
+    try:
+        return await seed(create_session_factory(engine), TokenCipher(settings.encryption_keys),
+                          dataset)  # fmt: skip
+    finally:
+        await engine.dispose()
+
+
+def processes(plan: DemoPlan) -> dict[str, list[str]]:
+    faults = []
+    if plan.failing is not None:
+        platform, account = plan.failing
+        faults.append({"kind": "server_error", "platform": platform.value, "account": account})
+    sim = [
+        f"{BIN}cmis-platform-sim", "--port", str(SIM_PORT), "--seed", str(SIM_SEED),
+        "--accounts", str(SIM_SIZE.accounts), "--campaigns", str(SIM_SIZE.campaigns),
+        "--days", str(SIM_SIZE.days), "--posts", str(SIM_SIZE.posts),
+        "--faults", json.dumps(faults),
+    ]  # fmt: skip
+    return {
+        "platform-sim": sim,
+        "scheduler": [f"{BIN}cmis-scheduler"],
+        "sync-worker": [f"{BIN}cmis-sync-worker"],
+        "alerting": [f"{BIN}cmis-alerting"],
+        "dashboard-api": [f"{BIN}cmis-dashboard-api"],
+    }
+
+
+def first_sync(plan: DemoPlan, base_url: str) -> None:
+    """Once the API answers, ask for a first sync of every org, as the frontend does right
+    after an integration is connected."""
+    headers = {"Authorization": f"Bearer {plan.token}"}
+    deadline = time.monotonic() + 60
+    with httpx.Client(base_url=base_url, headers=headers, timeout=5) as client:
+        while time.monotonic() < deadline:
+            try:
+                if client.get("/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.5)
+        for org_id in plan.orgs:
+            response = client.post(f"/api/orgs/{org_id}/sync/trigger", json={"data_type": "all"})
+            print(f"[demo] first sync of org {org_id}: HTTP {response.status_code}", flush=True)
+
+
+def banner(plan: DemoPlan, base_url: str) -> str:
+    org = plan.orgs[0]
+    return f"""
+================================================================================
+ CMIS demo
+   API            {base_url}/api          docs: {base_url}/docs  (ReDoc: {base_url}/redoc)
+   Platform sim   http://127.0.0.1:{SIM_PORT}  (development tool)
+   Demo token     {plan.token}
+   Organizations  {", ".join(str(o) for o in plan.orgs)}
+
+   curl -H "Authorization: Bearer {plan.token}" {base_url}/api/orgs/{org}/dashboard
+   curl -H "Authorization: Bearer {plan.token}" {base_url}/api/orgs/{org}/sync/status
+   curl -N -H "Authorization: Bearer {plan.token}" {base_url}/api/orgs/{org}/events
+ Ctrl-C stops everything.
+================================================================================
+""".strip()
+
+
+def main() -> None:
+    os.environ.setdefault("CMIS_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/cmis")
+    settings = load_settings(CmisSettings)
+    dataset = Dataset(seed=SIM_SEED, size=SIM_SIZE, end_date=date.today())
+    plan = asyncio.run(prepare(settings, dataset))
+    base_url = f"http://127.0.0.1:{API_PORT}"
+
+    manager = Manager()
+    env = {**os.environ, **DEMO_ENV}
+    for name, command in processes(plan).items():
+        manager.add_process(name, " ".join(_quote(part) for part in command),
+                            env={**env, "CMIS_SERVICE_NAME": name})  # fmt: skip
+    print(banner(plan, base_url), flush=True)
+    threading.Thread(target=first_sync, args=(plan, base_url), daemon=True).start()
+    manager.loop()
+    sys.exit(manager.returncode)
+
+
+def _quote(part: str) -> str:
+    import shlex
+
+    return shlex.quote(part)
+
+
+if __name__ == "__main__":
+    main()
