@@ -31,8 +31,14 @@ class DispatchLoop:
     async def tick(self) -> bool:
         """One pass; True if some batch was full (more may be due right now)."""
         more_retries = await self._retries.run_once()
-        more = await asyncio.gather(*(self._scheduled.run_platform(p) for p in Platform))
-        return more_retries or any(more)
+        # Every platform finishes its batch before the tick ends, even if one fails.
+        results = await asyncio.gather(
+            *(self._scheduled.run_platform(p) for p in Platform), return_exceptions=True
+        )
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+        return more_retries or any(results)
 
     async def run(self) -> None:
         while True:
