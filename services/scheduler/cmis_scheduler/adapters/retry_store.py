@@ -7,15 +7,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from types import TracebackType
+from typing import Self
 from uuid import UUID
 
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from cmis_shared.events import DataType, Platform, SyncFailed, SyncRequested, SyncTrigger
-from cmis_shared.outbox import add_events
+from cmis_shared.uow import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -77,28 +77,15 @@ async def add_retry(session: AsyncSession, failed: SyncFailed, due_at: datetime)
     )
 
 
-class SqlRetryBatch:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
-        self._session: AsyncSession
+class SqlRetryBatch(UnitOfWork):
+    """A unit of work (one transaction, outbox included) over claimed retry entries."""
 
-    async def __aenter__(self) -> SqlRetryBatch:
-        self._session = self._sessions()
-        await self._session.begin()
+    async def __aenter__(self) -> Self:
+        await super().__aenter__()
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._session.in_transaction():
-            await self._session.rollback()
-        await self._session.close()
-
     async def claim_due(self, now: datetime, limit: int) -> list[DueRetry]:
-        rows = (await self._session.execute(_CLAIM, {"now": now, "limit": limit})).all()
+        rows = (await self.session.execute(_CLAIM, {"now": now, "limit": limit})).all()
         return [
             DueRetry(
                 id=row.id,
@@ -119,25 +106,22 @@ class SqlRetryBatch:
         """Run back to queued + the retry's request. False when another run of the same
         integration and data type is queued or running (the active-run index)."""
         try:
-            async with self._session.begin_nested():
-                result = await self._session.execute(
+            async with self.session.begin_nested():
+                result = await self.session.execute(
                     _REQUEUE_RUN, {"run_id": retry.run_id, "attempt": retry.attempt}
                 )
         except IntegrityError:
             return False
-        await self._session.execute(_MARK, {"id": retry.id, "now": now})
+        await self.session.execute(_MARK, {"id": retry.id, "now": now})
         if result.rowcount == 1:  # type: ignore[attr-defined]
-            await add_events(self._session, [_request(retry, now)])
+            await self.publish(_request(retry, now))
         return True
 
     async def mark_stale(self, retry: DueRetry, now: datetime) -> None:
-        await self._session.execute(_MARK, {"id": retry.id, "now": now})
+        await self.session.execute(_MARK, {"id": retry.id, "now": now})
 
     async def defer(self, retry: DueRetry, until: datetime) -> None:
-        await self._session.execute(_DEFER, {"id": retry.id, "until": until})
-
-    async def commit(self) -> None:
-        await self._session.commit()
+        await self.session.execute(_DEFER, {"id": retry.id, "until": until})
 
 
 def _request(retry: DueRetry, now: datetime) -> SyncRequested:

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from types import TracebackType
-from typing import Any
+from typing import Any, Self
 from uuid import UUID, uuid4
 
 from sqlalchemy import text
@@ -21,7 +20,7 @@ from cmis_scheduler.adapters.zones import zone
 from cmis_scheduler.domain.dispatch import Advance, DueEntry
 from cmis_scheduler.domain.schedule import ScheduleDefaults, ScheduleSpec, schedule_specs
 from cmis_shared.events import DataType, Platform, SyncRequested, SyncTrigger
-from cmis_shared.outbox import add_events
+from cmis_shared.uow import UnitOfWork
 
 _CLAIM = text(
     """
@@ -68,32 +67,22 @@ _ADVANCE = text(
 )
 
 
-class SqlScheduleBatch:
+class SqlScheduleBatch(UnitOfWork):
+    """A unit of work (one transaction, outbox included) over claimed schedule entries."""
+
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], defaults: ScheduleDefaults
     ) -> None:
-        self._sessions = sessions
+        super().__init__(sessions)
         self._defaults = defaults
-        self._session: AsyncSession
 
-    async def __aenter__(self) -> SqlScheduleBatch:
-        self._session = self._sessions()
-        await self._session.begin()
+    async def __aenter__(self) -> Self:
+        await super().__aenter__()
         return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._session.in_transaction():
-            await self._session.rollback()
-        await self._session.close()
 
     async def claim_due(self, platform: Platform, now: datetime, limit: int) -> list[DueEntry]:
         rows = (
-            await self._session.execute(
+            await self.session.execute(
                 _CLAIM, {"platform": platform.value, "now": now, "limit": limit}
             )
         ).all()
@@ -127,7 +116,7 @@ class SqlScheduleBatch:
         entries = [item.entry for item in advances]
         run_ids = [uuid4() for _ in entries]
         correlation_ids = [uuid4() for _ in entries]
-        inserted = await self._session.execute(
+        inserted = await self.session.execute(
             _INSERT_RUNS,
             {
                 "now": now,
@@ -155,7 +144,7 @@ class SqlScheduleBatch:
             for entry, run_id, correlation_id in zip(entries, run_ids, correlation_ids, strict=True)
             if run_id in created
         ]
-        await add_events(self._session, events)
+        await self.publish(*events)
         await self._advance(advances, now, sent=True)
         return len(events)
 
@@ -164,7 +153,7 @@ class SqlScheduleBatch:
             await self._advance(advances, None, sent=False)
 
     async def _advance(self, advances: Sequence[Advance], now: datetime | None, sent: bool) -> None:
-        await self._session.execute(
+        await self.session.execute(
             _ADVANCE,
             {
                 "now": now,
@@ -179,15 +168,12 @@ class SqlScheduleBatch:
     async def report_token_expired(self, entries: Sequence[DueEntry], now: datetime) -> None:
         if not entries:
             return
-        rows = await mark_token_expired(self._session, [entry.integration_id for entry in entries])
-        await add_events(self._session, [updated_event(row, now) for row in rows])
+        rows = await mark_token_expired(self.session, [entry.integration_id for entry in entries])
+        await self.publish(*[updated_event(row, now) for row in rows])
 
     async def switch_off(self, entries: Sequence[DueEntry]) -> None:
         if entries:
-            await self._session.execute(
+            await self.session.execute(
                 text("UPDATE schedule_entries SET enabled = false WHERE id = ANY(:ids)"),
                 {"ids": [entry.entry_id for entry in entries]},
             )
-
-    async def commit(self) -> None:
-        await self._session.commit()
