@@ -107,7 +107,7 @@ async def run(scale: float = 1.0) -> list[BenchResult]:
 
         started = time.perf_counter()
         runtime.start_relay()
-        runtime.start_background(service.loop.run, "dispatch-loop")
+        service.start_loops()
         planned_in = published_in = 0.0
         while not published_in:
             await asyncio.sleep(0.05)

@@ -122,6 +122,9 @@ class SchedulerService:
     async def start(self) -> None:
         """After the broker started: reconcile, then run the extra relays and the loop."""
         await self.prepare()
+        self.start_loops()
+
+    def start_loops(self) -> None:
         for index, relay in enumerate(self.relays[1:], start=1):
             self.runtime.start_background(relay.run, f"outbox-relay-{index}")
         self.runtime.start_background(self.loop.run, "dispatch-loop")
