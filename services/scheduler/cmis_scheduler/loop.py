@@ -1,11 +1,13 @@
 """The dispatch loop: every tick, due retries first, then each platform's due entries (the
 platforms concurrently, each in its own transaction). A tick that found a full batch runs
 again at once; otherwise the loop sleeps one tick. A failing database or Redis skips the
-tick (nothing is claimed, so nothing is lost) and the loop carries on."""
+tick (nothing is claimed, so nothing is lost) and the loop carries on; after an outage
+longer than the catch-up threshold, what was missed is spread before dispatching resumes."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 import redis.exceptions
 import structlog
@@ -22,11 +24,18 @@ _TRANSIENT = (SQLAlchemyError, redis.exceptions.RedisError, OSError, ConnectionE
 
 class DispatchLoop:
     def __init__(
-        self, retries: RetryDispatch, scheduled: ScheduledDispatch, tick_seconds: float
+        self,
+        retries: RetryDispatch,
+        scheduled: ScheduledDispatch,
+        tick_seconds: float,
+        catch_up: Callable[[], Awaitable[None]] | None = None,
+        catch_up_after_seconds: float = 300.0,
     ) -> None:
         self._retries = retries
         self._scheduled = scheduled
         self._tick_seconds = tick_seconds
+        self._catch_up = catch_up
+        self._catch_up_after_seconds = catch_up_after_seconds
 
     async def tick(self) -> bool:
         """One pass; True if some batch was full (more may be due right now)."""
@@ -41,11 +50,21 @@ class DispatchLoop:
         return more_retries or any(results)
 
     async def run(self) -> None:
+        clock = asyncio.get_running_loop()
+        failing_since: float | None = None
         while True:
             try:
+                if (
+                    failing_since is not None
+                    and self._catch_up is not None
+                    and (clock.time() - failing_since > self._catch_up_after_seconds)
+                ):
+                    await self._catch_up()
                 busy = await self.tick()
+                failing_since = None
             except _TRANSIENT as error:
                 log.warning("dispatch tick failed; retrying next tick", error=repr(error))
+                failing_since = failing_since if failing_since is not None else clock.time()
                 busy = False
             if not busy:
                 await asyncio.sleep(self._tick_seconds)

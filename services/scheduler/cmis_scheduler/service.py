@@ -83,6 +83,8 @@ class SchedulerService:
                 settings.dispatch_batch_size,
             ),
             settings.tick_seconds,
+            catch_up=self.catch_up,
+            catch_up_after_seconds=settings.catch_up_after_seconds,
         )
         self._use_configured_relays()
 
@@ -109,15 +111,18 @@ class SchedulerService:
 
     async def prepare(self) -> None:
         """Entries for every integration, then spread whatever was missed while down."""
-        now = self.clock.now()
-        written = await reconcile_all(self.runtime.sessions, self.defaults, now)
+        written = await reconcile_all(self.runtime.sessions, self.defaults, self.clock.now())
+        log.info("schedule reconciled", entries_written=written)
+        await self.catch_up()
+
+    async def catch_up(self) -> None:
         missed = await replan_missed(
             self.runtime.sessions,
-            now,
+            self.clock.now(),
             timedelta(seconds=self.settings.catch_up_after_seconds),
             self.settings.catch_up_spread_seconds,
         )
-        log.info("schedule reconciled", entries_written=written, missed_replanned=missed)
+        log.info("missed entries spread", missed_replanned=missed)
 
     async def start(self) -> None:
         """After the broker started: reconcile, then run the extra relays and the loop."""
