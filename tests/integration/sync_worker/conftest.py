@@ -26,27 +26,6 @@ def worker_settings_for(
     return SyncWorkerSettings(**fields)
 
 
-def worker_env(worker_settings: SyncWorkerSettings) -> dict[str, str]:
-    """The same settings as CMIS_* variables, for a ``cmis-sync-worker`` subprocess."""
-    s = worker_settings
-    env = {
-        "CMIS_ENVIRONMENT": s.environment,
-        "CMIS_DATABASE_URL": s.database_url,
-        "CMIS_RABBIT_URL": s.rabbit_url,
-        "CMIS_REDIS_URL": s.redis_url,
-        "CMIS_NAMESPACE": s.namespace,
-        "CMIS_OUTBOX_POLL_SECONDS": str(s.outbox_poll_seconds),
-        "CMIS_GRACEFUL_TIMEOUT_SECONDS": str(s.graceful_timeout_seconds),
-        "CMIS_PREFETCH_COUNT": str(s.prefetch_count),
-        "CMIS_PLATFORM_SIM_URL": s.platform_sim_url or "",
-        "CMIS_LOG_LEVEL": "WARNING",
-    }
-    for key, value in s.platforms.model_dump(exclude_unset=True).items():
-        secret = getattr(value, "get_secret_value", None)
-        env[f"CMIS_PLATFORMS__{key.upper()}"] = secret() if secret else str(value)
-    return env
-
-
 @pytest.fixture
 def worker_settings(settings: CmisSettings, platform_sim: PlatformSim) -> SyncWorkerSettings:
     return worker_settings_for(settings, platform_sim)

@@ -22,7 +22,7 @@ from cmis_shared.db.engine import create_engine, create_session_factory
 from cmis_shared.events import DataType, Platform, SyncCompleted
 from cmis_shared.settings import CmisSettings
 from cmis_shared.topology import Topology
-from tests.integration.sync_worker.conftest import worker_env, worker_settings_for
+from tests.integration.sync_worker.conftest import worker_settings_for
 from tests.integration.sync_worker.stored import (
     expected_campaigns,
     expected_metrics,
@@ -36,6 +36,7 @@ from tests.integration.sync_worker.world import (
     SeededIntegration,
     queue_run,
     seed_integration,
+    worker_env,
 )
 from tests.support.platform_sim import END_DATE, PlatformSim
 from tests.support.waiting import eventually
@@ -126,7 +127,7 @@ async def test_kill_9_mid_run_then_every_request_ends_once_with_clean_data(
         await eventually(lambda: _at_least(sessions, run_ids, len(requests)), within=60, every=0.1)
         # Outcome events the killed relay had claimed go out once its lease expires (30 s).
         try:
-            await eventually(lambda: len(collector.outcomes()) == len(requests), within=45)
+            await eventually(lambda: len(collector.outcomes()) == len(requests), within=60)
         except AssertionError:
             raise AssertionError(await _diagnose(sessions, collector, requests)) from None
     finally:

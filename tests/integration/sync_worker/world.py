@@ -27,6 +27,7 @@ from cmis_shared.events import (
 )
 from cmis_shared.settings import CmisSettings
 from cmis_shared.topology import Topology, message_priority
+from cmis_sync_worker.settings import SyncWorkerSettings
 from tests.support.platform_sim import END_DATE
 
 ACCESS_TOKEN = "sim-worker-token"
@@ -179,3 +180,24 @@ class EventCollector:
         """The outcome of the run's latest attempt seen so far."""
         found = [e for e in self.of(run_id) if isinstance(e, SyncCompleted | SyncFailed)]
         return max(found, key=lambda e: e.attempt) if found else None
+
+
+def worker_env(worker_settings: SyncWorkerSettings) -> dict[str, str]:
+    """The same settings as CMIS_* variables, for a ``cmis-sync-worker`` subprocess."""
+    s = worker_settings
+    env = {
+        "CMIS_ENVIRONMENT": s.environment,
+        "CMIS_DATABASE_URL": s.database_url,
+        "CMIS_RABBIT_URL": s.rabbit_url,
+        "CMIS_REDIS_URL": s.redis_url,
+        "CMIS_NAMESPACE": s.namespace,
+        "CMIS_OUTBOX_POLL_SECONDS": str(s.outbox_poll_seconds),
+        "CMIS_GRACEFUL_TIMEOUT_SECONDS": str(s.graceful_timeout_seconds),
+        "CMIS_PREFETCH_COUNT": str(s.prefetch_count),
+        "CMIS_PLATFORM_SIM_URL": s.platform_sim_url or "",
+        "CMIS_LOG_LEVEL": "WARNING",
+    }
+    for key, value in s.platforms.model_dump(exclude_unset=True).items():
+        secret = getattr(value, "get_secret_value", None)
+        env[f"CMIS_PLATFORMS__{key.upper()}"] = secret() if secret else str(value)
+    return env

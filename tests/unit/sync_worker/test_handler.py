@@ -189,7 +189,7 @@ async def test_attempt_finished_by_another_delivery_meanwhile_emits_nothing_more
         world.store.state.attempts[(request.run_id, 1)]["finished_at"] = NOW
         return [_campaign(1)]
 
-    world.connector.fetch_campaigns = racing_finish  # type: ignore[method-assign]
+    world.connector.fetch_campaigns = racing_finish  # type: ignore[method-assign, assignment]
     await world.handler()(request)
     assert [type(e) for e in world.store.events()] == [SyncStarted]
     assert world.store.state.campaigns == {}

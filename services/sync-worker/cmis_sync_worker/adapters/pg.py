@@ -26,4 +26,3 @@ async def driver_connection(session: AsyncSession) -> asyncpg.Connection:
 def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
