@@ -50,7 +50,7 @@ async def add_events(session: AsyncSession, events: Iterable[Event]) -> None:
         for event in events
     ]
     if rows:
-        await session.execute(insert(OutboxMessage), rows)
+        await session.execute(insert(OutboxMessage.__table__), rows)  # Core: no ORM overhead
 
 
 _CLAIM = text(

@@ -57,6 +57,7 @@ class ServiceRuntime:
             listen_dsn=asyncpg_dsn(settings.database_url),
             batch_size=settings.outbox_batch_size,
             poll_seconds=settings.outbox_poll_seconds,
+            lease_seconds=settings.outbox_lease_seconds,
         )
         self._tasks: list[asyncio.Task[None]] = []
 

@@ -46,6 +46,9 @@ class CmisSettings(BaseSettings):
     graceful_timeout_seconds: float = Field(default=15.0, ge=0)
     outbox_batch_size: int = Field(default=200, ge=1, le=5000)
     outbox_poll_seconds: float = Field(default=1.0, gt=0)
+    outbox_lease_seconds: float = Field(
+        default=30.0, gt=0, description="How long a relay owns a claimed batch before another may."
+    )
     otlp_endpoint: str | None = Field(
         default=None, description="OTLP/HTTP traces endpoint, e.g. http://collector:4318"
     )

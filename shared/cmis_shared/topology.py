@@ -31,8 +31,11 @@ class ServiceQueue:
 
 SERVICE_QUEUES: dict[str, ServiceQueue] = {
     "sync-worker": ServiceQueue("sync-worker.requests", ("sync.requested",), prioritized=True),
-    "scheduler": ServiceQueue("scheduler.events", ("sync.*", "integration.*")),
-    "alerting": ServiceQueue("alerting.events", ("sync.*", "integration.*")),
+    # Only the outcomes: every extra binding of sync.requested copies the busiest message.
+    "scheduler": ServiceQueue(
+        "scheduler.events", ("sync.completed", "sync.failed", "integration.*")
+    ),
+    "alerting": ServiceQueue("alerting.events", ("sync.completed", "sync.failed", "integration.*")),
     "dashboard-api": ServiceQueue("dashboard-api.events", ("#",)),
 }
 

@@ -24,9 +24,7 @@ from cmis_scheduler.ports import Clock, SystemClock
 from cmis_scheduler.settings import SchedulerSettings
 from cmis_scheduler.subscribers import subscribe
 from cmis_shared.consumer import EventConsumer
-from cmis_shared.db.engine import asyncpg_dsn
 from cmis_shared.events import Platform
-from cmis_shared.outbox import OutboxRelay
 from cmis_shared.runtime import ServiceRuntime
 
 log = structlog.get_logger(__name__)
@@ -86,25 +84,6 @@ class SchedulerService:
             catch_up=self.catch_up,
             catch_up_after_seconds=settings.catch_up_after_seconds,
         )
-        self._use_configured_relays()
-
-    def _use_configured_relays(self) -> None:
-        """The runtime's relay uses a fixed 30 s lease; ours takes it from settings (a killed
-        replica's unpublished rows are taken over after that lease), plus optional extra
-        relays for throughput. Workaround until CmisSettings carries the lease."""
-        self.relays = [
-            OutboxRelay(
-                self.runtime.sessions,
-                self.runtime.broker,
-                self.runtime.topology,
-                listen_dsn=asyncpg_dsn(self.settings.database_url),
-                batch_size=self.settings.outbox_batch_size,
-                poll_seconds=self.settings.outbox_poll_seconds,
-                lease_seconds=self.settings.outbox_lease_seconds,
-            )
-            for _ in range(1 + self.settings.extra_outbox_relays)
-        ]
-        self.runtime.relay = self.relays[0]
 
     def subscribe(self) -> EventConsumer:
         return subscribe(self.runtime, self.handlers)
@@ -125,13 +104,11 @@ class SchedulerService:
         log.info("missed entries spread", missed_replanned=missed)
 
     async def start(self) -> None:
-        """After the broker started: reconcile, then run the extra relays and the loop."""
+        """After the broker started: reconcile, then run the dispatch loop."""
         await self.prepare()
         self.start_loops()
 
     def start_loops(self) -> None:
-        for index, relay in enumerate(self.relays[1:], start=1):
-            self.runtime.start_background(relay.run, f"outbox-relay-{index}")
         self.runtime.start_background(self.loop.run, "dispatch-loop")
 
     async def close(self) -> None:

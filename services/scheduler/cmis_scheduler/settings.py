@@ -39,8 +39,6 @@ class SchedulerSettings(CmisSettings):
     pause_after_failures: int = Field(default=5, ge=1)
     pause_after_seconds: int = Field(default=86400, ge=0)
 
-    outbox_lease_seconds: float = Field(default=30, gt=0)
-    extra_outbox_relays: int = Field(default=0, ge=0, le=8)
 
     def budget_per_minute(self, platform: Platform) -> int:
         return self.rate_budget_per_minute.get(platform, self.default_rate_budget_per_minute)
