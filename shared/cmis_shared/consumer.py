@@ -13,14 +13,17 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import structlog
 from faststream.rabbit import RabbitBroker
 from faststream.rabbit.annotations import RabbitMessage
+from prometheus_client import CollectorRegistry
 
-from cmis_shared.events import Event, EventParseError, parse_event
+from cmis_shared.consumer_metrics import ConsumerMetrics
+from cmis_shared.events import Event, EventParseError, parse_event, utc_now
 from cmis_shared.topology import Topology
 
 Handler = Callable[[Any], Awaitable[None]]
@@ -47,6 +50,7 @@ class EventConsumer:
         *,
         max_deliveries: int = 3,
         retry_pause_seconds: float = 0.5,
+        metrics: CollectorRegistry | None = None,
     ) -> None:
         self._broker = broker
         self._topology = topology
@@ -55,18 +59,25 @@ class EventConsumer:
         self._max_deliveries = max_deliveries
         self._retry_pause_seconds = retry_pause_seconds
         self.queue = topology.queue(service)
+        self._metrics = ConsumerMetrics(metrics, service) if metrics is not None else None
         broker.subscriber(self.queue, title=f"{service} events")(self._consume)
 
     async def _consume(self, message: RabbitMessage) -> None:
         try:
             event = parse_event(message.body)
         except EventParseError as error:
+            self._count("unparsable", "dead_lettered")
             await self.dead_letter(message, error.reason)
             return
         handler = self._handlers.get(type(event))
         if handler is None:
+            self._count(event.event_type, "ignored")
             await message.ack()
             return
+        started = time.monotonic()
+        if self._metrics is not None:
+            lag = (utc_now() - event.occurred_at).total_seconds()
+            self._metrics.lag.labels(self._service, event.event_type).observe(max(lag, 0.0))
         with structlog.contextvars.bound_contextvars(
             correlation_id=str(event.correlation_id),
             org_id=str(event.org_id),
@@ -79,19 +90,30 @@ class EventConsumer:
                 await message.nack(requeue=True)
                 raise
             except Exception as error:  # noqa: BLE001 - the boundary: retried, then dead-lettered
-                await self._retry_or_dead_letter(message, error)
+                outcome = await self._retry_or_dead_letter(message, error)
+                self._count(event.event_type, outcome)
                 return
         await message.ack()
+        if self._metrics is not None:
+            self._count(event.event_type, "handled")
+            self._metrics.handling.labels(self._service, event.event_type).observe(
+                time.monotonic() - started
+            )
 
-    async def _retry_or_dead_letter(self, message: RabbitMessage, error: Exception) -> None:
+    def _count(self, event_type: str, outcome: str) -> None:
+        if self._metrics is not None:
+            self._metrics.count(event_type, outcome)
+
+    async def _retry_or_dead_letter(self, message: RabbitMessage, error: Exception) -> str:
         deliveries = delivery_count(message) + 1
         if deliveries >= self._max_deliveries:
             log.exception("handler failed; dead-lettering", deliveries=deliveries)
             await self.dead_letter(message, f"handler failed {deliveries} times: {error!r}")
-            return
+            return "dead_lettered"
         log.exception("handler failed; will be redelivered", deliveries=deliveries)
         await asyncio.sleep(self._retry_pause_seconds)
         await message.nack(requeue=True)
+        return "retried"
 
     async def dead_letter(self, message: RabbitMessage, reason: str) -> None:
         """Park the message, untouched, in the dead-letter queue with why; then ack it."""

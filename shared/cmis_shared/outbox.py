@@ -16,14 +16,14 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 import structlog
 from faststream.rabbit import RabbitBroker
 from opentelemetry import context as otel_context
 from opentelemetry import propagate
-from sqlalchemy import insert, text
+from sqlalchemy import Table, insert, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cmis_shared.db.models import OutboxMessage
@@ -31,6 +31,7 @@ from cmis_shared.events import Event
 from cmis_shared.topology import Topology, message_priority
 
 NOTIFY_CHANNEL = "cmis_outbox"
+OUTBOX_TABLE = cast(Table, OutboxMessage.__table__)
 log = structlog.get_logger(__name__)
 
 
@@ -50,7 +51,7 @@ async def add_events(session: AsyncSession, events: Iterable[Event]) -> None:
         for event in events
     ]
     if rows:
-        await session.execute(insert(OutboxMessage.__table__), rows)  # Core: no ORM overhead
+        await session.execute(insert(OUTBOX_TABLE), rows)  # Core: no ORM overhead
 
 
 _CLAIM = text(

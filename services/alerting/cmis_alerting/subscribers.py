@@ -15,7 +15,7 @@ from cmis_shared.runtime import ServiceRuntime
 
 
 def subscribe(runtime: ServiceRuntime, handlers: AlertingHandlers) -> EventConsumer:
-    """sync.requested and sync.started carry no alerting facts: the consumer acks them."""
+    """Alerting is bound to the sync outcomes and integration changes only."""
     return EventConsumer(
         runtime.broker,
         runtime.topology,
@@ -27,4 +27,5 @@ def subscribe(runtime: ServiceRuntime, handlers: AlertingHandlers) -> EventConsu
             IntegrationUpdated: handlers.integration_changed,
             IntegrationDisconnected: handlers.integration_disconnected,
         },
+        metrics=runtime.metrics,
     )

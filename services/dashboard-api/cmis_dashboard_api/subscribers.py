@@ -14,4 +14,6 @@ SERVICE = "dashboard-api"
 def subscribe(runtime: ServiceRuntime, views: DashboardViews) -> EventConsumer:
     update = ViewUpdater(views)
     handlers: dict[type, Handler] = dict.fromkeys(EVENT_TYPES.values(), update)
-    return EventConsumer(runtime.broker, runtime.topology, SERVICE, handlers)
+    return EventConsumer(
+        runtime.broker, runtime.topology, SERVICE, handlers, metrics=runtime.metrics
+    )

@@ -26,4 +26,5 @@ def subscribe(runtime: ServiceRuntime, handlers: EventHandlers) -> EventConsumer
             SyncFailed: handlers.on_sync_failed,
             SyncCompleted: handlers.on_sync_completed,
         },
+        metrics=runtime.metrics,
     )

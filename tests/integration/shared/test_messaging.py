@@ -67,7 +67,7 @@ async def start_consumer(
 ) -> EventConsumer:
     consumer = EventConsumer(
         runtime.broker, runtime.topology, "sync-worker", {SyncRequested: handler},
-        retry_pause_seconds=0.01, **kwargs,  # type: ignore[arg-type]
+        retry_pause_seconds=0.01, metrics=runtime.metrics, **kwargs,  # type: ignore[arg-type]
     )  # fmt: skip
     await runtime.broker.start()
     return consumer
@@ -124,6 +124,12 @@ async def test_relay_dying_after_publish_before_delete_has_one_effect(
     await eventually(lambda: recorder.deliveries == 2)
     await asyncio.sleep(0.2)
     assert recorder.applied == [event.event_id]
+    labels = {"service": "sync-worker", "event_type": "sync.requested"}
+    handled = runtime.metrics.get_sample_value(
+        "cmis_events_consumed_total", {**labels, "outcome": "handled"}
+    )
+    assert handled == 2  # both deliveries were handled; the inbox made the second a no-op
+    assert runtime.metrics.get_sample_value("cmis_event_lag_seconds_count", labels) == 2
 
 
 async def test_same_event_delivered_twice_has_one_effect(runtime: ServiceRuntime) -> None:
@@ -138,6 +144,12 @@ async def test_same_event_delivered_twice_has_one_effect(runtime: ServiceRuntime
     await eventually(lambda: recorder.deliveries == 2)
     await asyncio.sleep(0.2)
     assert recorder.applied == [event.event_id]
+    labels = {"service": "sync-worker", "event_type": "sync.requested"}
+    handled = runtime.metrics.get_sample_value(
+        "cmis_events_consumed_total", {**labels, "outcome": "handled"}
+    )
+    assert handled == 2  # both deliveries were handled; the inbox made the second a no-op
+    assert runtime.metrics.get_sample_value("cmis_event_lag_seconds_count", labels) == 2
 
 
 async def test_malformed_message_is_dead_lettered_with_reason_and_consumer_lives(
