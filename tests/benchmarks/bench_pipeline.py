@@ -66,7 +66,7 @@ async def raw_publish_consume_rate(rabbit_url: str, count: int) -> float:
                 done.set()
 
         consume_queue = await consume_channel.get_queue(queue.name)
-        await consume_queue.consume(on_message)
+        consumer_tag = await consume_queue.consume(on_message)
         in_flight = asyncio.Semaphore(200)
         body = b"x" * 400
 
@@ -81,6 +81,7 @@ async def raw_publish_consume_rate(rabbit_url: str, count: int) -> float:
         await asyncio.gather(*(publish() for _ in range(count)))
         await done.wait()
         elapsed = time.perf_counter() - started
+        await consume_queue.cancel(consumer_tag)
         await queue.delete(if_unused=False, if_empty=False)
     return count / elapsed
 
