@@ -81,10 +81,11 @@ async def _finished_attempts(
 async def test_kill_9_mid_run_then_every_request_ends_once_with_clean_data(
     settings: CmisSettings, platform_sim: PlatformSim, collector: EventCollector
 ) -> None:
+    # Short leases: the killed worker's limiter slots and claimed outbox rows free up fast.
     worker_settings = worker_settings_for(
-        settings, platform_sim, prefetch_count=32, limiter_lease_seconds=3
+        settings, platform_sim, prefetch_count=32, limiter_lease_seconds=3, outbox_lease_seconds=3
     )
-    env = worker_env(worker_settings) | {"CMIS_LIMITER_LEASE_SECONDS": "3"}
+    env = worker_env(worker_settings)
     engine = create_engine(worker_settings)
     sessions = create_session_factory(engine)
     platforms = list(Platform)
@@ -125,9 +126,9 @@ async def test_kill_9_mid_run_then_every_request_ends_once_with_clean_data(
     second = _spawn(env)
     try:
         await eventually(lambda: _at_least(sessions, run_ids, len(requests)), within=60, every=0.1)
-        # Outcome events the killed relay had claimed go out once its lease expires (30 s).
+        # Outcome events the killed relay had claimed go out once its lease expires.
         try:
-            await eventually(lambda: len(_ours(collector, requests)) == len(requests), within=60)
+            await eventually(lambda: len(_ours(collector, requests)) == len(requests), within=30)
         except AssertionError:
             raise AssertionError(await _diagnose(sessions, collector, requests)) from None
     finally:

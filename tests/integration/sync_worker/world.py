@@ -192,6 +192,8 @@ def worker_env(worker_settings: SyncWorkerSettings) -> dict[str, str]:
         "CMIS_REDIS_URL": s.redis_url,
         "CMIS_NAMESPACE": s.namespace,
         "CMIS_OUTBOX_POLL_SECONDS": str(s.outbox_poll_seconds),
+        "CMIS_OUTBOX_LEASE_SECONDS": str(s.outbox_lease_seconds),
+        "CMIS_LIMITER_LEASE_SECONDS": str(s.limiter_lease_seconds),
         "CMIS_GRACEFUL_TIMEOUT_SECONDS": str(s.graceful_timeout_seconds),
         "CMIS_PREFETCH_COUNT": str(s.prefetch_count),
         "CMIS_PLATFORM_SIM_URL": s.platform_sim_url or "",
