@@ -76,7 +76,9 @@ class PlatformSim:
         return PlatformEndpoints.pointing_at(self.base_url, **{**X_CONSUMER, **overrides})
 
 
-def start_platform_sim(*extra_args: str, seed: int = SEED, size: Size = SIZE) -> PlatformSim:
+def start_platform_sim(
+    *extra_args: str, seed: int = SEED, size: Size = SIZE, end_date: date = END_DATE
+) -> PlatformSim:
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     args = [
@@ -88,7 +90,7 @@ def start_platform_sim(*extra_args: str, seed: int = SEED, size: Size = SIZE) ->
         "--seed",
         str(seed),
         "--end-date",
-        END_DATE.isoformat(),
+        end_date.isoformat(),
         "--accounts",
         str(size.accounts),
         "--campaigns",
@@ -118,7 +120,7 @@ def start_platform_sim(*extra_args: str, seed: int = SEED, size: Size = SIZE) ->
         raise RuntimeError("platform simulator did not answer within 15 s")
     sim = PlatformSim(
         base_url,
-        Dataset(seed, size, END_DATE),
+        Dataset(seed, size, end_date),
         PlatformEndpoints.pointing_at(base_url, **X_CONSUMER),
         process,
     )
