@@ -40,24 +40,61 @@ def servers() -> ServerUrls:
     return discover()
 
 
-@pytest.fixture(scope="session")
-def database_url(servers: ServerUrls) -> Iterator[str]:
-    """A fresh database for this run, migrated to head, dropped at the end."""
-    name = f"cmis_test_{RUN_ID}"
-    admin_dsn = asyncpg_dsn(servers.postgres)
+class Databases:
+    """A database migrated once per run (the template) and cheap clones of it
+    (``CREATE DATABASE ... TEMPLATE``, about 0.2 s), so each test has a database of its own."""
 
-    async def admin(sql: str) -> None:
-        connection = await asyncpg.connect(admin_dsn)
+    def __init__(self, servers: ServerUrls) -> None:
+        self._admin_dsn = asyncpg_dsn(servers.postgres)
+        self._servers = servers
+        self.template = f"cmis_test_{RUN_ID}_template"
+
+    def url(self, name: str) -> str:
+        url = make_url(self._servers.postgres).set(database=name)
+        return url.render_as_string(hide_password=False)
+
+    async def _admin(self, sql: str) -> None:
+        connection = await asyncpg.connect(self._admin_dsn)
         try:
             await connection.execute(sql)
         finally:
             await connection.close()
 
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    url = make_url(servers.postgres).set(database=name).render_as_string(hide_password=False)
-    upgrade(url)
-    yield url
-    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    async def create_template(self) -> None:
+        await self._admin(f'CREATE DATABASE "{self.template}"')
+        await asyncio.to_thread(upgrade, self.url(self.template))
+
+    async def clone(self) -> str:
+        name = f"cmis_test_{RUN_ID}_{uuid.uuid4().hex[:8]}"
+        await self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+        return name
+
+    async def drop(self, name: str) -> None:
+        await self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def databases(servers: ServerUrls) -> Iterator[Databases]:
+    manager = Databases(servers)
+    asyncio.run(manager.create_template())
+    yield manager
+    asyncio.run(manager.drop(manager.template))
+
+
+@pytest.fixture(scope="module")
+async def module_database_url(databases: Databases) -> AsyncIterator[str]:
+    """A database shared by one module's tests (for module-scoped systems)."""
+    name = await databases.clone()
+    yield databases.url(name)
+    await databases.drop(name)
+
+
+@pytest.fixture
+async def database_url(databases: Databases) -> AsyncIterator[str]:
+    """This test's own database, migrated to head."""
+    name = await databases.clone()
+    yield databases.url(name)
+    await databases.drop(name)
 
 
 @pytest.fixture

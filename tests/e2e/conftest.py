@@ -39,11 +39,11 @@ class System:
 
 
 @pytest.fixture(scope="module")
-def e2e_settings(servers: ServerUrls, database_url: str) -> Iterator[CmisSettings]:
+def e2e_settings(servers: ServerUrls, module_database_url: str) -> Iterator[CmisSettings]:
     namespace = f"e2e-{RUN_ID}-{uuid.uuid4().hex[:6]}."
     yield CmisSettings(
         environment="test",
-        database_url=database_url,
+        database_url=module_database_url,
         rabbit_url=servers.rabbit,
         redis_url=servers.redis,
         namespace=namespace,

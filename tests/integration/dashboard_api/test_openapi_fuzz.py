@@ -45,11 +45,11 @@ class Target:
 
 
 @pytest.fixture(scope="module")
-async def target(servers: ServerUrls, database_url: str) -> AsyncIterator[Target]:
+async def target(servers: ServerUrls, module_database_url: str) -> AsyncIterator[Target]:
     namespace = f"test-{RUN_ID}-{uuid.uuid4().hex[:6]}."
     base = CmisSettings(
         environment="test",
-        database_url=database_url,
+        database_url=module_database_url,
         rabbit_url=servers.rabbit,
         redis_url=servers.redis,
         namespace=namespace,
