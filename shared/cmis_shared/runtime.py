@@ -14,7 +14,7 @@ from typing import Any
 import structlog
 from faststream import FastStream
 from faststream.rabbit import RabbitBroker
-from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import CollectorRegistry, start_http_server
 
@@ -38,15 +38,11 @@ class ServiceRuntime:
         self.tracer = self.tracer_provider.get_tracer(settings.service_name)
         self.metrics = CollectorRegistry()
         self.engine = create_engine(settings)
-        instrumentor = SQLAlchemyInstrumentor()
-        if not instrumentor.is_instrumented_by_opentelemetry:  # once per process
-            # skip_dep_check: the 0.66 instrumentation declares sqlalchemy<2.1 but works on 2.1.
-            instrumentor.instrument(
-                engine=self.engine.sync_engine,
-                tracer_provider=self.tracer_provider,
-                skip_dep_check=True,
-                enable_commenter=False,
-            )
+        # asyncpg rather than SQLAlchemy instrumentation: it sees both the ORM's statements and
+        # the raw asyncpg ones (bulk upserts, COPY), and it patches the driver once per process.
+        instrumentor = AsyncPGInstrumentor()
+        if not instrumentor.is_instrumented_by_opentelemetry:
+            instrumentor.instrument(tracer_provider=self.tracer_provider)
         self.sessions = create_session_factory(self.engine)
         self.topology = Topology(settings.namespace)
         self.broker: RabbitBroker = build_broker(settings, self.tracer_provider, self.metrics)

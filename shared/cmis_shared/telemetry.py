@@ -110,3 +110,12 @@ def configure_logging(settings: CmisSettings) -> None:
     for noisy in ("aiormq", "aio_pika", "httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
     structlog.contextvars.bind_contextvars(service=settings.service_name)
+
+
+def start_process_telemetry(settings: CmisSettings) -> TracerProvider:
+    """For a service's ``main``: structured logs, and the process-wide tracer provider (so
+    code that asks OpenTelemetry for a tracer, like the platform client, joins the traces)."""
+    configure_logging(settings)
+    provider = build_tracer_provider(settings)
+    trace.set_tracer_provider(provider)
+    return provider

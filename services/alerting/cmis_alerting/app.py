@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from functools import partial
 
 from faststream import FastStream
-from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 
 from cmis_alerting.handlers import AlertingHandlers
@@ -17,7 +16,7 @@ from cmis_alerting.subscribers import subscribe
 from cmis_alerting.token_timer import TokenExpiryTimer
 from cmis_shared.runtime import ServiceRuntime, serve
 from cmis_shared.settings import SettingsError, load_settings
-from cmis_shared.telemetry import build_tracer_provider, configure_logging
+from cmis_shared.telemetry import start_process_telemetry
 from cmis_shared.uow import UnitOfWork
 
 
@@ -62,10 +61,7 @@ def main() -> None:
         settings = load_settings(AlertingSettings)
     except SettingsError as error:
         sys.exit(f"cmis-alerting: {error}")
-    configure_logging(settings)
-    tracer_provider = build_tracer_provider(settings)
-    trace.set_tracer_provider(tracer_provider)
-    serve(create_app(settings, tracer_provider))
+    serve(create_app(settings, start_process_telemetry(settings)))
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from cmis_dashboard_api.settings import DashboardSettings
 from cmis_dashboard_api.subscribers import subscribe
 from cmis_shared.runtime import ServiceRuntime
 from cmis_shared.settings import load_settings
-from cmis_shared.telemetry import build_tracer_provider, configure_logging
+from cmis_shared.telemetry import build_tracer_provider, start_process_telemetry
 
 UNTRACED_URLS = r"/api/orgs/[^/]+/dashboard$,/_bench/raw/"
 DESCRIPTION = """The HTTP API of CMIS: one unified dashboard per organization, kept current
@@ -108,9 +108,9 @@ def main() -> None:
     """Serve on one worker (uvloop, httptools); SIGTERM/SIGINT stop it gracefully: uvicorn
     stops accepting, lets requests finish, then the lifespan closes everything."""
     settings = load_settings(DashboardSettings)
-    configure_logging(settings)
+    tracer_provider = start_process_telemetry(settings)
     uvicorn.run(
-        create_app(settings),
+        create_app(settings, tracer_provider),
         host=settings.host,
         port=settings.port,
         loop="uvloop",

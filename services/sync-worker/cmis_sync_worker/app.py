@@ -24,7 +24,7 @@ from cmis_shared.crypto import TokenCipher
 from cmis_shared.events import utc_now
 from cmis_shared.runtime import ServiceRuntime, serve
 from cmis_shared.settings import load_settings
-from cmis_shared.telemetry import configure_logging
+from cmis_shared.telemetry import start_process_telemetry
 from cmis_sync_worker.adapters.credentials import CredentialsCodec
 from cmis_sync_worker.adapters.limiter import RedisPlatformLimiter
 from cmis_sync_worker.adapters.unit_of_work import PostgresSyncUnitOfWork
@@ -42,6 +42,7 @@ def sync_config(settings: SyncWorkerSettings) -> SyncConfig:
         token_refresh_margin=timedelta(seconds=settings.token_refresh_margin_seconds),
         lookback_days=settings.lookback_days,
         posts_lookback_days=settings.posts_lookback_days,
+        backfill_days=settings.backfill_days,
         max_concurrent_syncs=settings.max_concurrent_syncs,
     )
 
@@ -95,5 +96,4 @@ class SyncWorker:
 
 def main() -> None:
     settings = load_settings(SyncWorkerSettings)
-    configure_logging(settings)
-    serve(SyncWorker(settings).app())
+    serve(SyncWorker(settings, start_process_telemetry(settings)).app())

@@ -104,6 +104,7 @@ class Finisher:
             range_end=window.metrics_until if data.metrics is not None else None,
             currency=integration.currency or _first_currency(data),
             token_expires_at=fetched.token_expires_at,
+            token_refreshable=integration.refreshable,
             campaigns=campaigns,
             content_last_30_days=content,
             recent_posts=recent,

@@ -31,7 +31,7 @@ from cmis_sync_worker.domain.runs import (
     decide_start,
     unavailable_reason,
 )
-from cmis_sync_worker.domain.window import sync_window
+from cmis_sync_worker.domain.window import DEFAULT_BACKFILL_DAYS, sync_window
 from cmis_sync_worker.fetching import AccountFetch
 from cmis_sync_worker.finishing import Fetched, Finisher
 from cmis_sync_worker.ports import LimitWaitExceeded, PlatformLimiter, SyncUnitOfWork
@@ -46,6 +46,7 @@ class SyncConfig:
     lookback_days: Mapping[Platform, int] | None = None
     posts_lookback_days: int = 30
     max_concurrent_syncs: int = 256
+    backfill_days: int = DEFAULT_BACKFILL_DAYS
 
 
 class SyncRequestHandler:
@@ -139,6 +140,8 @@ class SyncRequestHandler:
         window = sync_window(
             now, integration.timezone, lookback, self._config.posts_lookback_days,
             request.window_start, request.window_end,
+            latest_stored_day=integration.latest_metric_day,
+            backfill_days=self._config.backfill_days,
         )  # fmt: skip
         try:
             await fetch.ensure_fresh_token(now, self._config.token_refresh_margin)

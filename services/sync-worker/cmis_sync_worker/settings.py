@@ -34,6 +34,9 @@ class SyncWorkerSettings(CmisSettings):
     # Re-read window: platforms revise recent days (attribution). Unset = the platform default.
     lookback_days: dict[Platform, int] = Field(default_factory=dict)
     posts_lookback_days: int = Field(default=30, ge=1)
+    backfill_days: int = Field(
+        default=90, ge=1, description="History read on an integration's first metrics sync."
+    )
 
     # Limits shared by every worker process through Redis.
     platform_concurrency: dict[Platform, int] = Field(

@@ -11,4 +11,10 @@ SERVICE = "sync-worker"
 
 
 def subscribe(runtime: ServiceRuntime, handler: SyncRequestHandler) -> EventConsumer:
-    return EventConsumer(runtime.broker, runtime.topology, SERVICE, {SyncRequested: handler})
+    return EventConsumer(
+        runtime.broker,
+        runtime.topology,
+        SERVICE,
+        {SyncRequested: handler},
+        metrics=runtime.metrics,
+    )

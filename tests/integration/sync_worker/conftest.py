@@ -22,6 +22,9 @@ def worker_settings_for(
     platforms = {**X_CONSUMER, **overrides.pop("platforms", {})}
     fields = settings.model_dump()
     fields.update(service_name="sync-worker", platform_sim_url=platform_sim.base_url)
+    # Expectations here are per lookback window; the first-sync backfill has unit tests and
+    # the end-to-end dashboard test.
+    fields.update(backfill_days=1)
     fields.update(platforms=platforms, **overrides)
     return SyncWorkerSettings(**fields)
 

@@ -279,10 +279,11 @@ class CountingLimiter:
 def integration_record(
     org_id: UUID, ciphertext: bytes, *, status: IntegrationStatus = IntegrationStatus.ACTIVE,
     expires_at: datetime | None = None, platform: Platform = Platform.GOOGLE,
+    latest_metric_day: date | None = date(2025, 6, 14),
 ) -> IntegrationRecord:  # fmt: skip
     return IntegrationRecord(
         id=uuid4(), org_id=org_id, platform=platform, account_id="1234567890",
         account_name="Acme", currency="USD", timezone="America/New_York", status=status,
         status_reason=None, credentials_encrypted=ciphertext, token_expires_at=expires_at,
-        refreshable=True,
+        refreshable=True, latest_metric_day=latest_metric_day,
     )  # fmt: skip

@@ -134,7 +134,10 @@ def test_unavailable_integrations() -> None:
 
 def test_window_is_the_lookback_in_the_accounts_own_calendar() -> None:
     # 02:30 UTC on 15 June is still 14 June in New York.
-    window = sync_window(NOW, "America/New_York", lookback_days=7, posts_lookback_days=30)
+    window = sync_window(
+        NOW, "America/New_York", lookback_days=7, posts_lookback_days=30,
+        latest_stored_day=date(2025, 6, 13),
+    )  # fmt: skip
     assert window.today == date(2025, 6, 14)
     assert (window.metrics_since, window.metrics_until) == (date(2025, 6, 8), date(2025, 6, 14))
     assert window.facts_since == date(2025, 5, 16)
@@ -148,6 +151,17 @@ def test_requested_window_is_used_and_clamped_to_today() -> None:
     assert window.posts_since == datetime(2025, 6, 1, tzinfo=UTC)
     inverted = sync_window(NOW, "UTC", 7, 30, date(2025, 6, 20), date(2025, 6, 10))
     assert inverted.metrics_since == inverted.metrics_until == date(2025, 6, 10)
+
+
+def test_first_metrics_sync_backfills_and_a_gap_is_filled_within_the_backfill() -> None:
+    first = sync_window(NOW, "UTC", 7, 30, latest_stored_day=None, backfill_days=90)
+    assert (first.metrics_since, first.metrics_until) == (date(2025, 3, 18), date(2025, 6, 15))
+    after_gap = sync_window(NOW, "UTC", 7, 30, latest_stored_day=date(2025, 5, 1))
+    assert after_gap.metrics_since == date(2025, 5, 1)
+    long_gap = sync_window(NOW, "UTC", 7, 30, latest_stored_day=date(2024, 1, 1), backfill_days=90)
+    assert long_gap.metrics_since == date(2025, 3, 18)
+    recent = sync_window(NOW, "UTC", 7, 30, latest_stored_day=date(2025, 6, 15))
+    assert recent.metrics_since == date(2025, 6, 9)  # the lookback: recent days are revised
 
 
 def test_unknown_time_zone_reads_as_utc() -> None:

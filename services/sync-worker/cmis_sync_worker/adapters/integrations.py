@@ -4,7 +4,7 @@ credentials; a refreshed token; the time of the last successful sync."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -16,7 +16,9 @@ from cmis_shared.events import IntegrationStatus, Platform
 _GET = """
 SELECT id, org_id, platform, account_id, account_name, currency, timezone,
        account_extra::text AS account_extra, status, status_reason, credentials_encrypted,
-       token_expires_at, refreshable
+       token_expires_at, refreshable,
+       (SELECT max(day) FROM daily_metrics m WHERE m.integration_id = integrations.id)
+           AS latest_metric_day
 FROM integrations WHERE id = $1
 """
 
@@ -46,6 +48,7 @@ class IntegrationRecord:
     token_expires_at: datetime | None
     refreshable: bool
     account_extra: dict[str, str] = field(default_factory=dict)
+    latest_metric_day: date | None = None  # None: no metrics stored yet (first sync)
 
 
 def _extra(raw: Any) -> dict[str, str]:
@@ -77,6 +80,7 @@ class IntegrationRepository:
             token_expires_at=row["token_expires_at"],
             refreshable=row["refreshable"],
             account_extra=_extra(row["account_extra"]),
+            latest_metric_day=row["latest_metric_day"],
         )
 
     async def save_credentials(

@@ -29,6 +29,7 @@ class SyncSummary:
     range_end: date | None = None
     currency: str | None = None
     token_expires_at: datetime | None = None
+    token_refreshable: bool = False
     campaigns: list[CampaignFact] = field(default_factory=list)
     content_last_30_days: ContentTotals | None = None
     recent_posts: list[PostFact] = field(default_factory=list)
@@ -65,6 +66,7 @@ def completed_event(
         range_end=summary.range_end,
         currency=summary.currency,
         token_expires_at=summary.token_expires_at,
+        token_refreshable=summary.token_refreshable,
         campaigns=summary.campaigns,
         content_last_30_days=summary.content_last_30_days,
         recent_posts=summary.recent_posts,

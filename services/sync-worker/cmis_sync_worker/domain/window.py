@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 FACTS_DAYS = 30  # "last 30 days" figures of the dashboard and alerting
+DEFAULT_BACKFILL_DAYS = 90  # a new integration's history, read on its first metrics sync
 
 
 def account_today(now: datetime, timezone: str) -> date:
@@ -35,15 +36,32 @@ def sync_window(
     posts_lookback_days: int,
     requested_start: date | None = None,
     requested_end: date | None = None,
+    *,
+    latest_stored_day: date | None = None,
+    backfill_days: int = DEFAULT_BACKFILL_DAYS,
 ) -> SyncWindow:
     """Metrics: the requested window, else the last ``lookback_days`` days up to today
-    (platforms revise recent days, so they are re-read every time). A requested end past
-    today is clamped to today; a start after the end is moved to the end."""
+    (platforms revise recent days, so they are re-read every time). With nothing stored yet
+    (a new integration) the last ``backfill_days`` are read; after a gap (an integration paused
+    for weeks) the window reaches back to the last stored day, within ``backfill_days``. A
+    requested end past today is clamped to today; a start after the end is moved to the end."""
     today = account_today(now, timezone)
     until = min(requested_end or today, today)
-    since = requested_start or until - timedelta(days=max(lookback_days, 1) - 1)
+    since = requested_start or _default_start(
+        until, lookback_days, latest_stored_day, backfill_days
+    )
     since = min(since, until)
     posts_since = now - timedelta(days=posts_lookback_days)
     if requested_start is not None:
         posts_since = datetime.combine(requested_start, datetime.min.time(), tzinfo=now.tzinfo)
     return SyncWindow(since, until, posts_since, today)
+
+
+def _default_start(
+    until: date, lookback_days: int, latest_stored_day: date | None, backfill_days: int
+) -> date:
+    lookback_start = until - timedelta(days=max(lookback_days, 1) - 1)
+    earliest = until - timedelta(days=max(backfill_days, lookback_days, 1) - 1)
+    if latest_stored_day is None:
+        return earliest
+    return max(min(lookback_start, latest_stored_day), earliest)
