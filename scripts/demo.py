@@ -7,9 +7,11 @@ integrations (as a user would), then asks for a first sync through the HTTP API.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import os
+import shlex
 import sys
 import threading
 import time
@@ -129,26 +131,34 @@ def banner(plan: DemoPlan, base_url: str) -> str:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m scripts.demo", description=__doc__)
+    parser.add_argument(
+        "mode", nargs="?", choices=["run", "seed"], default="run",
+        help="run: everything on this machine (default); seed: only migrate, seed and ask "
+        "the running API (--api) for a first sync (docker compose's one-shot seed service)",
+    )  # fmt: skip
+    parser.add_argument("--api", default=f"http://127.0.0.1:{API_PORT}")
+    args = parser.parse_args()
     os.environ.setdefault("CMIS_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/cmis")
     settings = load_settings(CmisSettings)
     dataset = Dataset(seed=SIM_SEED, size=SIM_SIZE, end_date=date.today())
     plan = asyncio.run(prepare(settings, dataset))
-    base_url = f"http://127.0.0.1:{API_PORT}"
+    print(banner(plan, args.api), flush=True)
+    if args.mode == "seed":
+        first_sync(plan, args.api)
+        return
 
     manager = Manager()
     env = {**os.environ, **DEMO_ENV}
     for name, command in processes(plan).items():
         manager.add_process(name, " ".join(_quote(part) for part in command),
                             env={**env, "CMIS_SERVICE_NAME": name})  # fmt: skip
-    print(banner(plan, base_url), flush=True)
-    threading.Thread(target=first_sync, args=(plan, base_url), daemon=True).start()
+    threading.Thread(target=first_sync, args=(plan, args.api), daemon=True).start()
     manager.loop()
     sys.exit(manager.returncode)
 
 
 def _quote(part: str) -> str:
-    import shlex
-
     return shlex.quote(part)
 
 
