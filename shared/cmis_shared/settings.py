@@ -31,6 +31,17 @@ class CmisSettings(BaseSettings):
     service_name: str = "cmis"
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/cmis"
     database_pool_size: int = Field(default=10, ge=1, le=200)
+    database_pool_pre_ping: bool = Field(
+        default=False,
+        description="Test every pooled connection on checkout (3 extra round trips each: "
+        "BEGIN, ping, ROLLBACK). Off by default: a dead connection fails that one unit of "
+        "work (redelivered) and SQLAlchemy then invalidates the pool.",
+    )
+    database_pool_recycle_seconds: float = Field(
+        default=1800.0,
+        gt=0,
+        description="Replace a pooled connection older than this (idle-timeouts, failovers).",
+    )
     rabbit_url: str = "amqp://guest:guest@127.0.0.1:5672/"
     redis_url: str = "redis://127.0.0.1:6379/0"
     namespace: str = Field(

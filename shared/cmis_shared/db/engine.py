@@ -18,7 +18,8 @@ def create_engine(settings: CmisSettings) -> AsyncEngine:
         settings.database_url,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_pool_size,
-        pool_pre_ping=True,
+        pool_pre_ping=settings.database_pool_pre_ping,
+        pool_recycle=settings.database_pool_recycle_seconds,
         connect_args={"server_settings": {"application_name": settings.service_name}},
     )
 
