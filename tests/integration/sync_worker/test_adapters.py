@@ -18,6 +18,7 @@ from cmis_shared.events import Platform
 from cmis_shared.settings import CmisSettings
 from cmis_sync_worker.adapters.limiter import RedisPlatformLimiter
 from cmis_sync_worker.adapters.platform_data import PlatformDataStore
+from cmis_sync_worker.adapters.unit_of_work import PostgresSyncUnitOfWork
 from cmis_sync_worker.connectors.base import NormalizedDailyMetric
 from cmis_sync_worker.ports import LimitWaitExceeded
 from tests.integration.sync_worker.stored import stored_metrics
@@ -129,3 +130,23 @@ async def test_rate_bucket_refuses_a_call_over_the_rate(settings: CmisSettings) 
         async with limiter.slot(Platform.LINKEDIN, "y"):
             pass
     await client.aclose()
+
+
+async def test_unit_of_work_statements_share_one_transaction(settings: CmisSettings) -> None:
+    """Raw asyncpg statements (inbox claim, runs, outbox) commit together or not at all,
+    even when no SQLAlchemy statement ran first."""
+    engine = create_engine(settings)
+    sessions: async_sessionmaker[AsyncSession] = create_session_factory(engine)
+    kept, dropped = uuid.uuid4(), uuid.uuid4()
+    try:
+        async with PostgresSyncUnitOfWork(sessions, "test-worker") as uow:
+            assert await uow.claim_event("sync-worker", dropped)
+        # left without commit: rolled back
+        async with PostgresSyncUnitOfWork(sessions, "test-worker") as uow:
+            assert await uow.claim_event("sync-worker", kept)
+            await uow.commit()
+        async with PostgresSyncUnitOfWork(sessions, "test-worker") as uow:
+            assert await uow.claim_event("sync-worker", dropped)
+            assert not await uow.claim_event("sync-worker", kept)
+    finally:
+        await engine.dispose()

@@ -18,8 +18,16 @@ T = TypeVar("T")
 
 
 async def driver_connection(session: AsyncSession) -> asyncpg.Connection:
+    """The session's asyncpg connection, inside the session's transaction.
+
+    SQLAlchemy's asyncpg adapter sends BEGIN lazily, before its own first statement: a raw
+    statement run first would autocommit on its own (no row lock held, no atomicity with the
+    outbox). So the transaction is started here, before handing the connection out."""
     connection = await session.connection()
     raw = await connection.get_raw_connection()
+    adapted = raw.dbapi_connection
+    if adapted is not None and getattr(adapted, "_transaction", True) is None:
+        await adapted._start_transaction()
     return cast(asyncpg.Connection, raw.driver_connection)
 
 
