@@ -19,5 +19,5 @@ uv pip install --quiet --python .venv/bin/python --no-deps \
 # wrk drives the HTTP benchmarks (a separate load-generating process).
 if ! command -v wrk >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
   (apt-get update -qq && apt-get install -y -qq wrk >/dev/null) \
-    || echo "warning: could not install wrk; HTTP benchmarks will fall back to a Python load generator" >&2
+    || echo "warning: could not install wrk; the dashboard benchmark and its smoke test need it" >&2
 fi
