@@ -17,6 +17,8 @@ import sys
 import time
 from datetime import UTC, datetime
 
+from cmis_shared.settings import CmisSettings
+from cmis_shared.telemetry import configure_logging
 from tests.benchmarks.common import BenchResult, format_table
 
 BENCHMARKS = (
@@ -47,6 +49,8 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--only", nargs="*", choices=BENCHMARKS, default=list(BENCHMARKS))
     args = parser.parse_args()
+    # Services' debug lines would drown the table: warnings and errors only.
+    configure_logging(CmisSettings(log_level="WARNING", log_format="console"))
     results = asyncio.run(run_all(args.only, args.scale))
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(f"\nCMIS benchmarks, {stamp}, scale {args.scale}, {platform.machine()}, "
