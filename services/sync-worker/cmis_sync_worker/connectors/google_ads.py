@@ -11,30 +11,25 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-import httpx
-
 from cmis_shared.events import BudgetPeriod, Platform
 
 from .base import (
     AccountRef,
     AuthRevoked,
-    ConfigError,
     ConnectorError,
     Credentials,
     InvalidResponse,
     NormalizedCampaign,
     NormalizedDailyMetric,
     NormalizedPost,
-    PlatformTimeout,
     RateLimited,
     TokenExpired,
-    TransientPlatformError,
 )
-from .config import PlatformEndpoints
+from .common import ConnectorBase, error_for_status
 from .convert import count_from, decimal_from, micros_to_decimal, parse_day
 from .oauth2 import refresh_with_grant
 from .throttle import google_duration_seconds
-from .transport import PlatformHttp, Reply, guard_pages, schema_guard
+from .transport import Reply, guard_pages, schema_guard
 
 PLATFORM = Platform.GOOGLE
 
@@ -125,24 +120,15 @@ def classify_error(status: int, body: object) -> ConnectorError:
         if auth_code in _REVOKED:
             return AuthRevoked(PLATFORM, f"{auth_code}: {message}")
         return TokenExpired(PLATFORM, f"{auth_code or 'UNAUTHENTICATED'}: {message}")
-    if status == 504:
-        return PlatformTimeout(PLATFORM, message)
-    if status >= 500:
-        return TransientPlatformError(PLATFORM, message)
-    return ConfigError(PLATFORM, message)
+    return error_for_status(PLATFORM, status, message)
 
 
 # --- I/O ------------------------------------------------------------------------------
 
 
-class GoogleAdsConnector:
+class GoogleAdsConnector(ConnectorBase):
     platform = PLATFORM
     supports_refresh = True
-
-    def __init__(self, client: httpx.AsyncClient, endpoints: PlatformEndpoints, **kw: Any) -> None:
-        self._http = PlatformHttp(client, PLATFORM, endpoints, **kw)
-        self._endpoints = endpoints
-        self.default_lookback_days = endpoints.lookback_for(PLATFORM)
 
     async def refresh_token(self, credentials: Credentials) -> Credentials:
         e = self._endpoints

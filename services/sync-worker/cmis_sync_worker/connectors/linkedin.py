@@ -14,27 +14,22 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
-import httpx
-
 from cmis_shared.events import BudgetPeriod, Platform
 
 from .base import (
     AccountRef,
     AuthRevoked,
-    ConfigError,
     ConnectorError,
     Credentials,
     InvalidResponse,
     NormalizedCampaign,
     NormalizedDailyMetric,
     NormalizedPost,
-    PlatformTimeout,
     QuotaExhausted,
     RateLimited,
     TokenExpired,
-    TransientPlatformError,
 )
-from .config import PlatformEndpoints
+from .common import ConnectorBase, error_for_status
 from .convert import (
     count_from,
     day_in_zone,
@@ -44,7 +39,7 @@ from .convert import (
 )
 from .oauth2 import refresh_with_grant
 from .throttle import retry_after_seconds
-from .transport import PlatformHttp, guard_pages, schema_guard
+from .transport import guard_pages, schema_guard
 
 PLATFORM = Platform.LINKEDIN
 
@@ -146,24 +141,15 @@ def classify_error(
         if service_code in _REVOKED_CODES or body.get("code") == "REVOKED_ACCESS_TOKEN":
             return AuthRevoked(PLATFORM, message)
         return TokenExpired(PLATFORM, message)
-    if status == 504:
-        return PlatformTimeout(PLATFORM, message)
-    if status >= 500:
-        return TransientPlatformError(PLATFORM, message)
-    return ConfigError(PLATFORM, message)
+    return error_for_status(PLATFORM, status, message)
 
 
 # --- I/O ----------------------------------------------------------------------------
 
 
-class LinkedInConnector:
+class LinkedInConnector(ConnectorBase):
     platform = PLATFORM
     supports_refresh = True
-
-    def __init__(self, client: httpx.AsyncClient, endpoints: PlatformEndpoints, **kw: Any) -> None:
-        self._http = PlatformHttp(client, PLATFORM, endpoints, **kw)
-        self._endpoints = endpoints
-        self.default_lookback_days = endpoints.lookback_for(PLATFORM)
 
     async def refresh_token(self, credentials: Credentials) -> Credentials:
         e = self._endpoints

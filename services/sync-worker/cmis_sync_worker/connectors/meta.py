@@ -34,6 +34,7 @@ from .base import (
     TokenExpired,
     TransientPlatformError,
 )
+from .common import ConnectorBase
 from .config import PlatformEndpoints
 from .convert import (
     count_from,
@@ -45,7 +46,7 @@ from .convert import (
     parse_timestamp,
 )
 from .throttle import meta_regain_access_seconds, meta_usage_fraction
-from .transport import PlatformHttp, guard_pages, schema_guard
+from .transport import guard_pages, schema_guard
 
 PLATFORM = Platform.META
 
@@ -156,20 +157,13 @@ def classify_error(status: int, body: object, headers: Mapping[str, str]) -> Con
 # --- I/O ----------------------------------------------------------------------------
 
 
-class MetaConnector:
+class MetaConnector(ConnectorBase):
     platform = PLATFORM
-    supports_refresh = False
+    no_refresh_reason = "Meta user tokens cannot be refreshed; the user has to reconnect"
 
     def __init__(self, client: httpx.AsyncClient, endpoints: PlatformEndpoints, **kw: Any) -> None:
-        self._http = PlatformHttp(client, PLATFORM, endpoints, **kw)
-        self._endpoints = endpoints
+        super().__init__(client, endpoints, **kw)
         self._base = f"{endpoints.meta_graph_base_url}{endpoints.meta_api_version}/"
-        self.default_lookback_days = endpoints.lookback_for(PLATFORM)
-
-    async def refresh_token(self, credentials: Credentials) -> Credentials:
-        raise AuthRevoked(
-            PLATFORM, "Meta user tokens cannot be refreshed; the user has to reconnect"
-        )
 
     async def fetch_campaigns(
         self, account: AccountRef, credentials: Credentials

@@ -31,10 +31,11 @@ from .base import (
     TokenExpired,
     TransientPlatformError,
 )
+from .common import ConnectorBase
 from .config import PlatformEndpoints
 from .convert import count_from, date_windows, decimal_from, epoch_seconds_to_datetime, parse_day
 from .throttle import retry_after_seconds
-from .transport import PlatformHttp, Reply, guard_pages, schema_guard
+from .transport import Reply, guard_pages, schema_guard
 
 PLATFORM = Platform.TIKTOK
 
@@ -138,18 +139,13 @@ def classify_open_api_error(
 # --- I/O ----------------------------------------------------------------------------
 
 
-class TikTokConnector:
+class TikTokConnector(ConnectorBase):
     platform = PLATFORM
-    supports_refresh = False
+    no_refresh_reason = "TikTok tokens cannot be refreshed; the user has to reconnect"
 
     def __init__(self, client: httpx.AsyncClient, endpoints: PlatformEndpoints, **kw: Any) -> None:
-        self._http = PlatformHttp(client, PLATFORM, endpoints, **kw)
-        self._endpoints = endpoints
+        super().__init__(client, endpoints, **kw)
         self._base = f"{endpoints.tiktok_business_base_url}{endpoints.tiktok_api_version}/"
-        self.default_lookback_days = endpoints.lookback_for(PLATFORM)
-
-    async def refresh_token(self, credentials: Credentials) -> Credentials:
-        raise AuthRevoked(PLATFORM, "TikTok tokens cannot be refreshed; the user has to reconnect")
 
     async def fetch_campaigns(
         self, account: AccountRef, credentials: Credentials

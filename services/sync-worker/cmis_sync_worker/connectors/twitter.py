@@ -30,6 +30,7 @@ from .base import (
     RateLimited,
     TransientPlatformError,
 )
+from .common import ConnectorBase
 from .config import PlatformEndpoints
 from .convert import (
     count_from,
@@ -41,7 +42,7 @@ from .convert import (
 )
 from .oauth1 import OAuth1Keys, authorization_header, encode_query
 from .throttle import epoch_reset_seconds, remaining_fraction_used
-from .transport import PlatformHttp, guard_pages, schema_guard
+from .transport import guard_pages, schema_guard
 
 PLATFORM = Platform.TWITTER
 _STATS_IDS_PER_CALL = 20
@@ -143,18 +144,13 @@ def classify_error(status: int, body: object, retry_after: float | None) -> Conn
 # --- I/O ----------------------------------------------------------------------------
 
 
-class TwitterConnector:
+class TwitterConnector(ConnectorBase):
     platform = PLATFORM
-    supports_refresh = False
+    no_refresh_reason = "X OAuth 1.0a tokens do not expire; a refused one was revoked"
 
     def __init__(self, client: httpx.AsyncClient, endpoints: PlatformEndpoints, **kw: Any) -> None:
-        self._http = PlatformHttp(client, PLATFORM, endpoints, **kw)
-        self._endpoints = endpoints
+        super().__init__(client, endpoints, **kw)
         self._ads = f"{endpoints.x_ads_base_url}{endpoints.x_ads_api_version}/"
-        self.default_lookback_days = endpoints.lookback_for(PLATFORM)
-
-    async def refresh_token(self, credentials: Credentials) -> Credentials:
-        raise AuthRevoked(PLATFORM, "X OAuth 1.0a tokens do not expire; a refused one was revoked")
 
     async def fetch_campaigns(
         self, account: AccountRef, credentials: Credentials
