@@ -3,6 +3,7 @@ the run's database and a namespace of its own, sharing one trace file."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -94,8 +95,6 @@ def system(
         for process in processes.values():
             process.terminate()
         stop_platform_sim(sim)
-        import asyncio
-
         asyncio.run(_cleanup(e2e_settings))
 
 
