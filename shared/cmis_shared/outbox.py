@@ -20,15 +20,14 @@ from typing import Any, cast
 
 import asyncpg
 import structlog
-from faststream.rabbit import RabbitBroker
-from opentelemetry import context as otel_context
 from opentelemetry import propagate
 from sqlalchemy import Table, insert, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cmis_shared.db.models import OutboxMessage
 from cmis_shared.events import Event
-from cmis_shared.topology import Topology, message_priority
+from cmis_shared.publisher import EventPublisher
+from cmis_shared.topology import message_priority
 
 NOTIFY_CHANNEL = "cmis_outbox"
 OUTBOX_TABLE = cast(Table, OutboxMessage.__table__)
@@ -79,8 +78,7 @@ class OutboxRelay:
     def __init__(
         self,
         session_factory: async_sessionmaker[AsyncSession],
-        broker: RabbitBroker,
-        topology: Topology,
+        publisher: EventPublisher,
         *,
         listen_dsn: str | None = None,
         batch_size: int = 200,
@@ -89,8 +87,7 @@ class OutboxRelay:
         retry_delay_seconds: float = 2.0,
     ) -> None:
         self._sessions = session_factory
-        self._broker = broker
-        self._topology = topology
+        self._publisher = publisher
         self._listen_dsn = listen_dsn
         self._batch_size = batch_size
         self._poll_seconds = poll_seconds
@@ -161,22 +158,14 @@ class OutboxRelay:
         return len(rows)
 
     async def _publish(self, row: Any) -> None:
-        # The publish span (FastStream's telemetry middleware) becomes a child of the span that
-        # staged the event, so one trace runs from the HTTP request or handler to the consumer.
-        token = otel_context.attach(propagate.extract(row.headers or {}))
-        try:
-            await self._broker.publish(
-                bytes(row.payload),
-                exchange=self._topology.exchange,
-                routing_key=row.routing_key,
-                persist=True,
-                mandatory=True,
-                message_id=str(row.id),
-                correlation_id=row.correlation_id,
-                content_type="application/json",
-                message_type=row.routing_key,
-                priority=row.priority or None,
-                timestamp=row.created_at,
-            )
-        finally:
-            otel_context.detach(token)
+        # The trace context staged with the row makes the publish span a child of the span
+        # that staged the event: one trace runs from the HTTP request or handler onwards.
+        await self._publisher.publish(
+            bytes(row.payload),
+            routing_key=row.routing_key,
+            message_id=str(row.id),
+            correlation_id=row.correlation_id,
+            priority=row.priority or None,
+            timestamp=row.created_at,
+            trace_headers=row.headers or {},
+        )

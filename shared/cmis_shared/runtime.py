@@ -21,6 +21,7 @@ from prometheus_client import CollectorRegistry, start_http_server
 from cmis_shared.broker import build_broker
 from cmis_shared.db.engine import asyncpg_dsn, create_engine, create_session_factory
 from cmis_shared.outbox import OutboxRelay
+from cmis_shared.publisher import EventPublisher
 from cmis_shared.settings import CmisSettings
 from cmis_shared.telemetry import build_tracer_provider
 from cmis_shared.topology import Topology
@@ -46,10 +47,12 @@ class ServiceRuntime:
         self.sessions = create_session_factory(self.engine)
         self.topology = Topology(settings.namespace)
         self.broker: RabbitBroker = build_broker(settings, self.tracer_provider, self.metrics)
+        self.publisher = EventPublisher(
+            settings.rabbit_url, self.topology.exchange.name, self.tracer, settings.service_name
+        )
         self.relay = OutboxRelay(
             self.sessions,
-            self.broker,
-            self.topology,
+            self.publisher,
             listen_dsn=asyncpg_dsn(settings.database_url),
             batch_size=settings.outbox_batch_size,
             poll_seconds=settings.outbox_poll_seconds,
@@ -61,6 +64,7 @@ class ServiceRuntime:
         """Connect the broker and declare the topology (before subscribers start)."""
         await self.broker.connect()
         await self.topology.declare(self.broker)
+        await self.publisher.connect()
         if self.settings.metrics_port is not None:
             start_http_server(self.settings.metrics_port, registry=self.metrics)
 
@@ -86,6 +90,7 @@ class ServiceRuntime:
         """After the broker has stopped (in-flight handlers finished or their messages returned
         to the queue): close the database pool and flush spans."""
         await self.broker.stop()
+        await self.publisher.close()
         await self.engine.dispose()
         self.tracer_provider.force_flush()
         log.info("stopped", service=self.settings.service_name)

@@ -107,7 +107,7 @@ async def test_relay_dying_after_publish_before_delete_has_one_effect(
     event = _event()
     await stage(runtime, event)
 
-    dying = OutboxRelay(runtime.sessions, runtime.broker, runtime.topology, lease_seconds=0.5)
+    dying = OutboxRelay(runtime.sessions, runtime.publisher, lease_seconds=0.5)
 
     async def publish_then_die() -> int:
         # Publish the claimed rows, then "crash" before the delete commits.
