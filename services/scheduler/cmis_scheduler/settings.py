@@ -39,6 +39,5 @@ class SchedulerSettings(CmisSettings):
     pause_after_failures: int = Field(default=5, ge=1)
     pause_after_seconds: int = Field(default=86400, ge=0)
 
-
     def budget_per_minute(self, platform: Platform) -> int:
         return self.rate_budget_per_minute.get(platform, self.default_rate_budget_per_minute)
