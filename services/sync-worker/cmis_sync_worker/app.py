@@ -16,6 +16,7 @@ import os
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+import asyncpg
 import redis.asyncio as redis_asyncio
 from faststream import FastStream
 from opentelemetry.sdk.trace import TracerProvider
@@ -27,6 +28,7 @@ from cmis_shared.settings import load_settings
 from cmis_shared.telemetry import start_process_telemetry
 from cmis_sync_worker.adapters.credentials import CredentialsCodec
 from cmis_sync_worker.adapters.limiter import RedisPlatformLimiter
+from cmis_sync_worker.adapters.pg import open_pool
 from cmis_sync_worker.adapters.unit_of_work import PostgresSyncUnitOfWork
 from cmis_sync_worker.connectors.registry import build_connectors
 from cmis_sync_worker.connectors.transport import make_http_client
@@ -76,10 +78,9 @@ class SyncWorker:
             lease_seconds=settings.limiter_lease_seconds,
             max_wait_seconds=settings.limiter_max_wait_seconds,
         )
+        self.pool: asyncpg.Pool | None = None  # opened on start-up, on the running loop
         self.handler = SyncRequestHandler(
-            lambda: PostgresSyncUnitOfWork(
-                self.runtime.sessions, self.worker_id, settings.write_batch_size
-            ),
+            self._unit_of_work,
             build_connectors(self.http, endpoints),
             limiter,
             CredentialsCodec(TokenCipher(settings.encryption_keys)),
@@ -88,13 +89,25 @@ class SyncWorker:
         )
         self.consumer = subscribe(self.runtime, self.handler)
 
+    def _unit_of_work(self) -> PostgresSyncUnitOfWork:
+        if self.pool is None:
+            raise RuntimeError("the sync worker's database pool is not open (call open())")
+        return PostgresSyncUnitOfWork(self.pool, self.worker_id, self.settings.write_batch_size)
+
+    async def open(self) -> None:
+        """Before the subscribers start."""
+        self.pool = await open_pool(self.settings.database_url, self.settings.database_pool_size)
+
     async def close(self) -> None:
         """After the broker stopped: no sync is running any more."""
         await self.http.aclose()
         await self.redis.aclose()
+        if self.pool is not None:
+            await self.pool.close()
 
     def app(self) -> FastStream:
         app = self.runtime.faststream_app()
+        app.on_startup(self.open)
         app.after_shutdown(self.close)
         return app
 

@@ -51,6 +51,7 @@ async def start_worker(
             clock=lambda: SIM_NOW,
         )
         await worker.runtime.connect()
+        await worker.open()
         await worker.runtime.broker.start()
         worker.runtime.start_relay()
         started.append(worker)

@@ -17,6 +17,7 @@ from cmis_shared.db.engine import asyncpg_dsn, create_engine, create_session_fac
 from cmis_shared.events import Platform
 from cmis_shared.settings import CmisSettings
 from cmis_sync_worker.adapters.limiter import RedisPlatformLimiter
+from cmis_sync_worker.adapters.pg import open_pool
 from cmis_sync_worker.adapters.platform_data import PlatformDataStore
 from cmis_sync_worker.adapters.unit_of_work import PostgresSyncUnitOfWork
 from cmis_sync_worker.connectors.base import NormalizedDailyMetric
@@ -133,20 +134,26 @@ async def test_rate_bucket_refuses_a_call_over_the_rate(settings: CmisSettings) 
 
 
 async def test_unit_of_work_statements_share_one_transaction(settings: CmisSettings) -> None:
-    """Raw asyncpg statements (inbox claim, runs, outbox) commit together or not at all,
-    even when no SQLAlchemy statement ran first."""
-    engine = create_engine(settings)
-    sessions: async_sessionmaker[AsyncSession] = create_session_factory(engine)
+    """Statements (inbox claim, runs, outbox) commit together or not at all."""
+    pool = await open_pool(settings.database_url, 2)
     kept, dropped = uuid.uuid4(), uuid.uuid4()
     try:
-        async with PostgresSyncUnitOfWork(sessions, "test-worker") as uow:
+        async with PostgresSyncUnitOfWork(pool, "test-worker") as uow:
             assert await uow.claim_event("sync-worker", dropped)
         # left without commit: rolled back
-        async with PostgresSyncUnitOfWork(sessions, "test-worker") as uow:
+        async with PostgresSyncUnitOfWork(pool, "test-worker") as uow:
             assert await uow.claim_event("sync-worker", kept)
             await uow.commit()
-        async with PostgresSyncUnitOfWork(sessions, "test-worker") as uow:
+        async with PostgresSyncUnitOfWork(pool, "test-worker") as uow:
             assert await uow.claim_event("sync-worker", dropped)
             assert not await uow.claim_event("sync-worker", kept)
+        failed = uuid.uuid4()
+        with pytest.raises(LookupError):  # an error inside: rolled back, connection returned
+            async with PostgresSyncUnitOfWork(pool, "test-worker") as uow:
+                await uow.claim_event("sync-worker", failed)
+                raise LookupError("handler failed")
+        async with PostgresSyncUnitOfWork(pool, "test-worker") as uow:
+            assert await uow.claim_event("sync-worker", failed)
+        assert pool.get_size() - pool.get_idle_size() == 0
     finally:
-        await engine.dispose()
+        await pool.close()

@@ -1,34 +1,34 @@
-"""The asyncpg connection under a SQLAlchemy session, for the worker's hot statements.
+"""The worker's own asyncpg pool, for its hot statements.
 
 The worker's statements are fixed SQL over arrays (``unnest``) and run hundreds of times a
-second; asyncpg's own prepared-statement cache runs them with a fraction of the per-call
-cost of a SQLAlchemy ``text()`` round trip. They run on the session's connection, so they
-share its transaction (and its outbox and inbox writes).
+second. On a plain asyncpg connection (statements prepared once per connection) each costs a
+fraction of a SQLAlchemy round trip, and a unit of work needs no session around it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import TypeVar, cast
+from typing import TypeVar
 
 import asyncpg
-from sqlalchemy.ext.asyncio import AsyncSession
+
+from cmis_shared.db.engine import asyncpg_dsn
 
 T = TypeVar("T")
 
 
-async def driver_connection(session: AsyncSession) -> asyncpg.Connection:
-    """The session's asyncpg connection, inside the session's transaction.
+async def _keep_session_state(connection: asyncpg.Connection) -> None:
+    """Nothing to reset on release: the worker never LISTENs, SETs or leaves a cursor open,
+    and asyncpg itself still rolls back an open transaction. The default reset would cost a
+    round trip per unit of work."""
 
-    SQLAlchemy's asyncpg adapter sends BEGIN lazily, before its own first statement: a raw
-    statement run first would autocommit on its own (no row lock held, no atomicity with the
-    outbox). So the transaction is started here, before handing the connection out."""
-    connection = await session.connection()
-    raw = await connection.get_raw_connection()
-    adapted = raw.dbapi_connection
-    if adapted is not None and getattr(adapted, "_transaction", True) is None:
-        await adapted._start_transaction()
-    return cast(asyncpg.Connection, raw.driver_connection)
+
+async def open_pool(database_url: str, max_size: int) -> asyncpg.Pool:
+    pool = await asyncpg.create_pool(
+        asyncpg_dsn(database_url), min_size=1, max_size=max_size, reset=_keep_session_state
+    )
+    assert pool is not None  # create_pool returns None only when not awaited
+    return pool
 
 
 def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
