@@ -21,7 +21,7 @@ from cmis_sync_worker.domain.retry import RetryPolicy
 from cmis_sync_worker.domain.runs import RunStatus, run_status_after
 from cmis_sync_worker.domain.window import FACTS_DAYS, SyncWindow
 from cmis_sync_worker.fetching import FetchedData
-from cmis_sync_worker.ports import SyncUnitOfWork
+from cmis_sync_worker.ports import InboxKey, SyncUnitOfWork
 
 CONSUMER = "sync-worker"
 log = structlog.get_logger(__name__)
@@ -57,15 +57,14 @@ class Finisher:
         finished_at = self._clock()
         data = fetched.data
         counts = data.counts()
+        org, iid, platform = integration.org_id, integration.id, integration.platform.value
         async with self._uow_factory() as uow:
-            if not await uow.claim_event(CONSUMER, request.event_id):
-                return
             if not await uow.runs.finish(
-                request.run_id, request.attempt, started_at=started_at,
-                finished_at=finished_at, status=RunStatus.SUCCESS, counts=counts,
+                request.run_id, request.attempt, request=_inbox_key(request),
+                started_at=started_at, finished_at=finished_at, status=RunStatus.SUCCESS,
+                counts=counts, synced_integration_id=iid,
             ):  # fmt: skip
-                return  # another delivery of this attempt finished it first
-            org, iid, platform = integration.org_id, integration.id, integration.platform.value
+                return  # processed before, or another delivery of this attempt finished it
             if data.campaigns is not None:
                 await uow.data.upsert_campaigns(org, iid, platform, data.campaigns, finished_at)
             if data.metrics is not None:
@@ -73,7 +72,6 @@ class Finisher:
             if data.posts is not None:
                 await uow.data.upsert_posts(org, iid, platform, data.posts, finished_at)
             summary = await self._summary(uow, request, integration, fetched, finished_at)
-            await uow.integrations.mark_synced(iid, finished_at)
             await uow.publish(completed_event(request, summary, started_at, finished_at))
             await uow.commit()
         log.info(
@@ -114,11 +112,10 @@ class Finisher:
         finished_at = self._clock()
         decision = self._policy.decide(failure, request.attempt, finished_at)
         async with self._uow_factory() as uow:
-            if not await uow.claim_event(CONSUMER, request.event_id):
-                return
             if not await uow.runs.finish(
-                request.run_id, request.attempt, started_at=started_at,
-                finished_at=finished_at, status=run_status_after(False, decision.will_retry),
+                request.run_id, request.attempt, request=_inbox_key(request),
+                started_at=started_at, finished_at=finished_at,
+                status=run_status_after(False, decision.will_retry),
                 failure=failure, next_attempt_at=decision.next_attempt_at,
             ):  # fmt: skip
                 return
@@ -175,6 +172,10 @@ class Finisher:
             )
             await uow.commit()
         log.info("token refreshed", integration_id=str(integration.id))
+
+
+def _inbox_key(request: SyncRequested) -> InboxKey:
+    return InboxKey(CONSUMER, request.event_id)
 
 
 def _first_currency(data: FetchedData) -> str | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
@@ -22,6 +23,14 @@ from cmis_sync_worker.domain.failures import Failure
 from cmis_sync_worker.domain.runs import RunSnapshot, RunStatus
 
 
+@dataclass(frozen=True)
+class InboxKey:
+    """A delivered request as the inbox records it: processed once per consumer."""
+
+    consumer: str
+    event_id: UUID
+
+
 class Runs(Protocol):
     async def snapshot(self, run_id: UUID, attempt: int) -> RunSnapshot | None: ...
     async def start(self, run_id: UUID, attempt: int, started_at: datetime) -> bool: ...
@@ -30,12 +39,14 @@ class Runs(Protocol):
         run_id: UUID,
         attempt: int,
         *,
+        request: InboxKey,
         started_at: datetime,
         finished_at: datetime,
         status: RunStatus,
         failure: Failure | None = None,
         next_attempt_at: datetime | None = None,
         counts: dict[str, int] | None = None,
+        synced_integration_id: UUID | None = None,
     ) -> bool: ...
 
 
@@ -44,7 +55,6 @@ class Integrations(Protocol):
     async def save_credentials(
         self, integration_id: UUID, ciphertext: bytes, expires_at: datetime | None
     ) -> None: ...
-    async def mark_synced(self, integration_id: UUID, at: datetime) -> None: ...
 
 
 class PlatformData(Protocol):

@@ -34,6 +34,7 @@ from cmis_sync_worker.connectors.base import (
 )
 from cmis_sync_worker.domain.failures import Failure
 from cmis_sync_worker.domain.runs import RunSnapshot, RunStatus
+from cmis_sync_worker.ports import InboxKey
 
 
 @dataclass
@@ -70,10 +71,15 @@ class _Repos:
         return True
 
     async def finish(
-        self, run_id: UUID, attempt: int, *, started_at: datetime, finished_at: datetime,
-        status: RunStatus, failure: Failure | None = None,
+        self, run_id: UUID, attempt: int, *, request: InboxKey, started_at: datetime,
+        finished_at: datetime, status: RunStatus, failure: Failure | None = None,
         next_attempt_at: datetime | None = None, counts: dict[str, int] | None = None,
+        synced_integration_id: UUID | None = None,
     ) -> bool:  # fmt: skip
+        # Changes to this copy of the state stick only if the unit of work commits.
+        if (request.consumer, request.event_id) in self.s.processed:
+            return False
+        self.s.processed.add((request.consumer, request.event_id))
         row = self.s.attempts.setdefault((run_id, attempt), {"finished_at": None})
         if row["finished_at"] is not None:
             return False
@@ -81,6 +87,8 @@ class _Repos:
         self.s.runs[run_id].update(
             status=status.value, attempt=attempt, next_attempt_at=next_attempt_at, counts=counts
         )
+        if synced_integration_id is not None:
+            self.s.synced_at[synced_integration_id] = finished_at
         return True
 
     # integrations
@@ -94,9 +102,6 @@ class _Repos:
         self.s.integrations[integration_id] = replace(
             record, credentials_encrypted=ciphertext, token_expires_at=expires_at
         )
-
-    async def mark_synced(self, integration_id: UUID, at: datetime) -> None:
-        self.s.synced_at[integration_id] = at
 
     # platform data
     async def upsert_campaigns(

@@ -1,5 +1,6 @@
 """The worker's reads and writes of ``integrations``: the account to sync and its encrypted
-credentials; a refreshed token; the time of the last successful sync."""
+credentials; a refreshed token. (The time of the last successful sync is written with the
+finished run: :mod:`cmis_sync_worker.adapters.runs`.)"""
 
 from __future__ import annotations
 
@@ -24,11 +25,6 @@ FROM integrations WHERE id = $1
 
 _SAVE_CREDENTIALS = """
 UPDATE integrations SET credentials_encrypted = $2, token_expires_at = $3, updated_at = now()
-WHERE id = $1
-"""
-
-_MARK_SYNCED = """
-UPDATE integrations SET last_synced_at = greatest(coalesce(last_synced_at, $2), $2)
 WHERE id = $1
 """
 
@@ -87,6 +83,3 @@ class IntegrationRepository:
         self, integration_id: UUID, ciphertext: bytes, expires_at: datetime | None
     ) -> None:
         await self._connection.execute(_SAVE_CREDENTIALS, integration_id, ciphertext, expires_at)
-
-    async def mark_synced(self, integration_id: UUID, at: datetime) -> None:
-        await self._connection.execute(_MARK_SYNCED, integration_id, at)

@@ -15,6 +15,7 @@ import orjson
 
 from cmis_sync_worker.domain.failures import Failure
 from cmis_sync_worker.domain.runs import RunSnapshot, RunStatus
+from cmis_sync_worker.ports import InboxKey
 
 _SNAPSHOT = """
 SELECT r.status, r.attempt, a.id IS NOT NULL AS recorded, a.finished_at IS NOT NULL AS finished
@@ -37,10 +38,16 @@ RETURNING id
 """
 
 _FINISH = """
-WITH attempt AS (
+WITH claim AS (
+    INSERT INTO processed_events (consumer, event_id) VALUES ($14, $15)
+    ON CONFLICT DO NOTHING
+    RETURNING 1
+), attempt AS (
     INSERT INTO sync_attempts AS a (id, run_id, attempt, worker_id, started_at, finished_at,
                                     outcome, error_origin, error_class, error_message, retryable)
-    VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+    SELECT gen_random_uuid(), $1::uuid, $2::int, $3::text, $4::timestamptz, $5::timestamptz,
+           $6::text, $7::text, $8::text, $9::text, $10::bool
+    FROM claim
     ON CONFLICT (run_id, attempt) DO UPDATE SET
         worker_id = EXCLUDED.worker_id, finished_at = EXCLUDED.finished_at,
         outcome = EXCLUDED.outcome, error_origin = EXCLUDED.error_origin,
@@ -53,9 +60,14 @@ WITH attempt AS (
                          error_class = $8, error_message = $9, counts = $13::jsonb,
                          started_at = coalesce(started_at, $4)
     WHERE id IN (SELECT run_id FROM attempt)
+), synced AS (
+    UPDATE integrations SET last_synced_at = greatest(coalesce(last_synced_at, $5), $5)
+    WHERE id = $16::uuid AND EXISTS (SELECT 1 FROM attempt)
 )
 SELECT count(*) FROM attempt
 """
+# One statement, one round trip: the inbox claim of the request, the attempt finished once,
+# its run, and on success the integration's last sync time.
 
 
 class RunRepository:
@@ -85,14 +97,18 @@ class RunRepository:
         run_id: UUID,
         attempt: int,
         *,
+        request: InboxKey,
         started_at: datetime,
         finished_at: datetime,
         status: RunStatus,
         failure: Failure | None = None,
         next_attempt_at: datetime | None = None,
         counts: dict[str, int] | None = None,
+        synced_integration_id: UUID | None = None,
     ) -> bool:
-        """Finish the attempt and its run; False when the attempt was already finished."""
+        """Claim the request in the inbox, finish the attempt and its run and, when
+        ``synced_integration_id`` is given, mark that integration synced. False (and nothing
+        changed) when the request was processed before or the attempt is already finished."""
         finished = await self._connection.fetchval(
             _FINISH,
             run_id,
@@ -108,5 +124,8 @@ class RunRepository:
             status.value,
             next_attempt_at,
             orjson.dumps(counts or {}).decode(),
+            request.consumer,
+            request.event_id,
+            synced_integration_id,
         )
         return bool(finished)
