@@ -2,7 +2,8 @@
 
 Traces: an OpenTelemetry tracer provider, exported over OTLP/HTTP when an endpoint is set and
 to a JSON-lines file when ``trace_file`` is set (tests and the demo read it). The trace context
-crosses the broker in AMQP headers through FastStream's telemetry middleware.
+crosses the broker in AMQP headers: injected by the outbox relay's producer span
+(:mod:`cmis_shared.publisher`), extracted by FastStream's telemetry middleware.
 
 Logs: structlog, JSON, one line per event, carrying the bound ``correlation_id``/``org_id``
 and the current trace id. Keys that look like secrets are redacted before rendering.
