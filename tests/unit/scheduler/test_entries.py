@@ -43,6 +43,24 @@ def test_an_overdue_entry_keeps_its_due_time() -> None:
     assert plan_entries(view(), existing, START) == []
 
 
+def test_an_entry_just_dispatched_is_not_pulled_back_by_a_restart() -> None:
+    """A dispatch moves an entry at least half a period on, which can skip its next slot
+    (see ``dispatch.advance``). A replica restarting (reconcile) must keep that, or the
+    entry would go out again within half a period of its last dispatch."""
+    planned = plan_entries(view(), {}, START)
+    dispatched = {
+        state.data_type: EntryState(
+            state.data_type,
+            state.period_seconds,
+            state.offset_seconds,
+            state.next_due_at + timedelta(seconds=state.period_seconds),
+            True,
+        )
+        for state in planned
+    }
+    assert plan_entries(view(), dispatched, START) == []
+
+
 def test_paused_integration_entries_are_disabled_and_reenabled_at_the_next_slot() -> None:
     existing = as_existing(plan_entries(view(), {}, START))
     disabled = plan_entries(view(active=False), existing, START)

@@ -3,14 +3,15 @@
 Idempotent: planning twice from the same facts changes nothing, so a redelivered
 ``integration.*`` event or a second replica reconciling at start-up is harmless. An entry
 that already follows the right period and offset keeps its due time (a pending or overdue
-run is not pushed back); anything new or changed starts at its next slot after ``now``.
+run is not pushed back, a just-dispatched one not pulled forward); anything new or changed
+starts at its next slot after ``now``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from uuid import UUID
 
 from cmis_scheduler.domain.schedule import ScheduleSpec, next_due_at
@@ -47,12 +48,16 @@ def plan_entries(
             offset = offset_seconds(spec, integration.integration_id)
             expected = next_due_at(spec, offset, integration.zone, now)
             current = existing.get(data_type)
+            # Kept up to one slot past the next: a dispatch moves an entry at least half a
+            # period on (dispatch.advance), which may skip its next slot, and pulling it back
+            # would send it again within half a period. (A changed time zone therefore
+            # takes effect after at most one more run at the old time.)
             keeps_slot = (
                 current is not None
                 and current.enabled
                 and current.period_seconds == spec.period_seconds
                 and current.offset_seconds == offset
-                and current.next_due_at <= expected
+                and current.next_due_at <= expected + timedelta(seconds=spec.period_seconds)
             )
             due = current.next_due_at if keeps_slot and current else expected
             wanted[data_type] = EntryState(data_type, spec.period_seconds, offset, due, True)
