@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 import structlog
+from sqlalchemy.exc import IntegrityError
 
 from cmis_alerting.adapters.alert_store import AlertStore
 from cmis_alerting.domain.integration_health import (
@@ -74,6 +75,16 @@ class AlertingHandlers:
         await self._handle(event, observe)
 
     async def _handle(self, event: Event, observe: Observe) -> None:
+        try:
+            await self._handle_once(event, observe)
+        except IntegrityError:
+            # Another writer (the token timer, or an event about the same subject handled
+            # at the same moment) opened the same alert after this one looked: handled again,
+            # it now finds that alert and updates it instead of failing the delivery.
+            log.info("alert opened concurrently; handling the event again")
+            await self._handle_once(event, observe)
+
+    async def _handle_once(self, event: Event, observe: Observe) -> None:
         async with self._unit_of_work() as uow:
             if not await uow.claim_event(CONSUMER, event.event_id):
                 log.info("event already processed")

@@ -9,7 +9,10 @@ from decimal import Decimal
 
 import pytest
 
+from cmis_alerting.adapters.alert_store import AlertStore
 from cmis_alerting.app import AlertingService
+from cmis_alerting.domain.lifecycle import StoredAlert
+from cmis_alerting.domain.observations import AlertKey
 from cmis_shared.db.models import Organization
 from cmis_shared.events import (
     AlertRaised,
@@ -227,3 +230,37 @@ async def test_organization_thresholds_override_the_defaults(service: AlertingSe
         "warning",
         "Campaign 'Summer' has used 60% of budget",
     )
+
+
+async def test_an_alert_opened_concurrently_is_updated_not_a_failed_delivery(
+    service: AlertingService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two final failures of one integration handled at the same moment: the second handler
+    looked before the first committed, so its insert meets the one-open-alert index. It is
+    handled again at once and counts the occurrence, instead of failing (and waiting for a
+    redelivery with an error in the log)."""
+    org, integration = uuid.uuid4(), uuid.uuid4()
+    first, late = _failed(org, integration, 0, "HTTP 500"), _failed(org, integration, 1, "HTTP 502")
+    real_latest = AlertStore.latest
+    raced = False
+
+    async def latest_before_the_other_commits(
+        store: AlertStore, key: AlertKey
+    ) -> StoredAlert | None:
+        nonlocal raced
+        if raced:
+            return await real_latest(store, key)
+        raced = True
+        await service.handlers.sync_failed(first)  # the other handler wins the race
+        return None  # what this handler saw a moment earlier
+
+    monkeypatch.setattr(AlertStore, "latest", latest_before_the_other_commits)
+    await service.handlers.sync_failed(late)
+
+    [alert] = await alerts_of(service, org)
+    assert (alert.status, alert.occurrences, alert.details["last_error"]) == (
+        "open", 2, "HTTP 502",
+    )  # fmt: skip
+    assert await history_of(service, alert.id) == [
+        ("raised", first.event_id), ("updated", late.event_id),
+    ]  # fmt: skip
