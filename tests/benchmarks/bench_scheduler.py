@@ -120,9 +120,11 @@ async def run(scale: float = 1.0) -> list[BenchResult]:
         times = await _dispatch_times(service)
         peak_second = max(_max_in_window(t, 1.0) for t in times.values())
         peak_minute = max(_max_in_window(t, 60.0) for t in times.values())
-        raw = await raw_publish_rate(
-            settings.rabbit_url, runtime.topology.exchange.name, min(entries, 20_000)
-        )
+        raw = (
+            await raw_publish_rate(
+                settings.rabbit_url, runtime.topology.exchange.name, min(entries, 20_000)
+            )
+        ).rate
         await runtime.dispose()
         await service.close()
     return [
