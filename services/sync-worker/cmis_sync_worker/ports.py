@@ -81,10 +81,16 @@ class Facts(Protocol):
 
 
 class SyncUnitOfWork(Protocol):
-    runs: Runs
-    integrations: Integrations
-    data: PlatformData
-    facts: Facts
+    # Read-only, so an adapter's concrete repositories satisfy them (a plain attribute in a
+    # protocol is invariant).
+    @property
+    def runs(self) -> Runs: ...
+    @property
+    def integrations(self) -> Integrations: ...
+    @property
+    def data(self) -> PlatformData: ...
+    @property
+    def facts(self) -> Facts: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

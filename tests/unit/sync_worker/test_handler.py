@@ -72,10 +72,8 @@ class World:
         self.org_id = uuid4()
 
     def integration(self, **changes: Any) -> Any:
-        credentials = {"access_token": "sim-old", "refresh_token": "sim-refresh"}
-        record = integration_record(
-            self.org_id, CODEC.encode(Credentials(**credentials)), **changes
-        )
+        credentials = Credentials(access_token="sim-old", refresh_token="sim-refresh")
+        record = integration_record(self.org_id, CODEC.encode(credentials), **changes)
         self.store.state.integrations[record.id] = record
         return record
 

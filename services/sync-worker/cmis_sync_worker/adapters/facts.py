@@ -58,7 +58,9 @@ FROM posts WHERE integration_id = $1 ORDER BY published_at DESC, external_id LIM
 
 
 def _budget_period(value: str | None) -> BudgetPeriod | None:
-    return BudgetPeriod(value) if value in BudgetPeriod._value2member_map_ else None
+    if value is None or value not in BudgetPeriod._value2member_map_:
+        return None
+    return BudgetPeriod(value)
 
 
 class FactsReader:
