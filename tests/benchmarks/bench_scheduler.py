@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from opentelemetry.sdk.trace import TracerProvider
@@ -23,6 +22,7 @@ from cmis_shared.runtime import ServiceRuntime
 from tests.benchmarks.bench_outbox import raw_publish_rate
 from tests.benchmarks.common import BenchResult, print_results
 from tests.benchmarks.support import scratch_settings
+from tests.support.windows import max_in_any_window
 
 BUDGET_PER_MINUTE = 600_000  # per platform: 10,000/s, so 100k due at once can go in seconds
 
@@ -68,15 +68,6 @@ async def _count(service: SchedulerService, table: str) -> int:
         return int((await session.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one())
 
 
-def _max_in_window(times: Sequence[float], window: float) -> int:
-    best, start = 0, 0
-    for end, at in enumerate(times):
-        while at - times[start] >= window:
-            start += 1
-        best = max(best, end - start + 1)
-    return best
-
-
 async def _dispatch_times(service: SchedulerService) -> dict[str, list[float]]:
     async with service.runtime.sessions() as session:
         rows = await session.execute(
@@ -118,8 +109,8 @@ async def run(scale: float = 1.0) -> list[BenchResult]:
         await runtime.stop_background()
 
         times = await _dispatch_times(service)
-        peak_second = max(_max_in_window(t, 1.0) for t in times.values())
-        peak_minute = max(_max_in_window(t, 60.0) for t in times.values())
+        peak_second = max(max_in_any_window(t, 1.0) for t in times.values())
+        peak_minute = max(max_in_any_window(t, 60.0) for t in times.values())
         raw = (
             await raw_publish_rate(
                 settings.rabbit_url, runtime.topology.exchange.name, min(entries, 20_000)

@@ -3,18 +3,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cmis_scheduler.domain.budget import MICROS, WINDOW_MICROS, PacedBudget, RateBudget, grant
+from tests.support.windows import max_in_any_window
 
 pytestmark = pytest.mark.unit
-
-
-def max_in_any_window(times: list[int], window: int = WINDOW_MICROS) -> int:
-    """The most grants in any half-open window [t, t + window) (times sorted)."""
-    best, start = 0, 0
-    for end, time in enumerate(times):
-        while time - times[start] >= window:
-            start += 1
-        best = max(best, end - start + 1)
-    return best
 
 
 requests = st.lists(
@@ -37,7 +28,7 @@ def test_no_sixty_second_window_ever_exceeds_the_budget(
         granted = budget.take(now, wanted)
         assert 0 <= granted <= wanted
         granted_at += [now] * granted
-    assert max_in_any_window(granted_at) <= per_minute
+    assert max_in_any_window(granted_at, WINDOW_MICROS) <= per_minute
 
 
 @given(per_minute=st.integers(6, 6000), tolerance=st.integers(MICROS, 3 * MICROS))
