@@ -12,6 +12,8 @@ demo: install
 test: install
 	scripts/ensure-servers.sh
 	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/mypy shared services
 	.venv/bin/pytest
 
 unit: install

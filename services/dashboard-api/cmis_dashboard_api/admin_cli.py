@@ -42,12 +42,12 @@ async def _run(args: argparse.Namespace, settings: CmisSettings) -> str:
             if args.command == "create-user":
                 user, token = await admin.create_user(session, args.email, args.org)
                 return f"user {user.id}\ntoken {token}"
-            user = await admin.find_user(session, args.email)
-            if user is None:
+            member = await admin.find_user(session, args.email)
+            if member is None:
                 raise SystemExit(f"no user with email {args.email}")
             if args.command == "issue-token":
-                return await admin.issue_token(session, user.id, args.label)
-            await admin.add_member(session, user.id, args.org, args.role)
+                return await admin.issue_token(session, member.id, args.label)
+            await admin.add_member(session, member.id, args.org, args.role)
             return "ok"
     finally:
         await engine.dispose()
