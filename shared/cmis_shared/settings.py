@@ -42,8 +42,32 @@ class CmisSettings(BaseSettings):
         gt=0,
         description="Replace a pooled connection older than this (idle-timeouts, failovers).",
     )
+    database_connect_timeout_seconds: float = Field(
+        default=5.0, gt=0, description="Give up opening a PostgreSQL connection after this."
+    )
+    database_statement_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="PostgreSQL cancels any statement running longer (server-side "
+        "statement_timeout); the client gives up a little later (asyncpg command_timeout).",
+    )
+    database_idle_in_transaction_timeout_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="PostgreSQL ends a session idle inside a transaction this long, so a hung "
+        "client never keeps row locks (claimed schedule entries, outbox leases).",
+    )
     rabbit_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    publish_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="Give up one publish (and its confirm) after this."
+    )
     redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_timeout_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        description="Connect and socket timeout of every Redis call: Redis holds only what can "
+        "be rebuilt, so a slow Redis must never hold up a sync or a database transaction.",
+    )
     namespace: str = Field(
         default="",
         description="Prefix for exchange, queue and Redis key names; isolates test runs.",

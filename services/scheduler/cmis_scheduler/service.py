@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import redis.asyncio as redis_asyncio
 import structlog
 
 from cmis_scheduler.adapters.catch_up_store import replan_missed
@@ -25,6 +24,7 @@ from cmis_scheduler.settings import SchedulerSettings
 from cmis_scheduler.subscribers import subscribe
 from cmis_shared.consumer import EventConsumer
 from cmis_shared.events import Platform
+from cmis_shared.redis_client import create_redis
 from cmis_shared.runtime import ServiceRuntime
 
 log = structlog.get_logger(__name__)
@@ -53,7 +53,7 @@ class SchedulerService:
         self.settings = settings
         self.clock = clock or SystemClock()
         self.defaults = schedule_defaults(settings)
-        self.redis = redis_asyncio.from_url(settings.redis_url)
+        self.redis = create_redis(settings)
         self.limiter = RedisRateLimiter(
             self.redis, settings.redis_key("scheduler", "budget"), rate_budgets(settings)
         )

@@ -17,12 +17,12 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import asyncpg
-import redis.asyncio as redis_asyncio
 from faststream import FastStream
 from opentelemetry.sdk.trace import TracerProvider
 
 from cmis_shared.crypto import TokenCipher
 from cmis_shared.events import utc_now
+from cmis_shared.redis_client import create_redis
 from cmis_shared.runtime import ServiceRuntime, serve
 from cmis_shared.settings import load_settings
 from cmis_shared.telemetry import start_process_telemetry
@@ -68,7 +68,7 @@ class SyncWorker:
         self.worker_id = f"{self.runtime.instance_id}:{os.getpid()}"
         endpoints = settings.endpoints()
         self.http = make_http_client(endpoints)
-        self.redis = redis_asyncio.from_url(settings.redis_url)
+        self.redis = create_redis(settings)
         limiter = RedisPlatformLimiter(
             self.redis,
             settings.redis_key,
