@@ -1,4 +1,9 @@
-"""A fixed-window request counter in Redis, shared by every API process."""
+"""The per-org manual-trigger limit, shared by every API process through Redis.
+
+``limit`` requests at once, refilled evenly over ``window_seconds``: the shared GCRA
+primitive of :mod:`cmis_shared.rate_limit` (it used to be a fixed-window counter, which
+let twice the limit through across a window boundary).
+"""
 
 from __future__ import annotations
 
@@ -6,20 +11,17 @@ import math
 
 import redis.asyncio as redis
 
+from cmis_shared.rate_limit import Rate, RedisRateLimit
+
 
 class RateLimiter:
     def __init__(self, client: redis.Redis, limit: int, window_seconds: int) -> None:
-        self._redis = client
-        self._limit = limit
-        self._window_ms = window_seconds * 1000
+        self._limit = RedisRateLimit(client)
+        self._rate = Rate.per_window(limit, window_seconds)
 
     async def hit(self, key: str) -> float | None:
-        """Count one request; ``None`` if allowed, else the seconds until the window resets."""
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.incr(key)
-            pipe.pexpire(key, self._window_ms, nx=True)
-            pipe.pttl(key)
-            count, _, ttl_ms = await pipe.execute()
-        if count <= self._limit:
+        """Count one request; ``None`` if allowed, else the seconds until one is."""
+        grant = await self._limit.take(key, self._rate)
+        if grant.granted:
             return None
-        return max(1.0, math.ceil(max(ttl_ms, 0) / 1000))
+        return max(1.0, math.ceil(grant.wait_seconds))
