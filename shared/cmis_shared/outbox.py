@@ -20,37 +20,27 @@ from typing import Any, cast
 
 import asyncpg
 import structlog
-from opentelemetry import propagate
-from sqlalchemy import Table, insert, text
+from sqlalchemy import Table, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cmis_shared.db.models import OutboxMessage
 from cmis_shared.events import Event
+from cmis_shared.inbox_outbox import ADD_EVENT, named, named_params, outbox_rows
 from cmis_shared.publisher import EventPublisher
-from cmis_shared.topology import message_priority
 
 NOTIFY_CHANNEL = "cmis_outbox"
 OUTBOX_TABLE = cast(Table, OutboxMessage.__table__)
 log = structlog.get_logger(__name__)
 
 
+_ADD_EVENT = named(ADD_EVENT)
+
+
 async def add_events(session: AsyncSession, events: Iterable[Event]) -> None:
     """Stage events in the session's transaction; they go out only if it commits."""
-    carrier: dict[str, str] = {}
-    propagate.inject(carrier)  # the publishing span becomes a child of the current one
-    rows = [
-        {
-            "id": event.event_id,
-            "routing_key": event.routing_key,
-            "payload": event.to_json(),
-            "headers": carrier,
-            "correlation_id": str(event.correlation_id),
-            "priority": message_priority(event),
-        }
-        for event in events
-    ]
+    rows = [named_params(row) for row in outbox_rows(events)]
     if rows:
-        await session.execute(insert(OUTBOX_TABLE), rows)  # Core: no ORM overhead
+        await session.execute(_ADD_EVENT, rows)
 
 
 _CLAIM = text(

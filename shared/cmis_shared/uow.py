@@ -6,16 +6,13 @@ from __future__ import annotations
 import uuid
 from types import TracebackType
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cmis_shared.events import Event
+from cmis_shared.inbox_outbox import CLAIM_EVENT, named, named_params
 from cmis_shared.outbox import add_events
 
-_CLAIM_EVENT = text(
-    "INSERT INTO processed_events (consumer, event_id) VALUES (:consumer, :event_id) "
-    "ON CONFLICT DO NOTHING RETURNING 1"
-)
+_CLAIM_EVENT = named(CLAIM_EVENT)
 
 
 class UnitOfWork:
@@ -40,9 +37,7 @@ class UnitOfWork:
 
     async def claim_event(self, consumer: str, event_id: uuid.UUID) -> bool:
         """Record that ``consumer`` processes ``event_id``; False if it already did."""
-        result = await self.session.execute(
-            _CLAIM_EVENT, {"consumer": consumer, "event_id": event_id}
-        )
+        result = await self.session.execute(_CLAIM_EVENT, named_params((consumer, event_id)))
         return result.scalar() is not None
 
     async def publish(self, *events: Event) -> None:

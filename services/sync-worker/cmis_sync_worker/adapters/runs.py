@@ -13,6 +13,7 @@ from uuid import UUID
 import asyncpg
 import orjson
 
+from cmis_shared.inbox_outbox import claim_event_sql
 from cmis_sync_worker.domain.failures import Failure
 from cmis_sync_worker.domain.runs import RunSnapshot, RunStatus
 from cmis_sync_worker.ports import InboxKey
@@ -37,11 +38,8 @@ ON CONFLICT (run_id, attempt) DO NOTHING
 RETURNING id
 """
 
-_FINISH = """
-WITH claim AS (
-    INSERT INTO processed_events (consumer, event_id) VALUES ($14, $15)
-    ON CONFLICT DO NOTHING
-    RETURNING 1
+_FINISH = f"""
+WITH claim AS ({claim_event_sql("$14", "$15")}
 ), attempt AS (
     INSERT INTO sync_attempts AS a (id, run_id, attempt, worker_id, started_at, finished_at,
                                     outcome, error_origin, error_class, error_message, retryable)
