@@ -1,34 +1,29 @@
-"""What the handler needs from the outside world, as small interfaces: the unit of work with
-its repositories, and the shared platform limiter. Adapters implement them over PostgreSQL
-and Redis; unit tests implement them with fakes."""
+"""What the handlers need from the outside world, as Protocols only: the unit of work with its
+repositories, the shared platform limiter and the platform connectors. Adapters implement
+them over PostgreSQL, Redis and the platforms' HTTP APIs; unit tests implement them with
+fakes. The values they carry live in :mod:`cmis_sync_worker.domain`."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
 
 from cmis_shared.events import CampaignFact, ContentTotals, Event, Platform, PostFact
-from cmis_sync_worker.adapters.integrations import IntegrationRecord
-from cmis_sync_worker.connectors.base import (
+from cmis_shared.statuses import RunStatus
+from cmis_sync_worker.domain.failures import Failure
+from cmis_sync_worker.domain.integration import IntegrationRecord
+from cmis_sync_worker.domain.platform import (
+    AccountRef,
+    Credentials,
     NormalizedCampaign,
     NormalizedDailyMetric,
     NormalizedPost,
 )
-from cmis_sync_worker.domain.failures import Failure
-from cmis_sync_worker.domain.runs import RunSnapshot, RunStatus
-
-
-@dataclass(frozen=True)
-class InboxKey:
-    """A delivered request as the inbox records it: processed once per consumer."""
-
-    consumer: str
-    event_id: UUID
+from cmis_sync_worker.domain.runs import InboxKey, RunSnapshot
 
 
 class Runs(Protocol):
@@ -108,7 +103,23 @@ class PlatformLimiter(Protocol):
         ...
 
 
-class LimitWaitExceeded(Exception):
-    def __init__(self, waited_seconds: float) -> None:
-        super().__init__(f"no platform capacity within {waited_seconds:g} s")
-        self.waited_seconds = waited_seconds
+class PlatformConnector(Protocol):
+    platform: Platform
+    default_lookback_days: int
+    supports_refresh: bool
+
+    async def refresh_token(self, credentials: Credentials) -> Credentials:
+        """Exchange the refresh token for a new access token (AuthRevoked when refused)."""
+        ...
+
+    async def fetch_campaigns(
+        self, account: AccountRef, credentials: Credentials
+    ) -> list[NormalizedCampaign]: ...
+
+    async def fetch_daily_metrics(
+        self, account: AccountRef, credentials: Credentials, since: date, until: date
+    ) -> list[NormalizedDailyMetric]: ...
+
+    async def fetch_posts(
+        self, account: AccountRef, credentials: Credentials, since: datetime | None
+    ) -> list[NormalizedPost]: ...

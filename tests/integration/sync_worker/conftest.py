@@ -10,7 +10,7 @@ import pytest
 from opentelemetry.sdk.trace import TracerProvider
 
 from cmis_shared.settings import CmisSettings
-from cmis_sync_worker.app import SyncWorker
+from cmis_sync_worker.bootstrap import SyncWorker
 from cmis_sync_worker.settings import SyncWorkerSettings
 from tests.integration.sync_worker.world import SIM_NOW, EventCollector
 from tests.support.platform_sim import X_CONSUMER, PlatformSim

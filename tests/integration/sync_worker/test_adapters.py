@@ -21,7 +21,7 @@ from cmis_sync_worker.adapters.pg import open_pool
 from cmis_sync_worker.adapters.platform_data import PlatformDataStore
 from cmis_sync_worker.adapters.unit_of_work import PostgresSyncUnitOfWork
 from cmis_sync_worker.connectors.base import NormalizedDailyMetric
-from cmis_sync_worker.ports import LimitWaitExceeded
+from cmis_sync_worker.domain.failures import LimitWaitExceeded
 from tests.integration.sync_worker.stored import stored_metrics
 from tests.integration.sync_worker.world import seed_integration
 
@@ -135,7 +135,7 @@ async def test_rate_bucket_refuses_a_call_over_the_rate(settings: CmisSettings) 
 
 async def test_unit_of_work_statements_share_one_transaction(settings: CmisSettings) -> None:
     """Statements (inbox claim, runs, outbox) commit together or not at all."""
-    pool = await open_pool(settings.database_url, 2)
+    pool = await open_pool(settings)
     kept, dropped = uuid.uuid4(), uuid.uuid4()
     try:
         async with PostgresSyncUnitOfWork(pool, "test-worker") as uow:

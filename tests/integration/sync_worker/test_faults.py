@@ -22,7 +22,7 @@ from cmis_shared.events import (
     SyncFailed,
     SyncRequested,
 )
-from cmis_sync_worker.app import SyncWorker
+from cmis_sync_worker.bootstrap import SyncWorker
 from tests.integration.sync_worker.conftest import WorkerFactory
 from tests.integration.sync_worker.stored import expected_campaigns, stored_campaigns
 from tests.integration.sync_worker.world import (

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from cmis_shared.events import DataType, Platform, SyncCompleted, SyncStarted
-from cmis_sync_worker.app import SyncWorker
+from cmis_sync_worker.bootstrap import SyncWorker
 from tests.integration.sync_worker.stored import (
     expected_campaigns,
     expected_metrics,

@@ -33,8 +33,7 @@ from cmis_sync_worker.connectors.base import (
     NormalizedPost,
 )
 from cmis_sync_worker.domain.failures import Failure
-from cmis_sync_worker.domain.runs import RunSnapshot, RunStatus
-from cmis_sync_worker.ports import InboxKey
+from cmis_sync_worker.domain.runs import InboxKey, RunSnapshot, RunStatus
 
 
 @dataclass

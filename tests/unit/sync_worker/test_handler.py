@@ -35,9 +35,9 @@ from cmis_sync_worker.connectors.base import (
     TokenExpired,
     TransientPlatformError,
 )
+from cmis_sync_worker.domain.failures import LimitWaitExceeded
 from cmis_sync_worker.domain.retry import RetryPolicy
 from cmis_sync_worker.handlers import SyncConfig, SyncRequestHandler
-from cmis_sync_worker.ports import LimitWaitExceeded
 from tests.unit.sync_worker.fakes import (
     CountingLimiter,
     FakeConnector,

@@ -4,8 +4,7 @@ finished run: :mod:`cmis_sync_worker.adapters.runs`.)"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -13,6 +12,9 @@ import asyncpg
 import orjson
 
 from cmis_shared.events import IntegrationStatus, Platform
+from cmis_sync_worker.domain.integration import IntegrationRecord
+
+__all__ = ["IntegrationRecord", "IntegrationRepository"]
 
 _GET = """
 SELECT id, org_id, platform, account_id, account_name, currency, timezone,
@@ -27,24 +29,6 @@ _SAVE_CREDENTIALS = """
 UPDATE integrations SET credentials_encrypted = $2, token_expires_at = $3, updated_at = now()
 WHERE id = $1
 """
-
-
-@dataclass(frozen=True)
-class IntegrationRecord:
-    id: UUID
-    org_id: UUID
-    platform: Platform
-    account_id: str
-    account_name: str
-    currency: str | None
-    timezone: str
-    status: IntegrationStatus
-    status_reason: str | None
-    credentials_encrypted: bytes = field(repr=False)
-    token_expires_at: datetime | None
-    refreshable: bool
-    account_extra: dict[str, str] = field(default_factory=dict)
-    latest_metric_day: date | None = None  # None: no metrics stored yet (first sync)
 
 
 def _extra(raw: Any) -> dict[str, str]:

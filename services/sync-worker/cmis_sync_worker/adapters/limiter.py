@@ -18,7 +18,7 @@ import redis.asyncio as redis_asyncio
 
 from cmis_shared.events import Platform
 from cmis_shared.rate_limit import Lease, Rate, RedisRateLimit
-from cmis_sync_worker.ports import LimitWaitExceeded
+from cmis_sync_worker.domain.failures import LimitWaitExceeded
 
 MAX_POLL_SECONDS = 0.2
 

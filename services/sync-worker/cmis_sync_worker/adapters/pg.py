@@ -12,7 +12,8 @@ from typing import TypeVar
 
 import asyncpg
 
-from cmis_shared.db.engine import asyncpg_dsn
+from cmis_shared.db.engine import asyncpg_connect_args, asyncpg_dsn
+from cmis_shared.settings import CmisSettings
 
 T = TypeVar("T")
 
@@ -23,9 +24,14 @@ async def _keep_session_state(connection: asyncpg.Connection) -> None:
     round trip per unit of work."""
 
 
-async def open_pool(database_url: str, max_size: int) -> asyncpg.Pool:
+async def open_pool(settings: CmisSettings) -> asyncpg.Pool:
+    """The pool with the shared connection timeouts (connect, statement, idle transaction)."""
     pool = await asyncpg.create_pool(
-        asyncpg_dsn(database_url), min_size=1, max_size=max_size, reset=_keep_session_state
+        asyncpg_dsn(settings.database_url),
+        min_size=1,
+        max_size=settings.database_pool_size,
+        reset=_keep_session_state,
+        **asyncpg_connect_args(settings),
     )
     assert pool is not None  # create_pool returns None only when not awaited
     return pool

@@ -15,8 +15,7 @@ import orjson
 
 from cmis_shared.inbox_outbox import claim_event_sql
 from cmis_sync_worker.domain.failures import Failure
-from cmis_sync_worker.domain.runs import RunSnapshot, RunStatus
-from cmis_sync_worker.ports import InboxKey
+from cmis_sync_worker.domain.runs import InboxKey, RunSnapshot, RunStatus
 
 _SNAPSHOT = """
 SELECT r.status, r.attempt, a.id IS NOT NULL AS recorded, a.finished_at IS NOT NULL AS finished
@@ -28,7 +27,7 @@ FOR UPDATE OF r
 
 _START = """
 WITH run AS (
-    UPDATE sync_runs SET status = 'running', attempt = $2, started_at = $4, finished_at = NULL,
+    UPDATE sync_runs SET status = $5, attempt = $2, started_at = $4, finished_at = NULL,
                          next_attempt_at = NULL, error_class = NULL, error_message = NULL
     WHERE id = $1
 )
@@ -86,7 +85,7 @@ class RunRepository:
         """Record the attempt; False when a concurrent delivery recorded it first (the
         snapshot's join is read before the run lock was granted, so it can miss that)."""
         inserted = await self._connection.fetchval(
-            _START, run_id, attempt, self._worker_id, started_at
+            _START, run_id, attempt, self._worker_id, started_at, RunStatus.RUNNING.value
         )
         return inserted is not None
 

@@ -1,156 +1,39 @@
-"""The one interface every platform connector implements, and the normalized model it maps to.
+"""What every platform connector implements (:class:`PlatformConnector`, a port) and the
+normalized model and errors it maps to (pure values in :mod:`cmis_sync_worker.domain.platform`),
+gathered here for the connectors. The sync worker never branches on the platform."""
 
-The sync worker only ever talks to :class:`PlatformConnector`; it never branches on the
-platform. Money is ``Decimal`` in the account currency; dates are the ad account's own days.
-"""
+from cmis_sync_worker.domain.platform import (
+    AccountRef,
+    AuthRevoked,
+    ConfigError,
+    ConnectorError,
+    Credentials,
+    InvalidResponse,
+    NormalizedCampaign,
+    NormalizedDailyMetric,
+    NormalizedPost,
+    PlatformTimeout,
+    QuotaExhausted,
+    RateLimited,
+    TokenExpired,
+    TransientPlatformError,
+)
+from cmis_sync_worker.ports import PlatformConnector
 
-from __future__ import annotations
-
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
-from typing import Protocol
-
-from cmis_shared.events import BudgetPeriod, ErrorClass, Platform
-
-
-@dataclass(frozen=True)
-class AccountRef:
-    """Which platform account to read. ``extra`` holds platform-specific ids
-    (Meta page / Instagram user id, LinkedIn organization id, X user id)."""
-
-    platform: Platform
-    account_id: str
-    timezone: str = "UTC"
-    currency: str | None = None
-    extra: Mapping[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Credentials:
-    access_token: str = field(repr=False)
-    refresh_token: str | None = field(default=None, repr=False)
-    expires_at: datetime | None = None
-    extra: Mapping[str, str] = field(default_factory=dict, repr=False)
-
-
-@dataclass(frozen=True)
-class NormalizedCampaign:
-    external_id: str
-    name: str
-    status: str  # normalized: active, paused, removed, archived, draft, unknown
-    currency: str
-    budget_amount: Decimal | None = None
-    budget_period: BudgetPeriod | None = None
-    start_date: date | None = None
-    end_date: date | None = None
-
-
-@dataclass(frozen=True)
-class NormalizedDailyMetric:
-    campaign_external_id: str
-    day: date
-    currency: str
-    impressions: int = 0
-    clicks: int = 0
-    spend: Decimal = Decimal(0)
-    conversions: Decimal = Decimal(0)
-    conversion_value: Decimal = Decimal(0)
-
-
-@dataclass(frozen=True)
-class NormalizedPost:
-    external_id: str
-    text: str
-    published_at: datetime
-    likes: int = 0
-    comments: int = 0
-    shares: int = 0
-    impressions: int = 0
-
-
-class ConnectorError(Exception):
-    """Base of every connector failure. ``platform_message`` is the platform's own words
-    (never a token, never a whole response body)."""
-
-    error_class: ErrorClass = ErrorClass.PLATFORM_ERROR
-    retryable: bool = False
-
-    def __init__(
-        self, platform: Platform, platform_message: str, *, retry_after: float | None = None
-    ) -> None:
-        super().__init__(f"{platform.value}: {platform_message}")
-        self.platform = platform
-        self.platform_message = platform_message
-        self.retry_after = retry_after
-
-
-class RateLimited(ConnectorError):
-    """The platform asked us to wait (``retry_after`` seconds, when it said how long)."""
-
-    error_class = ErrorClass.RATE_LIMITED
-    retryable = True
-
-
-class QuotaExhausted(RateLimited):
-    """A daily quota: retrying before it resets only burns budget."""
-
-    retryable = False
-
-
-class TokenExpired(ConnectorError):
-    """The access token expired; a refresh may fix it."""
-
-    error_class = ErrorClass.TOKEN_EXPIRED
-
-
-class AuthRevoked(ConnectorError):
-    """The grant is gone: the user has to reconnect."""
-
-    error_class = ErrorClass.AUTH_REVOKED
-
-
-class ConfigError(ConnectorError):
-    """Bad account id, missing permission, bad request: retrying will not help."""
-
-    error_class = ErrorClass.CONFIG_ERROR
-
-
-class TransientPlatformError(ConnectorError):
-    """5xx and connection errors."""
-
-    error_class = ErrorClass.PLATFORM_ERROR
-    retryable = True
-
-
-class PlatformTimeout(TransientPlatformError):
-    error_class = ErrorClass.TIMEOUT
-
-
-class InvalidResponse(ConnectorError):
-    """The answer did not have the shape we expect (schema drift, malformed JSON)."""
-
-    error_class = ErrorClass.INVALID_RESPONSE
-
-
-class PlatformConnector(Protocol):
-    platform: Platform
-    default_lookback_days: int
-    supports_refresh: bool
-
-    async def refresh_token(self, credentials: Credentials) -> Credentials:
-        """Exchange the refresh token for a new access token (AuthRevoked when refused)."""
-        ...
-
-    async def fetch_campaigns(
-        self, account: AccountRef, credentials: Credentials
-    ) -> list[NormalizedCampaign]: ...
-
-    async def fetch_daily_metrics(
-        self, account: AccountRef, credentials: Credentials, since: date, until: date
-    ) -> list[NormalizedDailyMetric]: ...
-
-    async def fetch_posts(
-        self, account: AccountRef, credentials: Credentials, since: datetime | None
-    ) -> list[NormalizedPost]: ...
+__all__ = [
+    "AccountRef",
+    "AuthRevoked",
+    "ConfigError",
+    "ConnectorError",
+    "Credentials",
+    "InvalidResponse",
+    "NormalizedCampaign",
+    "NormalizedDailyMetric",
+    "NormalizedPost",
+    "PlatformConnector",
+    "PlatformTimeout",
+    "QuotaExhausted",
+    "RateLimited",
+    "TokenExpired",
+    "TransientPlatformError",
+]

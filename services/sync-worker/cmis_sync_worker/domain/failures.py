@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from cmis_shared.events import ErrorClass
-from cmis_sync_worker.connectors.base import ConnectorError
+from cmis_sync_worker.domain.platform import ConnectorError
 
 MAX_MESSAGE_LENGTH = 500
 
@@ -53,3 +53,9 @@ class Failure:
         return cls(
             ErrorClass.INTERNAL_ERROR, what[:MAX_MESSAGE_LENGTH], retryable, ErrorOrigin.WORKER
         )
+
+
+class LimitWaitExceeded(Exception):
+    def __init__(self, waited_seconds: float) -> None:
+        super().__init__(f"no platform capacity within {waited_seconds:g} s")
+        self.waited_seconds = waited_seconds

@@ -9,16 +9,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from uuid import UUID
 
 from cmis_shared.events import IntegrationStatus, SyncTrigger
+from cmis_shared.statuses import RunStatus
+
+__all__ = ["InboxKey", "RunSnapshot", "RunStatus", "StartDecision"]
 
 
-class RunStatus(StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    SUCCESS = "success"
-    FAILED = "failed"
-    RETRYING = "retrying"
+@dataclass(frozen=True)
+class InboxKey:
+    """A delivered request as the inbox records it: processed once per consumer."""
+
+    consumer: str
+    event_id: UUID
 
 
 class StartDecision(StrEnum):

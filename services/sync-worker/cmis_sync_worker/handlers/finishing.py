@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 import structlog
 
+from cmis_shared.clock import Clock
 from cmis_shared.events import DataType, IntegrationUpdated, SyncRequested
 from cmis_sync_worker.adapters.credentials import CredentialsCodec
 from cmis_sync_worker.adapters.integrations import IntegrationRecord
@@ -18,10 +19,10 @@ from cmis_sync_worker.connectors.base import Credentials
 from cmis_sync_worker.domain.failures import Failure
 from cmis_sync_worker.domain.outcome import SyncSummary, completed_event, failed_event
 from cmis_sync_worker.domain.retry import RetryPolicy
-from cmis_sync_worker.domain.runs import RunStatus, run_status_after
+from cmis_sync_worker.domain.runs import InboxKey, RunStatus, run_status_after
 from cmis_sync_worker.domain.window import FACTS_DAYS, SyncWindow
-from cmis_sync_worker.fetching import FetchedData
-from cmis_sync_worker.ports import InboxKey, SyncUnitOfWork
+from cmis_sync_worker.handlers.fetching import FetchedData
+from cmis_sync_worker.ports import SyncUnitOfWork
 
 CONSUMER = "sync-worker"
 log = structlog.get_logger(__name__)
@@ -40,7 +41,7 @@ class Finisher:
         uow_factory: Callable[[], SyncUnitOfWork],
         codec: CredentialsCodec,
         policy: RetryPolicy,
-        clock: Callable[[], datetime],
+        clock: Clock,
     ) -> None:
         self._uow_factory = uow_factory
         self._codec = codec

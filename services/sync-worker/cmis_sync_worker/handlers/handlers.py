@@ -13,16 +13,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import structlog
 
+from cmis_shared.clock import Clock, system_clock
 from cmis_shared.crypto import CredentialsDecryptionError
-from cmis_shared.events import Platform, SyncRequested, utc_now
+from cmis_shared.events import Platform, SyncRequested
 from cmis_sync_worker.adapters.credentials import CredentialsCodec
 from cmis_sync_worker.adapters.integrations import IntegrationRecord
 from cmis_sync_worker.connectors.base import AccountRef, ConnectorError, PlatformConnector
-from cmis_sync_worker.domain.failures import Failure
+from cmis_sync_worker.domain.failures import Failure, LimitWaitExceeded
 from cmis_sync_worker.domain.outcome import started_event
 from cmis_sync_worker.domain.retry import RetryPolicy
 from cmis_sync_worker.domain.runs import (
@@ -32,9 +33,9 @@ from cmis_sync_worker.domain.runs import (
     unavailable_reason,
 )
 from cmis_sync_worker.domain.window import DEFAULT_BACKFILL_DAYS, sync_window
-from cmis_sync_worker.fetching import AccountFetch
-from cmis_sync_worker.finishing import Fetched, Finisher
-from cmis_sync_worker.ports import LimitWaitExceeded, PlatformLimiter, SyncUnitOfWork
+from cmis_sync_worker.handlers.fetching import AccountFetch
+from cmis_sync_worker.handlers.finishing import Fetched, Finisher
+from cmis_sync_worker.ports import PlatformLimiter, SyncUnitOfWork
 
 log = structlog.get_logger(__name__)
 
@@ -57,7 +58,7 @@ class SyncRequestHandler:
         limiter: PlatformLimiter,
         codec: CredentialsCodec,
         config: SyncConfig = SyncConfig(),
-        clock: Callable[[], datetime] = utc_now,
+        clock: Clock = system_clock,
     ) -> None:
         self._uow_factory = uow_factory
         self._connectors = connectors
