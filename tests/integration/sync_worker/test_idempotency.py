@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from cmis_shared.events import DataType, Platform, SyncCompleted, SyncStarted
 from cmis_sync_worker.bootstrap import SyncWorker
+from tests.integration.sync_worker.conftest import WorkerFactory
 from tests.integration.sync_worker.stored import expected_metrics, stored_metrics
 from tests.integration.sync_worker.world import (
     EventCollector,
@@ -122,3 +123,26 @@ async def test_syncing_twice_leaves_the_same_rows(
         snapshots.append(await stored_metrics(sessions, iid))
     want = expected_metrics(platform_sim.dataset, Platform.TIKTOK, integration.account_id, *WINDOW)
     assert snapshots[0] == snapshots[1] == want and len(want) == 7 * 8
+
+
+async def test_two_workers_finishing_one_attempt_concurrently_emit_one_outcome(
+    start_worker: WorkerFactory, collector: EventCollector, platform_sim: PlatformSim
+) -> None:
+    """Two deliveries of one attempt (the request and a manual-priority copy under another
+    event id) run at once in two workers on the real database: one terminal event."""
+    first, second = await start_worker(), await start_worker()
+    integration = await _seed(first, platform_sim)
+    request = await queue_run(first.runtime.sessions, integration, DataType.METRICS, window=WINDOW)
+    copy = request.model_copy(update={"event_id": uuid.uuid4()})
+    for _ in range(3):  # the race has several interleavings; each run must hold
+        await asyncio.gather(first.handler.handle(request), second.handler.handle(copy))
+    await eventually(lambda: collector.outcome(request.run_id) is not None)
+    await _settle(first)
+    assert len(collector.outcomes()[(request.run_id, 1)]) == 1
+    assert await _attempt_rows(first, request.run_id) == 1
+    async with first.runtime.sessions() as session:
+        staged = await session.scalar(
+            text("SELECT count(*) FROM outbox WHERE correlation_id = :c"),
+            {"c": str(request.correlation_id)},
+        )
+    assert staged == 0  # nothing left to publish: no second outcome waiting either
