@@ -50,7 +50,11 @@ log = structlog.get_logger(__name__)
 
 class ServiceRuntime:
     def __init__(
-        self, settings: CmisSettings, tracer_provider: TracerProvider | None = None
+        self,
+        settings: CmisSettings,
+        tracer_provider: TracerProvider | None = None,
+        *,
+        exit: Callable[[int], None] = exit_process,
     ) -> None:
         self.settings = settings
         self.instance_id = f"{settings.service_name}@{socket.gethostname()}"
@@ -99,7 +103,7 @@ class ServiceRuntime:
             lambda: self.health.run(dependencies_only=True),
             limit_seconds=settings.dependency_outage_exit_seconds,
             interval_seconds=settings.health_check_interval_seconds,
-            exit=exit_process,
+            exit=exit,
         )
         self.health_server: HealthServer | None = None
         self._relay_tasks: list[SupervisedTask] = []
