@@ -5,7 +5,6 @@ dependency watchdog."""
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator
 
 import aio_pika
