@@ -21,9 +21,7 @@ def test_backoff_doubles_up_to_the_cap() -> None:
 async def test_a_task_that_raises_is_restarted_and_counted() -> None:
     registry = CollectorRegistry()
     metrics = RuntimeMetrics(registry)
-    supervisor = Supervisor(
-        initial_seconds=0.01, max_seconds=0.02, restarts=metrics.task_restarts
-    )
+    supervisor = Supervisor(initial_seconds=0.01, max_seconds=0.02, restarts=metrics.task_restarts)
     runs: list[int] = []
 
     async def flaky() -> None:
