@@ -170,7 +170,9 @@ class ServiceRuntime:
 
     async def dispose(self) -> None:
         """After the broker has stopped (in-flight handlers finished or their messages returned
-        to the queue): close the database pool and flush spans."""
+        to the queue): close the database pool and flush spans. Stops any background task
+        still running (the watchdog above all: it must not outlive its runtime)."""
+        await self.stop_background()
         if self.health_server is not None:
             await self.health_server.stop()
             self.health_server = None
