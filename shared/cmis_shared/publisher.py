@@ -35,7 +35,7 @@ class EventPublisher:
         tracer: trace.Tracer,
         app_id: str,
         *,
-        publish_timeout_seconds: float = 10.0,
+        publish_timeout_seconds: float | None = None,
     ):
         self._publish_timeout = publish_timeout_seconds
         self._rabbit_url = rabbit_url
@@ -76,8 +76,13 @@ class EventPublisher:
         trace_headers: dict[str, Any],
     ) -> None:
         """Persistent and mandatory; returns once the broker confirmed it (an unroutable
-        message raises ``aio_pika.exceptions.DeliveryError``, no confirm within the publish
-        timeout ``TimeoutError``)."""
+        message raises ``aio_pika.exceptions.DeliveryError``, no confirm within
+        ``publish_timeout_seconds`` ``TimeoutError``).
+
+        The runtime's relay passes no timeout: aiormq's timeout also counts the wait for the
+        channel lock, so a batch of 200 concurrent publishes on a loaded host timed out
+        (10 s), was released and published again, and the relay fell behind for good
+        (test_kill_worker). A per-batch deadline is the open follow-up."""
         if self._exchange is None:
             raise PublisherNotConnectedError(self._exchange_name)
         parent = propagate.extract(trace_headers)

@@ -75,7 +75,6 @@ class ServiceRuntime:
             self.topology.exchange.name,
             self.tracer,
             settings.service_name,
-            publish_timeout_seconds=settings.publish_timeout_seconds,
         )
         self.relay = OutboxRelay(
             self.sessions,
