@@ -3,9 +3,15 @@
 - A body that is not a valid event goes to the dead-letter queue with the reason in its
   headers, and the consumer keeps running.
 - Events the service has no handler for are acked and ignored.
-- A handler that raises is retried by redelivery (the message is nacked back to the queue
-  after a short pause); once a message has failed ``max_deliveries`` times it is dead-lettered
-  with the error, never a crash loop.
+- A handler failing on an infrastructure error (:mod:`cmis_shared.failures`: database,
+  broker, Redis, timeouts) is called again on the same delivery after a capped exponential
+  pause, until it succeeds: an outage never dead-letters a message, and since nothing is
+  nacked, a quorum queue's own delivery limit is not spent either.
+- A handler failing on anything else (the message or its data) counts one attempt: the
+  message is republished to the same queue with ``x-cmis-attempts`` + 1 (confirmed, keeping
+  its priority, id and headers) and the original acked; after ``max_deliveries`` attempts it
+  is dead-lettered with the error. We count, because a classic queue (the worker's priority
+  queue) has no ``x-delivery-count``.
 - The ack comes after the handler returned, i.e. after its database commit: a crash before
   that redelivers, and handlers are idempotent (the inbox in :mod:`cmis_shared.uow`).
 """
@@ -22,22 +28,34 @@ from faststream.rabbit import RabbitBroker
 from faststream.rabbit.annotations import RabbitMessage
 from prometheus_client import CollectorRegistry
 
+from cmis_shared.backoff import backoff_seconds
 from cmis_shared.consumer_metrics import ConsumerMetrics
 from cmis_shared.events import Event, EventParseError, parse_event, utc_now
+from cmis_shared.failures import is_infrastructure_error
 from cmis_shared.topology import Topology
 
 Handler = Callable[[Any], Awaitable[None]]
 log = structlog.get_logger(__name__)
 
 REASON_HEADER = "x-cmis-dead-letter-reason"
+ATTEMPTS_HEADER = "x-cmis-attempts"
+ROUTING_KEY_HEADER = "x-cmis-routing-key"
+SOURCE_QUEUE_HEADER = "x-cmis-source-queue"
+DEAD_LETTERED_AT_HEADER = "x-cmis-dead-lettered-at"
 
 
 def delivery_count(message: RabbitMessage) -> int:
-    """How many times this message was delivered before (quorum queues count for us)."""
-    counted = message.headers.get("x-delivery-count")
-    if isinstance(counted, int):
-        return counted
-    return 1 if message.raw_message.redelivered else 0
+    """How many attempts of this message failed before: our own count, or a quorum queue's
+    when it is higher (a consumer that died mid-handling)."""
+    ours = message.headers.get(ATTEMPTS_HEADER)
+    quorum = message.headers.get("x-delivery-count")
+    return max(ours if isinstance(ours, int) else 0, quorum if isinstance(quorum, int) else 0)
+
+
+def original_routing_key(message: RabbitMessage) -> str:
+    """The event's routing key, also after a republish straight to the queue."""
+    kept = message.headers.get(ROUTING_KEY_HEADER)
+    return kept if isinstance(kept, str) and kept else message.raw_message.routing_key or ""
 
 
 class EventConsumer:
@@ -50,6 +68,8 @@ class EventConsumer:
         *,
         max_deliveries: int = 3,
         retry_pause_seconds: float = 0.5,
+        infra_retry_max_seconds: float = 30.0,
+        publish_timeout_seconds: float = 10.0,
         metrics: CollectorRegistry | None = None,
     ) -> None:
         self._broker = broker
@@ -58,9 +78,16 @@ class EventConsumer:
         self._handlers = dict(handlers)
         self._max_deliveries = max_deliveries
         self._retry_pause_seconds = retry_pause_seconds
+        self._infra_retry_max_seconds = infra_retry_max_seconds
+        self._publish_timeout = publish_timeout_seconds
         self.queue = topology.queue(service)
         self._metrics = ConsumerMetrics(metrics, service) if metrics is not None else None
-        broker.subscriber(self.queue, title=f"{service} events")(self._consume)
+        self.subscriber = broker.subscriber(self.queue, title=f"{service} events")
+        self.subscriber(self._consume)
+
+    @property
+    def running(self) -> bool:
+        return bool(self.subscriber.running)
 
     async def _consume(self, message: RabbitMessage) -> None:
         try:
@@ -85,7 +112,7 @@ class EventConsumer:
             event_id=str(event.event_id),
         ):
             try:
-                await handler(event)
+                await self._handle(handler, event)
             except asyncio.CancelledError:
                 await message.nack(requeue=True)
                 raise
@@ -100,20 +127,62 @@ class EventConsumer:
                 time.monotonic() - started
             )
 
+    async def _handle(self, handler: Handler, event: Event) -> None:
+        """Call the handler; on an infrastructure error, again after a capped pause."""
+        failures = 0
+        while True:
+            try:
+                await handler(event)
+                return
+            except Exception as error:
+                if not is_infrastructure_error(error):
+                    raise
+                failures += 1
+                if failures == 1:
+                    log.warning("handler hit an infrastructure error; retrying", exc_info=error)
+                self._count(event.event_type, "infra_retried")
+            pause = backoff_seconds(
+                failures, max(self._retry_pause_seconds, 0.01), self._infra_retry_max_seconds
+            )
+            await asyncio.sleep(pause)
+
     def _count(self, event_type: str, outcome: str) -> None:
         if self._metrics is not None:
             self._metrics.count(event_type, outcome)
 
     async def _retry_or_dead_letter(self, message: RabbitMessage, error: Exception) -> str:
-        deliveries = delivery_count(message) + 1
-        if deliveries >= self._max_deliveries:
-            log.exception("handler failed; dead-lettering", deliveries=deliveries)
-            await self.dead_letter(message, f"handler failed {deliveries} times: {error!r}")
+        attempts = delivery_count(message) + 1
+        if attempts >= self._max_deliveries:
+            log.exception("handler failed; dead-lettering", attempts=attempts)
+            await self.dead_letter(message, f"handler failed {attempts} times: {error!r}")
             return "dead_lettered"
-        log.exception("handler failed; will be redelivered", deliveries=deliveries)
+        log.exception("handler failed; will be tried again", attempts=attempts)
         await asyncio.sleep(self._retry_pause_seconds)
-        await message.nack(requeue=True)
+        await self._republish(message, attempts)
         return "retried"
+
+    async def _republish(self, message: RabbitMessage, attempts: int) -> None:
+        """Back to the tail of the same queue with the attempt counted, then ack: a crash in
+        between delivers it twice, which the inbox absorbs."""
+        raw = message.raw_message
+        await self._broker.publish(
+            message.body,
+            queue=self.queue.name,
+            persist=True,
+            timeout=self._publish_timeout,
+            message_id=message.message_id,
+            correlation_id=message.correlation_id,
+            content_type=raw.content_type,
+            priority=raw.priority,
+            timestamp=raw.timestamp,
+            message_type=raw.type,
+            headers={
+                **{k: v for k, v in message.headers.items() if k != "x-delivery-count"},
+                ATTEMPTS_HEADER: attempts,
+                ROUTING_KEY_HEADER: original_routing_key(message),
+            },
+        )
+        await message.ack()
 
     async def dead_letter(self, message: RabbitMessage, reason: str) -> None:
         """Park the message, untouched, in the dead-letter queue with why; then ack it."""
@@ -123,14 +192,19 @@ class EventConsumer:
             message.body,
             exchange=self._topology.dead_letter_exchange,
             persist=True,
+            timeout=self._publish_timeout,
             message_id=message.message_id,
             correlation_id=message.correlation_id,
             content_type=raw.content_type,
+            priority=raw.priority,
+            timestamp=raw.timestamp,
+            message_type=raw.type,
             headers={
                 **{k: v for k, v in message.headers.items() if not k.startswith("x-")},
                 REASON_HEADER: reason[:1000],
-                "x-cmis-source-queue": self.queue.name,
-                "x-cmis-routing-key": raw.routing_key or "",
+                SOURCE_QUEUE_HEADER: self.queue.name,
+                ROUTING_KEY_HEADER: original_routing_key(message),
+                DEAD_LETTERED_AT_HEADER: utc_now().isoformat(),
             },
         )
         await message.ack()

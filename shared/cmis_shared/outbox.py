@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 import asyncpg
+import sqlalchemy.exc
 import structlog
 from sqlalchemy import Table, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -31,6 +32,20 @@ from cmis_shared.publisher import EventPublisher
 NOTIFY_CHANNEL = "cmis_outbox"
 OUTBOX_TABLE = cast(Table, OutboxMessage.__table__)
 log = structlog.get_logger(__name__)
+
+# A lane survives these (database, broker or network away) and tries again at the next poll.
+RELAY_ERRORS = (
+    OSError,
+    TimeoutError,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    sqlalchemy.exc.DBAPIError,
+    sqlalchemy.exc.TimeoutError,
+)
+
+
+class ListenConnectionLost(ConnectionError):
+    """The LISTEN connection ended; the supervisor opens a new one."""
 
 
 _ADD_EVENT = named(ADD_EVENT)
@@ -57,6 +72,10 @@ _CLAIM = text(
     RETURNING id, routing_key, payload, headers, correlation_id, priority, created_at
     """
 )
+_BACKLOG = text(
+    "SELECT count(*) AS depth, "
+    "EXTRACT(EPOCH FROM clock_timestamp() - min(created_at)) AS oldest_age FROM outbox"
+)
 _DELETE = text("DELETE FROM outbox WHERE id = ANY(:ids) AND lease_token = :token")
 _RELEASE = text(
     "UPDATE outbox SET lease_until = clock_timestamp() + make_interval(secs => :delay) "
@@ -65,12 +84,16 @@ _RELEASE = text(
 
 
 class OutboxRelay:
+    """Publishes staged events. ``lane`` and ``listen`` are the long-running loops (the
+    runtime supervises each); ``run`` runs them all in one task."""
+
     def __init__(
         self,
         session_factory: async_sessionmaker[AsyncSession],
         publisher: EventPublisher,
         *,
         listen_dsn: str | None = None,
+        listen_connect_args: dict[str, Any] | None = None,
         batch_size: int = 200,
         poll_seconds: float = 1.0,
         lease_seconds: float = 30.0,
@@ -79,6 +102,7 @@ class OutboxRelay:
         self._sessions = session_factory
         self._publisher = publisher
         self._listen_dsn = listen_dsn
+        self._listen_connect_args = listen_connect_args or {}
         self._batch_size = batch_size
         self._poll_seconds = poll_seconds
         self._lease_seconds = lease_seconds
@@ -88,31 +112,45 @@ class OutboxRelay:
     async def run(self, lanes: int = 2) -> None:
         """Publish until cancelled. Two lanes claim separate batches (SKIP LOCKED), so one
         lane's database round trips overlap the other's publishing."""
-        listener = await self._listen()
-        try:
-            await asyncio.gather(*(self._lane() for _ in range(lanes)))
-        finally:
-            if listener is not None:
-                await listener.close()
+        await asyncio.gather(self.listen(), *(self.lane() for _ in range(lanes)))
 
-    async def _lane(self) -> None:
+    async def lane(self) -> None:
         while True:
             try:
                 claimed = await self.relay_once()
-            except (OSError, asyncpg.PostgresError, ConnectionError) as error:
-                log.warning("outbox relay failed; retrying", error=str(error))
+            except RELAY_ERRORS as error:
+                # The database or the broker is away: wait a poll interval and claim again.
+                log.warning("outbox relay failed; retrying", error=repr(error)[:300])
                 claimed = 0
             if claimed < self._batch_size:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
                 self._wake.clear()
 
-    async def _listen(self) -> asyncpg.Connection | None:
+    async def listen(self) -> None:
+        """Wake the lanes on each NOTIFY. Raises ``ListenConnectionLost`` when the connection
+        ends, so the supervisor reconnects it; the lanes' polling covers the gap."""
         if self._listen_dsn is None:
-            return None
-        connection = await asyncpg.connect(self._listen_dsn)
-        await connection.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
-        return connection
+            return
+        connection = await asyncpg.connect(self._listen_dsn, **self._listen_connect_args)
+        lost = asyncio.Event()
+        try:
+            connection.add_termination_listener(lambda _connection: lost.set())
+            await connection.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
+            self._wake.set()  # events staged while not listening
+            while not lost.is_set() and not connection.is_closed():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(lost.wait(), self._poll_seconds * 10)
+            raise ListenConnectionLost("the outbox LISTEN connection was closed")
+        finally:
+            if not connection.is_closed():
+                connection.terminate()
+
+    async def backlog(self) -> tuple[int, float]:
+        """Rows waiting in the outbox and the age in seconds of the oldest (0 when empty)."""
+        async with self._sessions() as session:
+            row = (await session.execute(_BACKLOG)).one()
+        return int(row.depth), float(row.oldest_age or 0.0)
 
     async def relay_once(self) -> int:
         """Claim one batch, publish it, delete what went out. Returns the rows claimed."""

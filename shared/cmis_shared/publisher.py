@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 import aio_pika
-from aio_pika.abc import AbstractExchange, AbstractRobustConnection
+from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnection
 from opentelemetry import propagate, trace
 from opentelemetry.semconv.trace import SpanAttributes
 
@@ -28,7 +28,16 @@ class PublisherNotConnectedError(RuntimeError):
 
 
 class EventPublisher:
-    def __init__(self, rabbit_url: str, exchange_name: str, tracer: trace.Tracer, app_id: str):
+    def __init__(
+        self,
+        rabbit_url: str,
+        exchange_name: str,
+        tracer: trace.Tracer,
+        app_id: str,
+        *,
+        publish_timeout_seconds: float | None = None,
+    ):
+        self._publish_timeout = publish_timeout_seconds
         self._rabbit_url = rabbit_url
         self._exchange_name = exchange_name
         self._tracer = tracer
@@ -42,6 +51,13 @@ class EventPublisher:
         self._connection = await aio_pika.connect_robust(self._rabbit_url)
         channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
         self._exchange = await channel.get_exchange(self._exchange_name, ensure=True)
+
+    async def open_channel(self) -> AbstractChannel:
+        """A channel of its own on the publisher's connection (queue depths, dead letters), so
+        an error there (a missing queue closes the channel) never touches publishing."""
+        if self._connection is None:
+            raise PublisherNotConnectedError(self._exchange_name)
+        return await self._connection.channel()
 
     async def close(self) -> None:
         if self._connection is not None:
@@ -60,7 +76,13 @@ class EventPublisher:
         trace_headers: dict[str, Any],
     ) -> None:
         """Persistent and mandatory; returns once the broker confirmed it (an unroutable
-        message raises ``aio_pika.exceptions.DeliveryError``)."""
+        message raises ``aio_pika.exceptions.DeliveryError``, no confirm within
+        ``publish_timeout_seconds`` ``TimeoutError``).
+
+        The runtime's relay passes no timeout: aiormq's timeout also counts the wait for the
+        channel lock, so a batch of 200 concurrent publishes on a loaded host timed out
+        (10 s), was released and published again, and the relay fell behind for good
+        (test_kill_worker). A per-batch deadline is the open follow-up."""
         if self._exchange is None:
             raise PublisherNotConnectedError(self._exchange_name)
         parent = propagate.extract(trace_headers)
@@ -94,4 +116,5 @@ class EventPublisher:
                 ),
                 routing_key=routing_key,
                 mandatory=True,
+                timeout=self._publish_timeout,
             )

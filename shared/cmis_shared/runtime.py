@@ -1,37 +1,60 @@
 """What every service process holds: settings, telemetry, the database, the broker, the
-topology and the outbox relay; started and stopped in one place."""
+topology and the outbox relay; started and stopped in one place.
+
+Its background tasks are supervised (:mod:`cmis_shared.supervision`); its readiness is a set
+of checks (:mod:`cmis_shared.health`) served on the metrics port with ``/metrics`` and
+``/healthz``, and watched (:mod:`cmis_shared.watchdog`): a dependency away past
+``dependency_outage_exit_seconds`` ends the process for its supervisor to restart."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import inspect
 import logging
 import socket
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import Any
 
 import structlog
+from aio_pika.abc import AbstractChannel
 from faststream import FastStream
 from faststream.rabbit import RabbitBroker
 from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
-from prometheus_client import CollectorRegistry, start_http_server
+from prometheus_client import CollectorRegistry
+from sqlalchemy import text
 
 from cmis_shared.broker import build_broker
-from cmis_shared.db.engine import asyncpg_dsn, create_engine, create_session_factory
+from cmis_shared.consumer import EventConsumer, Handler
+from cmis_shared.db.engine import (
+    asyncpg_connect_args,
+    asyncpg_dsn,
+    create_engine,
+    create_session_factory,
+)
+from cmis_shared.dead_letters import dead_letter_depth
+from cmis_shared.events import Event
+from cmis_shared.health import Check, HealthChecks, Readiness
+from cmis_shared.health_server import HealthServer
 from cmis_shared.outbox import OutboxRelay
 from cmis_shared.publisher import EventPublisher
+from cmis_shared.runtime_metrics import RuntimeMetrics
 from cmis_shared.settings import CmisSettings
+from cmis_shared.supervision import SupervisedTask, Supervisor
 from cmis_shared.telemetry import build_tracer_provider
 from cmis_shared.topology import Topology
+from cmis_shared.watchdog import DependencyWatchdog, exit_process
 
 log = structlog.get_logger(__name__)
 
 
 class ServiceRuntime:
     def __init__(
-        self, settings: CmisSettings, tracer_provider: TracerProvider | None = None
+        self,
+        settings: CmisSettings,
+        tracer_provider: TracerProvider | None = None,
+        *,
+        exit: Callable[[int], None] = exit_process,
     ) -> None:
         self.settings = settings
         self.instance_id = f"{settings.service_name}@{socket.gethostname()}"
@@ -48,47 +71,110 @@ class ServiceRuntime:
         self.topology = Topology(settings.namespace)
         self.broker: RabbitBroker = build_broker(settings, self.tracer_provider, self.metrics)
         self.publisher = EventPublisher(
-            settings.rabbit_url, self.topology.exchange.name, self.tracer, settings.service_name
+            settings.rabbit_url,
+            self.topology.exchange.name,
+            self.tracer,
+            settings.service_name,
         )
         self.relay = OutboxRelay(
             self.sessions,
             self.publisher,
             listen_dsn=asyncpg_dsn(settings.database_url),
+            listen_connect_args=asyncpg_connect_args(settings),
             batch_size=settings.outbox_batch_size,
             poll_seconds=settings.outbox_poll_seconds,
             lease_seconds=settings.outbox_lease_seconds,
         )
-        self._tasks: list[asyncio.Task[None]] = []
+        self.runtime_metrics = RuntimeMetrics(self.metrics)
+        self.supervisor = Supervisor(
+            initial_seconds=settings.task_restart_initial_seconds,
+            max_seconds=settings.task_restart_max_seconds,
+            restarts=self.runtime_metrics.task_restarts,
+        )
+        self.health = HealthChecks(settings.health_check_timeout_seconds)
+        self.health.add("database", self._check_database, dependency=True)
+        self.health.add("broker", self._check_broker, dependency=True)
+        self.health.add("consumers", self._check_consumers)
+        self.health.add("relay", self._check_relay)
+        self.health.add("outbox", self._check_outbox)
+        self.health.add("dead_letters", self._check_dead_letters)
+        self.watchdog = DependencyWatchdog(
+            lambda: self.health.run(dependencies_only=True),
+            limit_seconds=settings.dependency_outage_exit_seconds,
+            interval_seconds=settings.health_check_interval_seconds,
+            exit=exit,
+        )
+        self.health_server: HealthServer | None = None
+        self._relay_tasks: list[SupervisedTask] = []
+        self._admin_channel: AbstractChannel | None = None
 
     async def connect(self) -> None:
-        """Connect the broker and declare the topology (before subscribers start)."""
+        """Connect the broker and declare the topology (before subscribers start); serve
+        /metrics, /healthz and /readyz; start the dependency watchdog."""
         await self.broker.connect()
         await self.topology.declare(self.broker)
         await self.publisher.connect()
-        if self.settings.metrics_port is not None:
-            start_http_server(self.settings.metrics_port, registry=self.metrics)
+        if self.settings.metrics_port is not None and self.health_server is None:
+            self.health_server = HealthServer(
+                self.metrics, self.readiness, port=self.settings.metrics_port
+            )
+            await self.health_server.start()
+        self.start_background(self.watchdog.run, "dependency-watchdog")
+
+    def consumer(self, service: str, handlers: Mapping[type[Event], Handler]) -> EventConsumer:
+        """The service's event consumer, with its limits, pauses and timeouts from settings."""
+        return EventConsumer(
+            self.broker,
+            self.topology,
+            service,
+            handlers,
+            max_deliveries=self.settings.consumer_max_attempts,
+            retry_pause_seconds=self.settings.consumer_retry_pause_seconds,
+            infra_retry_max_seconds=self.settings.consumer_infra_retry_max_seconds,
+            publish_timeout_seconds=self.settings.publish_timeout_seconds,
+            metrics=self.metrics,
+        )
+
+    def add_check(self, name: str, check: Check, *, dependency: bool = True) -> None:
+        """Add a readiness check, e.g. ``add_check("redis", redis.ping)``. A dependency (the
+        default) is also watched: down past the outage limit, the process exits."""
+        self.health.add(name, check, dependency=dependency)
+
+    async def readiness(self) -> Readiness:
+        """Every check, run now (database, broker, consumers, relay, outbox age, dead
+        letters and the service's own); what /readyz answers."""
+        readiness = await self.health.run()
+        for result in readiness.checks:
+            self.runtime_metrics.check_ok.labels(result.name).set(1 if result.ok else 0)
+        return readiness
 
     def start_background(
         self, coroutine_factory: Callable[[], Coroutine[Any, Any, None]], name: str
-    ) -> None:
-        task = asyncio.create_task(coroutine_factory(), name=name)
-        self._tasks.append(task)
+    ) -> SupervisedTask:
+        """Run a long-running coroutine, restarted with capped backoff when it raises."""
+        return self.supervisor.start(coroutine_factory, name)
 
-    def start_relay(self) -> None:
-        self.start_background(self.relay.run, "outbox-relay")
+    def start_relay(self, lanes: int = 2) -> None:
+        """Two lanes claim separate batches (SKIP LOCKED), so one lane's database round trips
+        overlap the other's publishing; the LISTEN connection wakes them."""
+        self._relay_tasks.append(self.start_background(self.relay.listen, "outbox-listen"))
+        for lane in range(1, lanes + 1):
+            task = self.start_background(self.relay.lane, f"outbox-relay-lane-{lane}")
+            self._relay_tasks.append(task)
 
     async def stop_background(self) -> None:
         """Stop the relay and other loops; events they did not publish stay in the outbox."""
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        self._tasks.clear()
+        await self.supervisor.stop()
+        self._relay_tasks.clear()
 
     async def dispose(self) -> None:
         """After the broker has stopped (in-flight handlers finished or their messages returned
-        to the queue): close the database pool and flush spans."""
+        to the queue): close the database pool and flush spans. Stops any background task
+        still running (the watchdog above all: it must not outlive its runtime)."""
+        await self.stop_background()
+        if self.health_server is not None:
+            await self.health_server.stop()
+            self.health_server = None
         await self.broker.stop()
         await self.publisher.close()
         await self.engine.dispose()
@@ -114,6 +200,47 @@ class ServiceRuntime:
             after_shutdown=[self.dispose],
             **kwargs,
         )
+
+    async def _check_database(self) -> None:
+        async with self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
+    async def _check_broker(self) -> bool:
+        return await self.broker.ping(timeout=self.settings.health_check_timeout_seconds)
+
+    async def _check_consumers(self) -> str:
+        subscribers = self.broker.subscribers
+        stopped = [str(getattr(s, "queue", s)) for s in subscribers if not s.running]
+        if stopped and self.broker.running:
+            raise RuntimeError(f"not consuming: {', '.join(stopped)}")
+        return f"{len(subscribers) - len(stopped)} consuming"
+
+    async def _check_relay(self) -> str:
+        if not self._relay_tasks:
+            return "not started"
+        down = [t.name for t in self._relay_tasks if not t.running]
+        if down:
+            errors = "; ".join(
+                f"{t.name}: {t.last_error}" for t in self._relay_tasks if t.last_error
+            )
+            raise RuntimeError(f"not running: {', '.join(down)} ({errors})")
+        return f"{len(self._relay_tasks)} tasks running"
+
+    async def _check_outbox(self) -> str:
+        depth, oldest_age = await self.relay.backlog()
+        self.runtime_metrics.outbox_depth.set(depth)
+        self.runtime_metrics.outbox_oldest_age.set(oldest_age)
+        detail = f"{depth} waiting, oldest {oldest_age:.1f} s"
+        if oldest_age > self.settings.outbox_max_age_seconds:
+            raise RuntimeError(detail)
+        return detail
+
+    async def _check_dead_letters(self) -> str:
+        if self._admin_channel is None or self._admin_channel.is_closed:
+            self._admin_channel = await self.publisher.open_channel()
+        depth = await dead_letter_depth(self._admin_channel, self.topology)
+        self.runtime_metrics.dead_letter_depth.set(depth)
+        return f"{depth} parked"
 
 
 def _on_loop(hook: Callable[[], Any]) -> Callable[[], Coroutine[Any, Any, None]]:

@@ -84,6 +84,44 @@ class CmisSettings(BaseSettings):
     outbox_lease_seconds: float = Field(
         default=30.0, gt=0, description="How long a relay owns a claimed batch before another may."
     )
+    task_restart_initial_seconds: float = Field(
+        default=0.5, gt=0, description="First pause before a failed background task restarts."
+    )
+    task_restart_max_seconds: float = Field(
+        default=30.0, gt=0, description="Longest pause between restarts of a failing task."
+    )
+    consumer_max_attempts: int = Field(
+        default=3,
+        ge=1,
+        description="Handler failures caused by the message or its data before it is "
+        "dead-lettered (counted by us in the x-cmis-attempts header, on every queue type).",
+    )
+    consumer_retry_pause_seconds: float = Field(
+        default=0.5, ge=0, description="Pause before a message that failed is tried again."
+    )
+    consumer_infra_retry_max_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="Longest pause between retries of a handler failing on an infrastructure "
+        "error (database, broker, Redis, timeouts); such retries never dead-letter.",
+    )
+    health_check_timeout_seconds: float = Field(
+        default=3.0, gt=0, description="Give up one readiness check after this."
+    )
+    health_check_interval_seconds: float = Field(
+        default=5.0, gt=0, description="How often the watchdog checks dependencies."
+    )
+    outbox_max_age_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="Not ready while the oldest unpublished outbox row is older than this.",
+    )
+    dependency_outage_exit_seconds: float = Field(
+        default=120.0,
+        gt=0,
+        description="Exit non-zero when the database, broker or Redis stays unreachable this "
+        "long, so the process supervisor restarts the process.",
+    )
     otlp_endpoint: str | None = Field(
         default=None, description="OTLP/HTTP traces endpoint, e.g. http://collector:4318"
     )
@@ -93,7 +131,8 @@ class CmisSettings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "console"] = "json"
     metrics_port: int | None = Field(
-        default=None, description="Serve Prometheus metrics on this port (none: not served)."
+        default=None,
+        description="Serve /metrics, /healthz and /readyz on this port (none: not served).",
     )
 
     @model_validator(mode="after")

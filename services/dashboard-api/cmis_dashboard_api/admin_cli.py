@@ -1,4 +1,5 @@
-"""``cmis-admin``: create organizations and users, issue API tokens, add members.
+"""``cmis-admin``: create organizations and users, issue API tokens, add members; list,
+show, replay and purge dead letters.
 
 Tokens are printed once, on stdout, and never logged."""
 
@@ -11,6 +12,7 @@ from uuid import UUID
 
 from cmis_dashboard_api import admin
 from cmis_shared.db.engine import create_engine, create_session_factory
+from cmis_shared.dead_letters_cli import dead_letters_command
 from cmis_shared.settings import CmisSettings, load_settings
 
 
@@ -30,10 +32,28 @@ def _parser() -> argparse.ArgumentParser:
     member.add_argument("email")
     member.add_argument("org", type=UUID)
     member.add_argument("--role", default="member")
+    dead = commands.add_parser("dead-letters", help="list, show, replay or purge dead letters")
+    actions = dead.add_subparsers(dest="action", required=True)
+    actions.add_parser("list", help="id, routing key, source queue, time and reason of each")
+    actions.add_parser("show", help="one dead letter with headers and body").add_argument("id")
+    replay = actions.add_parser("replay", help="back to the events exchange, original key")
+    which = replay.add_mutually_exclusive_group(required=True)
+    which.add_argument("--id")
+    which.add_argument("--routing-key")
+    which.add_argument("--all", action="store_true")
+    actions.add_parser("purge", help="drop every dead letter")
     return parser
 
 
 async def _run(args: argparse.Namespace, settings: CmisSettings) -> str:
+    if args.command == "dead-letters":
+        return await dead_letters_command(
+            settings,
+            args.action,
+            message_id=getattr(args, "id", None),
+            routing_key=getattr(args, "routing_key", None),
+            replay_all=getattr(args, "all", False),
+        )
     engine = create_engine(settings)
     try:
         async with create_session_factory(engine)() as session, session.begin():
