@@ -14,8 +14,7 @@ from datetime import UTC, datetime
 from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import text
 
-from cmis_scheduler.handlers.reconcile import reconcile_all
-from cmis_scheduler.service import SchedulerService
+from cmis_scheduler.bootstrap import SchedulerService, reconcile_all
 from cmis_scheduler.settings import SchedulerSettings
 from cmis_shared.events import Platform
 from cmis_shared.runtime import ServiceRuntime

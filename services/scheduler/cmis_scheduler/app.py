@@ -5,14 +5,14 @@ from __future__ import annotations
 from faststream import FastStream
 from opentelemetry.sdk.trace import TracerProvider
 
-from cmis_scheduler.service import SchedulerService
+from cmis_scheduler.bootstrap import SchedulerService
 from cmis_scheduler.settings import SchedulerSettings
+from cmis_shared.entrypoint import settings_or_exit
 from cmis_shared.runtime import ServiceRuntime, serve
-from cmis_shared.settings import load_settings
 from cmis_shared.telemetry import start_process_telemetry
 
 
-def build_app(
+def create_app(
     settings: SchedulerSettings, tracer_provider: TracerProvider | None = None
 ) -> FastStream:
     runtime = ServiceRuntime(settings, tracer_provider)
@@ -24,8 +24,8 @@ def build_app(
 
 
 def main() -> None:
-    settings = load_settings(SchedulerSettings)
-    serve(build_app(settings, start_process_telemetry(settings)))
+    settings = settings_or_exit(SchedulerSettings, "cmis-scheduler")
+    serve(create_app(settings, start_process_telemetry(settings)))
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from datetime import time
 
 from pydantic import Field
 
-from cmis_shared.events import Platform
+from cmis_shared.events import DataType, Platform
 from cmis_shared.settings import CmisSettings
 
 
@@ -38,6 +38,41 @@ class SchedulerSettings(CmisSettings):
 
     pause_after_failures: int = Field(default=5, ge=1)
     pause_after_seconds: int = Field(default=86400, ge=0)
+
+    # The worker's retry policy, same variables: a run the sweep times out retries like any
+    # other retryable failure (CMIS_RETRY_BACKOFF_SECONDS, CMIS_MAX_ATTEMPTS).
+    retry_backoff_seconds: tuple[float, ...] = Field(default=(60.0, 300.0, 900.0), min_length=1)
+    max_attempts: int = Field(default=3, ge=1, le=20)
+
+    # Stuck runs: queued or running past these limits end as sync.failed (timeout).
+    stuck_queued_seconds: float = Field(
+        default=1800, gt=0, description="A run queued this long lost its request."
+    )
+    stuck_running_seconds: dict[DataType, float] = Field(
+        default_factory=lambda: {
+            DataType.METRICS: 1200.0,
+            DataType.POSTS: 1200.0,
+            DataType.CAMPAIGNS: 1800.0,
+            DataType.ALL: 2700.0,
+        },
+        description="A run running this long (per data type) lost its worker.",
+    )
+    stuck_sweep_seconds: float = Field(default=60, gt=0, description="Sweep cadence.")
+    stuck_sweep_batch_size: int = Field(default=500, ge=1)
+
+    # Retention: what is deleted, and how (bounded batches on a slow cadence).
+    retention_processed_events_days: float = Field(default=30, gt=0)
+    retention_sync_runs_days: float = Field(
+        default=90, gt=0, description="Terminal runs (success, failed) with their attempts."
+    )
+    retention_retry_entries_days: float = Field(
+        default=90, gt=0, description="Dispatched retry entries."
+    )
+    retention_interval_seconds: float = Field(default=3600, gt=0)
+    retention_batch_size: int = Field(default=1000, ge=1, le=100_000)
+    retention_max_batches: int = Field(
+        default=100, ge=1, description="Batches per pass; the rest waits for the next pass."
+    )
 
     def budget_per_minute(self, platform: Platform) -> int:
         return self.rate_budget_per_minute.get(platform, self.default_rate_budget_per_minute)

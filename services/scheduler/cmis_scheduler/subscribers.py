@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from cmis_scheduler.handlers.events import EventHandlers
+from collections.abc import Awaitable, Callable
+from typing import NamedTuple
+
+from cmis_scheduler.handlers.integration_events import IntegrationEvent
 from cmis_shared.consumer import EventConsumer
 from cmis_shared.events import (
     IntegrationConnected,
@@ -14,7 +17,15 @@ from cmis_shared.events import (
 from cmis_shared.runtime import ServiceRuntime
 
 
-def subscribe(runtime: ServiceRuntime, handlers: EventHandlers) -> EventConsumer:
+class Handlers(NamedTuple):
+    """The handlers with their unit of work and policies bound (see bootstrap)."""
+
+    on_integration: Callable[[IntegrationEvent], Awaitable[None]]
+    on_sync_failed: Callable[[SyncFailed], Awaitable[None]]
+    on_sync_completed: Callable[[SyncCompleted], Awaitable[None]]
+
+
+def subscribe(runtime: ServiceRuntime, handlers: Handlers) -> EventConsumer:
     return EventConsumer(
         runtime.broker,
         runtime.topology,

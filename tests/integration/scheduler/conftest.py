@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
 
-from cmis_scheduler.service import SchedulerService
+from cmis_scheduler.bootstrap import SchedulerService
 from cmis_scheduler.settings import SchedulerSettings
 from cmis_shared.runtime import ServiceRuntime
 from cmis_shared.settings import CmisSettings

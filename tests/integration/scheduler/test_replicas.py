@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from cmis_scheduler.bootstrap import reconcile_all
 from cmis_scheduler.domain.schedule import ScheduleDefaults
-from cmis_scheduler.handlers.reconcile import reconcile_all
 from cmis_shared.settings import CmisSettings
 from tests.integration.scheduler.world import METRICS_ONLY, QueueReader, World, settle
 from tests.support.processes import ServiceProcess, service_env

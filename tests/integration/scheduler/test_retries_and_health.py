@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from cmis_scheduler.queries import next_syncs
-from cmis_scheduler.service import SchedulerService
+from cmis_scheduler.adapters.queries import next_syncs
+from cmis_scheduler.bootstrap import SchedulerService
 from cmis_shared.events import Event, SyncCompleted, SyncFailed, SyncTrigger
 from cmis_shared.uow import UnitOfWork
 from tests.integration.scheduler.conftest import StartScheduler, stop

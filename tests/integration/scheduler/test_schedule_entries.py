@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from cmis_scheduler.queries import next_syncs
+from cmis_scheduler.adapters.queries import next_syncs
 from cmis_shared.events import IntegrationConnected, IntegrationDisconnected, IntegrationUpdated
 from cmis_shared.uow import UnitOfWork
 from tests.integration.scheduler.conftest import StartScheduler

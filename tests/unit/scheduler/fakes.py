@@ -19,8 +19,14 @@ START = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
 
 class FakeClock:
+    """A :data:`cmis_shared.clock.Clock` moved in seconds, also read in microseconds since
+    ``START`` (the rate budget's unit)."""
+
     def __init__(self, now: datetime = START) -> None:
         self.current = now
+
+    def __call__(self) -> datetime:
+        return self.current
 
     def now(self) -> datetime:
         return self.current

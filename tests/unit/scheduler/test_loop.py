@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from cmis_scheduler.loop import DispatchLoop
+from cmis_scheduler.loops import DispatchLoop
 from cmis_shared.events import Platform
 
 pytestmark = pytest.mark.unit

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cmis_scheduler.adapters.zones import zone
 from cmis_scheduler.domain.entries import EntryState, IntegrationView
 from cmis_scheduler.domain.schedule import ScheduleDefaults, schedule_specs
-from cmis_shared.events import DataType
+from cmis_shared.events import DataType, IntegrationStatus
 
 _VIEWS = """
     SELECT i.id, i.org_id, i.platform, i.status, o.timezone, o.settings
@@ -67,7 +67,7 @@ class EntriesStore:
             integration_id=row.id,
             org_id=row.org_id,
             platform=row.platform,
-            active=row.status == "active",
+            active=row.status == IntegrationStatus.ACTIVE,
             zone=zone(row.timezone),
             specs=schedule_specs(self._defaults, row.settings),
         )

@@ -5,32 +5,17 @@ retry survives restarts of the scheduler, the broker and the database itself."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Self
-from uuid import UUID
 
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cmis_scheduler.domain.retry import DueRetry
 from cmis_shared.events import DataType, Platform, SyncFailed, SyncRequested, SyncTrigger
+from cmis_shared.statuses import RunStatus
 from cmis_shared.uow import UnitOfWork
-
-
-@dataclass(frozen=True)
-class DueRetry:
-    id: UUID
-    run_id: UUID
-    org_id: UUID
-    integration_id: UUID
-    platform: Platform
-    data_type: DataType
-    attempt: int
-    correlation_id: UUID
-    run_status: str
-    run_attempt: int
-
 
 _CLAIM = text(
     """
@@ -44,8 +29,8 @@ _CLAIM = text(
     """
 )
 _REQUEUE_RUN = text(
-    "UPDATE sync_runs SET status = 'queued', attempt = :attempt, next_attempt_at = NULL "
-    "WHERE id = :run_id AND status = 'retrying' AND attempt < :attempt"
+    "UPDATE sync_runs SET status = :queued, attempt = :attempt, next_attempt_at = NULL "
+    "WHERE id = :run_id AND status = :retrying AND attempt < :attempt"
 )
 _MARK = text("UPDATE retry_entries SET dispatched_at = :now WHERE id = :id")
 _DEFER = text("UPDATE retry_entries SET due_at = :until WHERE id = :id")
@@ -60,21 +45,25 @@ _ADD = text(
 )
 
 
-async def add_retry(session: AsyncSession, failed: SyncFailed, due_at: datetime) -> None:
-    """The next attempt of a failed run, due at ``due_at`` (idempotent per run and attempt)."""
-    await session.execute(
-        _ADD,
-        {
-            "run_id": failed.run_id,
-            "org_id": failed.org_id,
-            "integration_id": failed.integration_id,
-            "platform": failed.platform.value,
-            "data_type": failed.data_type.value,
-            "attempt": failed.attempt + 1,
-            "correlation_id": failed.correlation_id,
-            "due_at": due_at,
-        },
-    )
+class RetryRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, failed: SyncFailed, due_at: datetime) -> None:
+        """The next attempt of a failed run, due at ``due_at`` (idempotent per run and attempt)."""
+        await self._session.execute(
+            _ADD,
+            {
+                "run_id": failed.run_id,
+                "org_id": failed.org_id,
+                "integration_id": failed.integration_id,
+                "platform": failed.platform.value,
+                "data_type": failed.data_type.value,
+                "attempt": failed.attempt + 1,
+                "correlation_id": failed.correlation_id,
+                "due_at": due_at,
+            },
+        )
 
 
 class SqlRetryBatch(UnitOfWork):
@@ -108,7 +97,13 @@ class SqlRetryBatch(UnitOfWork):
         try:
             async with self.session.begin_nested():
                 result = await self.session.execute(
-                    _REQUEUE_RUN, {"run_id": retry.run_id, "attempt": retry.attempt}
+                    _REQUEUE_RUN,
+                    {
+                        "run_id": retry.run_id,
+                        "attempt": retry.attempt,
+                        "queued": RunStatus.QUEUED.value,
+                        "retrying": RunStatus.RETRYING.value,
+                    },
                 )
         except IntegrityError:
             return False

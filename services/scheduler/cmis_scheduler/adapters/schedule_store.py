@@ -15,11 +15,14 @@ from uuid import UUID, uuid4
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from cmis_scheduler.adapters.integration_facts import mark_token_expired, updated_event
+from cmis_scheduler.adapters.integrations import IntegrationRepository
+from cmis_scheduler.adapters.runs import ACTIVE
 from cmis_scheduler.adapters.zones import zone
 from cmis_scheduler.domain.dispatch import Advance, DueEntry
+from cmis_scheduler.domain.integrations import updated_event
 from cmis_scheduler.domain.schedule import ScheduleDefaults, ScheduleSpec, schedule_specs
-from cmis_shared.events import DataType, Platform, SyncRequested, SyncTrigger
+from cmis_shared.events import DataType, IntegrationStatus, Platform, SyncRequested, SyncTrigger
+from cmis_shared.statuses import RunStatus
 from cmis_shared.uow import UnitOfWork
 
 _CLAIM = text(
@@ -40,19 +43,21 @@ _CLAIM = text(
 # cluster of long-period ones, which keeps every entry within its period.
 
 _INSERT_RUNS = text(
-    """
+    f"""
     INSERT INTO sync_runs (id, org_id, integration_id, platform, data_type, trigger,
                            correlation_id, status, attempt, requested_at)
-    SELECT r.id, r.org_id, r.integration_id, r.platform, r.data_type, 'scheduled',
-           r.correlation_id, 'queued', 1, :now
+    SELECT r.id, r.org_id, r.integration_id, r.platform, r.data_type, CAST(:trigger AS text),
+           r.correlation_id, CAST(:queued AS text), 1, :now
     FROM unnest(CAST(:ids AS uuid[]), CAST(:org_ids AS uuid[]), CAST(:integration_ids AS uuid[]),
                 CAST(:platforms AS text[]), CAST(:data_types AS text[]),
                 CAST(:correlation_ids AS uuid[]))
          AS r(id, org_id, integration_id, platform, data_type, correlation_id)
-    ON CONFLICT (integration_id, data_type) WHERE status IN ('queued', 'running') DO NOTHING
+    ON CONFLICT (integration_id, data_type) WHERE {ACTIVE} DO NOTHING
     RETURNING id
     """
 )
+# The arbiter's WHERE repeats the partial index's predicate as values: PostgreSQL infers
+# the index from it, which a bound parameter would defeat.
 
 _ADVANCE = text(
     """
@@ -93,7 +98,7 @@ class SqlScheduleBatch(UnitOfWork):
         if row.org_id not in specs:
             specs[row.org_id] = schedule_specs(self._defaults, row.settings)
         data_type = DataType(row.data_type)
-        active = row.status == "active"
+        active = row.status == IntegrationStatus.ACTIVE
         return DueEntry(
             entry_id=row.id,
             org_id=row.org_id,
@@ -120,6 +125,8 @@ class SqlScheduleBatch(UnitOfWork):
             _INSERT_RUNS,
             {
                 "now": now,
+                "trigger": SyncTrigger.SCHEDULED.value,
+                "queued": RunStatus.QUEUED.value,
                 "ids": run_ids,
                 "org_ids": [entry.org_id for entry in entries],
                 "integration_ids": [entry.integration_id for entry in entries],
@@ -168,7 +175,8 @@ class SqlScheduleBatch(UnitOfWork):
     async def report_token_expired(self, entries: Sequence[DueEntry], now: datetime) -> None:
         if not entries:
             return
-        rows = await mark_token_expired(self.session, [entry.integration_id for entry in entries])
+        repository = IntegrationRepository(self.session)
+        rows = await repository.mark_token_expired([entry.integration_id for entry in entries])
         await self.publish(*[updated_event(row, now) for row in rows])
 
     async def switch_off(self, entries: Sequence[DueEntry]) -> None:

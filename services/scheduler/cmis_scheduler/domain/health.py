@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from cmis_shared.events import IntegrationStatus
+
 PAUSE_REASON = "consecutive_failures"
 
 
@@ -30,4 +32,4 @@ def pause_message(failures: int) -> str:
 
 def is_health_pause(status: str, status_reason: str | None) -> bool:
     """Paused by this policy (not by a person): a successful sync may resume it."""
-    return status == "paused" and (status_reason or "").startswith(PAUSE_REASON)
+    return status == IntegrationStatus.PAUSED and (status_reason or "").startswith(PAUSE_REASON)

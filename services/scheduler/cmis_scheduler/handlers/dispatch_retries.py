@@ -3,19 +3,15 @@ its run id and correlation id. Retries draw on the same per-platform budget as s
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
 
 import structlog
 
-from cmis_scheduler.adapters.retry_store import DueRetry, SqlRetryBatch
-from cmis_scheduler.domain.retry import retry_is_current
-from cmis_scheduler.ports import Clock, RateLimiter
+from cmis_scheduler.domain.retry import DueRetry, retry_is_current
+from cmis_scheduler.ports import RateLimiter, RetryBatches
+from cmis_shared.clock import Clock
 
 log = structlog.get_logger(__name__)
-
-RetryBatches = Callable[[], AbstractAsyncContextManager[SqlRetryBatch]]
 
 
 class RetryDispatch:
@@ -35,7 +31,7 @@ class RetryDispatch:
 
     async def run_once(self) -> bool:
         """One batch of due retries. True if more may be due right now."""
-        now = self._clock.now()
+        now = self._clock()
         async with self._batches() as batch:
             due = await batch.claim_due(now, self._batch_size)
             by_platform: dict[str, list[DueRetry]] = {}

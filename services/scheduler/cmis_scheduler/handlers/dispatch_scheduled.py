@@ -5,7 +5,8 @@ from __future__ import annotations
 import structlog
 
 from cmis_scheduler.domain.dispatch import advance, triage
-from cmis_scheduler.ports import Clock, RateLimiter, ScheduleBatches
+from cmis_scheduler.ports import RateLimiter, ScheduleBatches
+from cmis_shared.clock import Clock
 from cmis_shared.events import Platform
 
 log = structlog.get_logger(__name__)
@@ -26,7 +27,7 @@ class ScheduledDispatch:
         room = await self._limiter.available(platform, self._batch_size)
         if room == 0:
             return False
-        now = self._clock.now()
+        now = self._clock()
         async with self._batches() as batch:
             due = await batch.claim_due(platform, now, room)
             plan = triage(due, now)

@@ -1,13 +1,20 @@
-"""The dispatch loop: every tick, due retries first, then each platform's due entries (the
+"""What time drives, as ``subscribers.py`` is what events drive: the loops that call the
+handlers on a cadence.
+
+The dispatch loop: every tick, due retries first, then each platform's due entries (the
 platforms concurrently, each in its own transaction). A tick that found a full batch runs
 again at once; otherwise the loop sleeps one tick. A failing database or Redis skips the
 tick (nothing is claimed, so nothing is lost) and the loop carries on; after an outage
-longer than the catch-up threshold, what was missed is spread before dispatching resumes."""
+longer than the catch-up threshold, what was missed is spread before dispatching resumes.
+
+:class:`Periodic` runs a housekeeping job (the stuck-run sweep, retention) every so often; a
+failing database skips that pass the same way."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import redis.exceptions
 import structlog
@@ -68,3 +75,21 @@ class DispatchLoop:
                 busy = False
             if not busy:
                 await asyncio.sleep(self._tick_seconds)
+
+
+class Periodic:
+    """``job`` every ``every_seconds`` (measured from the end of the previous pass)."""
+
+    def __init__(self, job: Callable[[], Awaitable[Any]], every_seconds: float, name: str) -> None:
+        self._job = job
+        self._every_seconds = every_seconds
+        self.name = name
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await self._job()
+            except _TRANSIENT as error:
+                log.warning("periodic job failed; retrying next pass", job=self.name,
+                            error=repr(error))  # fmt: skip
+            await asyncio.sleep(self._every_seconds)

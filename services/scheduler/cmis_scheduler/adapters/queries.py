@@ -1,5 +1,5 @@
-"""Read side: when each integration of an organization syncs next (the dashboard's
-"next sync" and "next attempt"). dashboard-api may also read
+"""Read side (SQL, so an adapter): when each integration of an organization syncs next
+(the dashboard's "next sync" and "next attempt"). dashboard-api may also read
 ``schedule_entries.next_due_at`` (``enabled``) and ``retry_entries.due_at``
 (``dispatched_at IS NULL``) directly; this is the same query."""
 
