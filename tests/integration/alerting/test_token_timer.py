@@ -10,9 +10,9 @@ from sqlalchemy import update
 
 from cmis_alerting.bootstrap import AlertingService
 from cmis_alerting.domain.commands import Tick
+from cmis_shared.clock import ManualClock
 from cmis_shared.db.models import Integration
 from cmis_shared.events import AlertRaised, AlertResolved
-from cmis_shared.clock import ManualClock
 from tests.integration.alerting.harness import alerts_of, capture_alerts, history_of
 from tests.integration.alerting.seed import add_integration, add_org
 
