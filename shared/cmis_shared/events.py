@@ -75,6 +75,7 @@ class AlertType(enum.StrEnum):
     TOKEN_EXPIRY = "token_expiry"
     SYNC_FAILURE = "sync_failure"
     INTEGRATION_PAUSED = "integration_paused"
+    DEAD_LETTERS = "dead_letters"
 
 
 class Severity(enum.StrEnum):

@@ -1,4 +1,4 @@
-"""Alerting settings (environment, prefix ``CMIS_``): default thresholds and the timer."""
+"""Alerting settings (environment, prefix ``CMIS_``): default thresholds and the timers."""
 
 from __future__ import annotations
 
@@ -22,6 +22,19 @@ class AlertingSettings(CmisSettings):
         default=True, description="Evaluate token expiry on a timer, without events."
     )
     token_check_interval_seconds: float = Field(default=300, gt=0)
+    dead_letter_check_enabled: bool = Field(
+        default=True, description="Alert while the dead-letter queue holds messages."
+    )
+    dead_letter_check_interval_seconds: float = Field(default=30, gt=0)
+    alert_history_retention_enabled: bool = True
+    alert_history_retention_days: float = Field(
+        default=365, gt=0, description="alert_history rows older than this are deleted."
+    )
+    alert_history_retention_interval_seconds: float = Field(default=3600, gt=0)
+    alert_history_retention_batch_size: int = Field(default=1000, ge=1, le=100_000)
+    alert_history_retention_max_batches: int = Field(
+        default=100, ge=1, description="Batches per run at most; the rest waits for the next."
+    )
 
     def default_thresholds(self) -> Thresholds:
         return Thresholds(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cmis_alerting.handlers import CONSUMER, AlertingHandlers
+from cmis_alerting.handlers import CONSUMER, EventHandlers
 from cmis_shared.consumer import EventConsumer
 from cmis_shared.events import (
     IntegrationConnected,
@@ -14,7 +14,7 @@ from cmis_shared.events import (
 from cmis_shared.runtime import ServiceRuntime
 
 
-def subscribe(runtime: ServiceRuntime, handlers: AlertingHandlers) -> EventConsumer:
+def subscribe(runtime: ServiceRuntime, handlers: EventHandlers) -> EventConsumer:
     """Alerting is bound to the sync outcomes and integration changes only."""
     return EventConsumer(
         runtime.broker,

@@ -5,17 +5,20 @@ from collections.abc import AsyncIterator
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
 
-from cmis_alerting.app import AlertingService, build_service
+from cmis_alerting.bootstrap import AlertingService, bootstrap
 from cmis_alerting.settings import AlertingSettings
 from cmis_shared.settings import CmisSettings
 
 
 @pytest.fixture
 def alerting_settings(settings: CmisSettings) -> AlertingSettings:
-    # The timer sweeps every integration in the run's shared database: tests of events keep
-    # it off, and the timer's own test calls it directly.
+    # The timers sweep every integration in the run's shared database: tests of events keep
+    # them off, and the timers' own tests call their handlers directly or turn one on.
     return AlertingSettings(
-        **settings.model_dump(exclude={"service_name"}), token_check_enabled=False
+        **settings.model_dump(exclude={"service_name"}),
+        token_check_enabled=False,
+        dead_letter_check_enabled=False,
+        alert_history_retention_enabled=False,
     )
 
 
@@ -23,6 +26,6 @@ def alerting_settings(settings: CmisSettings) -> AlertingSettings:
 async def service(
     alerting_settings: AlertingSettings, tracer_provider: TracerProvider
 ) -> AsyncIterator[AlertingService]:
-    alerting = build_service(alerting_settings, tracer_provider)
+    alerting = bootstrap(alerting_settings, tracer_provider)
     async with alerting.app():
         yield alerting

@@ -12,7 +12,7 @@ from typing import Any
 import aio_pika
 from sqlalchemy import select
 
-from cmis_alerting.app import AlertingService
+from cmis_alerting.bootstrap import AlertingService
 from cmis_shared.db.models import Alert, AlertHistory, ProcessedEvent
 from cmis_shared.events import AlertRaised, AlertResolved, Event, parse_event
 from cmis_shared.settings import CmisSettings

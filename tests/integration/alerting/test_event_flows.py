@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from cmis_alerting.adapters.alert_store import AlertStore
-from cmis_alerting.app import AlertingService
+from cmis_alerting.bootstrap import AlertingService
 from cmis_alerting.domain.lifecycle import StoredAlert
 from cmis_alerting.domain.observations import AlertKey
 from cmis_shared.db.models import Organization

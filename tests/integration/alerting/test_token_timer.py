@@ -4,16 +4,15 @@ from the integrations table with no event arriving, at a clock the test controls
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from functools import partial
 
 import pytest
 from sqlalchemy import update
 
-from cmis_alerting.app import AlertingService
-from cmis_alerting.token_timer import TokenExpiryTimer
+from cmis_alerting.bootstrap import AlertingService
+from cmis_alerting.domain.commands import Tick
+from cmis_shared.clock import ManualClock
 from cmis_shared.db.models import Integration
 from cmis_shared.events import AlertRaised, AlertResolved
-from cmis_shared.uow import UnitOfWork
 from tests.integration.alerting.harness import alerts_of, capture_alerts, history_of
 from tests.integration.alerting.seed import add_integration, add_org
 
@@ -25,11 +24,8 @@ async def test_timer_raises_escalates_and_resolves_without_events(
 ) -> None:
     sessions = service.runtime.sessions
     now = datetime.now(UTC).replace(microsecond=0)
-    clock = [now]
-    timer = TokenExpiryTimer(
-        partial(UnitOfWork, sessions), service.settings.default_thresholds(), 60,
-        clock=lambda: clock[0],
-    )  # fmt: skip
+    clock = ManualClock(now)
+    check = service.token_check
     org = await add_org(sessions)
     custom_org = await add_org(sessions, {"alerts": {"token_warning_days": 14}})
     in_3_days = await add_integration(sessions, org, now + timedelta(days=3))
@@ -41,14 +37,14 @@ async def test_timer_raises_escalates_and_resolves_without_events(
 
     exchange = service.runtime.topology.exchange.name
     async with capture_alerts(service.settings, exchange, {org, custom_org}) as capture:
-        await timer.check_once()
+        await check(Tick(clock()))
         raised = await capture.wait_for(3)
         assert {(e.subject_id, str(e.severity)) for e in raised} == {
             (in_3_days, "warning"), (in_2_hours, "critical"), (custom, "warning"),
         }  # fmt: skip
 
-        clock[0] = now + timedelta(days=2, seconds=1)  # in_3_days is now within 24 h
-        await timer.check_once()
+        clock.set(now + timedelta(days=2, seconds=1))  # in_3_days is now within 24 h
+        await check(Tick(clock()))
         escalated = (await capture.wait_for(4))[3]
         assert isinstance(escalated, AlertRaised) and escalated.escalated
         assert (escalated.subject_id, escalated.severity) == (in_3_days, "critical")
@@ -59,12 +55,12 @@ async def test_timer_raises_escalates_and_resolves_without_events(
                 .where(Integration.id == in_3_days)
                 .values(token_expires_at=now + timedelta(days=90))
             )
-        clock[0] += timedelta(minutes=5)
-        await timer.check_once()
+        clock.advance(timedelta(minutes=5))
+        await check(Tick(clock()))
         resolved = (await capture.wait_for(5))[4]
         assert isinstance(resolved, AlertResolved) and resolved.subject_id == in_3_days
         touched = {a.subject_id: a for a in await alerts_of(service, org)}[in_2_hours]
-        assert (touched.status, touched.last_seen_at) == ("open", clock[0])  # every check
+        assert (touched.status, touched.last_seen_at) == ("open", clock())  # every check
 
         async with sessions() as session, session.begin():  # dashboard-api disconnected it
             await session.execute(
@@ -72,8 +68,8 @@ async def test_timer_raises_escalates_and_resolves_without_events(
                 .where(Integration.id == in_2_hours)
                 .values(status="disconnected")
             )
-        clock[0] += timedelta(minutes=5)
-        await timer.check_once()
+        clock.advance(timedelta(minutes=5))
+        await check(Tick(clock()))
         gone = (await capture.wait_for(6))[5]
         assert isinstance(gone, AlertResolved) and gone.subject_id == in_2_hours
         assert gone.reason == "integration disconnected"

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass, field, replace
 from uuid import UUID
 
+from cmis_alerting.domain.errors import AlertOpenedConcurrently
 from cmis_alerting.domain.lifecycle import Action, Decision, StoredAlert
 from cmis_alerting.domain.observations import AlertKey
 
@@ -27,7 +28,8 @@ class FakeAlertStore:
         alert_id = decision.alert_id or uuid.uuid4()
         if decision.alert_id is None:
             current = await self.latest(decision.key)
-            assert current is None or not current.is_open, "a second open alert for one key"
+            if current is not None and current.is_open:
+                raise AlertOpenedConcurrently(str(decision.key))  # as uq_alerts_open refuses it
             stored = StoredAlert(
                 alert_id, True, decision.severity, decision.message, decision.occurrences,
                 decision.last_seen_at, decision.last_seen_at, None, decision.details,
@@ -47,6 +49,9 @@ class FakeAlertStore:
         if decision.action is not Action.TOUCHED:
             self.history.append((alert_id, decision.action, cause_event_id))
         return alert_id
+
+    def open_keys(self) -> list[AlertKey]:
+        return [key for key, alert in self.alerts.values() if alert.is_open]
 
     def open_alerts(self) -> list[StoredAlert]:
         return [alert for _, alert in self.alerts.values() if alert.is_open]

@@ -8,7 +8,7 @@ import pytest
 
 from cmis_alerting.domain.sync_outcomes import completed_observations, failed_observations
 from cmis_alerting.domain.thresholds import Thresholds
-from cmis_alerting.recording import record
+from cmis_alerting.handlers.recording import record
 from cmis_shared.events import AlertRaised, AlertResolved, Event, Severity, SyncCompleted
 from tests.unit.alerting.factories import NOW, at, campaign, sync_completed, sync_failed
 from tests.unit.alerting.fake_store import FakeAlertStore

@@ -7,15 +7,18 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from sqlalchemy import String, case, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cmis_alerting.domain.errors import AlertOpenedConcurrently
 from cmis_alerting.domain.lifecycle import Action, Decision, StoredAlert
 from cmis_alerting.domain.observations import AlertKey, SubjectType
 from cmis_shared.db.models import Alert, AlertHistory, Organization
 from cmis_shared.events import AlertType, Severity
+from cmis_shared.statuses import AlertStatus
 
-OPEN = "open"
-RESOLVED = "resolved"
+ONE_OPEN_ALERT_INDEX = "uq_alerts_open"
+UNIQUE_VIOLATION = "23505"
 
 
 class AlertStore:
@@ -33,7 +36,8 @@ class AlertStore:
                 Alert.subject_id == key.subject_id,
             )
             .order_by(
-                case((Alert.status == OPEN, 0), else_=1), Alert.resolved_at.desc().nulls_last()
+                case((Alert.status == AlertStatus.OPEN, 0), else_=1),
+                Alert.resolved_at.desc().nulls_last(),
             )
             .limit(1)
             .with_for_update()
@@ -44,7 +48,7 @@ class AlertStore:
             return None
         return StoredAlert(
             alert_id=row.id,
-            is_open=row.status == OPEN,
+            is_open=row.status == AlertStatus.OPEN,
             severity=Severity(row.severity),
             message=row.message,
             occurrences=row.occurrences,
@@ -58,7 +62,7 @@ class AlertStore:
         """Write the decision and its history row; returns the alert's id."""
         alert_id = decision.alert_id or uuid4()
         if decision.alert_id is None:
-            await self._session.execute(insert(Alert).values(_new_row(alert_id, decision)))
+            await self._insert(alert_id, decision)
         else:
             await self._session.execute(
                 update(Alert).where(Alert.id == alert_id).values(_changes(decision))
@@ -76,13 +80,21 @@ class AlertStore:
             )
         return alert_id
 
+    async def _insert(self, alert_id: UUID, decision: Decision) -> None:
+        try:
+            await self._session.execute(insert(Alert).values(_new_row(alert_id, decision)))
+        except IntegrityError as error:
+            if _violates_one_open_alert(error):
+                raise AlertOpenedConcurrently(str(decision.key)) from error
+            raise
+
     async def open_alerts_of_integration(
         self, org_id: UUID, integration_id: UUID
     ) -> list[AlertKey]:
         """Open alerts about the integration itself or about one of its campaigns."""
         statement = select(Alert).where(
             Alert.org_id == org_id,
-            Alert.status == OPEN,
+            Alert.status == AlertStatus.OPEN,
             or_(
                 Alert.subject_id == integration_id,
                 Alert.details["integration_id"].astext.cast(String) == str(integration_id),
@@ -93,13 +105,21 @@ class AlertStore:
 
     async def open_by_subject(self, alert_type: AlertType) -> dict[UUID, AlertKey]:
         """The open alerts of one type, by subject id."""
-        statement = select(Alert).where(Alert.alert_type == alert_type, Alert.status == OPEN)
+        statement = select(Alert).where(
+            Alert.alert_type == alert_type, Alert.status == AlertStatus.OPEN
+        )
         rows = (await self._session.execute(statement)).scalars().all()
         return {row.subject_id: _key(row) for row in rows}
 
     async def org_settings(self, org_id: UUID) -> dict[str, Any]:
         statement = select(Organization.settings).where(Organization.id == org_id)
         return (await self._session.execute(statement)).scalar_one_or_none() or {}
+
+
+def _violates_one_open_alert(error: IntegrityError) -> bool:
+    # The driver's error carries the SQLSTATE; the index name is only in its message.
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    return sqlstate == UNIQUE_VIOLATION and ONE_OPEN_ALERT_INDEX in str(error.orig)
 
 
 def _key(row: Alert) -> AlertKey:
@@ -115,7 +135,7 @@ def _new_row(alert_id: UUID, decision: Decision) -> dict[str, Any]:
         "alert_type": str(key.alert_type),
         "subject_type": key.subject_type,
         "subject_id": key.subject_id,
-        "status": OPEN,
+        "status": AlertStatus.OPEN,
         "first_seen_at": decision.last_seen_at,
         **_changes(decision),
     }
@@ -129,7 +149,7 @@ def _changes(decision: Decision) -> dict[str, Any]:
         "details": decision.details,
         "last_seen_at": decision.last_seen_at,
         **(
-            {"status": RESOLVED, "resolved_at": decision.resolved_at}
+            {"status": AlertStatus.RESOLVED, "resolved_at": decision.resolved_at}
             if decision.action is Action.RESOLVED
             else {}
         ),

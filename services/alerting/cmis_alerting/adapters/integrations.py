@@ -4,9 +4,10 @@ token-expiry timer."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cmis_alerting.domain.tokens import TokenFacts
@@ -14,10 +15,30 @@ from cmis_shared.db.models import Integration, Organization
 from cmis_shared.events import IntegrationStatus
 
 
-async def token_facts(session: AsyncSession, also: Iterable[UUID]) -> list[TokenFacts]:
-    """Every active integration whose token expires, and the integrations ``also`` names
-    (those with an open token alert) whatever their state, with their org's settings."""
-    statement = (
+class IntegrationReader:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def token_facts(self, also: Iterable[UUID]) -> list[TokenFacts]:
+        """Every active integration whose token expires, and the integrations ``also`` names
+        (those with an open token alert) whatever their state, with their org's settings."""
+        rows = (await self._session.execute(_token_facts_statement(also))).all()
+        return [
+            TokenFacts(
+                row.org_id,
+                row.id,
+                row.platform,
+                row.token_expires_at,
+                row.status,
+                row.settings or {},
+                refreshable=row.refreshable,
+            )
+            for row in rows
+        ]
+
+
+def _token_facts_statement(also: Iterable[UUID]) -> Select[Any]:
+    return (
         select(
             Integration.org_id,
             Integration.id,
@@ -38,16 +59,3 @@ async def token_facts(session: AsyncSession, also: Iterable[UUID]) -> list[Token
             )
         )
     )
-    rows = (await session.execute(statement)).all()
-    return [
-        TokenFacts(
-            row.org_id,
-            row.id,
-            row.platform,
-            row.token_expires_at,
-            row.status,
-            row.settings or {},
-            refreshable=row.refreshable,
-        )
-        for row in rows
-    ]

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from cmis_alerting.domain.observations import AlertKey, Observation, clear, holds
 from cmis_alerting.domain.thresholds import Thresholds
-from cmis_alerting.domain.tokens import token_observation
+from cmis_alerting.domain.tokens import reported_token_observation
 from cmis_shared.events import (
     AlertType,
     IntegrationFacts,
@@ -39,14 +39,10 @@ def integration_observations(
         )
     else:
         paused = clear(key, event.occurred_at, f"integration is {event.status}")
-    token = token_observation(
-        event.org_id,
-        event.integration_id,
-        str(event.platform),
-        event.token_expires_at,
+    token = reported_token_observation(
+        event,
         thresholds,
         now,
-        event.occurred_at,
         known_expired=event.status_reason == TOKEN_EXPIRED_REASON,
         refreshable=event.refreshable,
     )

@@ -26,6 +26,9 @@ from cmis_shared.events import Severity
 
 
 class Action(enum.StrEnum):
+    """What a decision does: ``alert_history.action``. The alert's own state is
+    ``cmis_shared.statuses.AlertStatus`` (open/resolved), which the store writes."""
+
     RAISED = "raised"
     ESCALATED = "escalated"
     UPDATED = "updated"

@@ -9,7 +9,7 @@ from uuid import UUID
 from cmis_alerting.domain.budget import budget_observations
 from cmis_alerting.domain.observations import AlertKey, Observation, clear, holds
 from cmis_alerting.domain.thresholds import Thresholds
-from cmis_alerting.domain.tokens import token_observation
+from cmis_alerting.domain.tokens import reported_token_observation
 from cmis_shared.events import AlertType, Severity, SyncCompleted, SyncFailed
 
 ERROR_DETAIL_LIMIT = 500
@@ -54,15 +54,6 @@ def completed_observations(
     ]
     if event.token_expires_at is not None:  # None: this sync did not report it
         observations.append(
-            token_observation(
-                event.org_id,
-                event.integration_id,
-                str(event.platform),
-                event.token_expires_at,
-                thresholds,
-                now,
-                fact_at,
-                refreshable=event.token_refreshable,
-            )
+            reported_token_observation(event, thresholds, now, refreshable=event.token_refreshable)
         )
     return observations

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from cmis_alerting.domain.observations import AlertKey, Observation, clear, holds
@@ -68,6 +68,43 @@ def token_observation(
             "platform": platform,
             "token_expires_at": expires_at.isoformat() if expires_at else None,
         },
+    )
+
+
+class TokenReport(Protocol):
+    """An event that reports an integration's token expiry (sync outcome, integration facts)."""
+
+    @property
+    def org_id(self) -> UUID: ...
+    @property
+    def integration_id(self) -> UUID: ...
+    @property
+    def platform(self) -> str: ...
+    @property
+    def token_expires_at(self) -> datetime | None: ...
+    @property
+    def occurred_at(self) -> datetime: ...
+
+
+def reported_token_observation(
+    event: TokenReport,
+    thresholds: Thresholds,
+    now: datetime,
+    *,
+    refreshable: bool,
+    known_expired: bool = False,
+) -> Observation:
+    """The token rule on what ``event`` reports, as of the event's time."""
+    return token_observation(
+        event.org_id,
+        event.integration_id,
+        str(event.platform),
+        event.token_expires_at,
+        thresholds,
+        now,
+        event.occurred_at,
+        known_expired=known_expired,
+        refreshable=refreshable,
     )
 
 

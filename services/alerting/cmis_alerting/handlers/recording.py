@@ -1,29 +1,24 @@
-"""Applying observations to the stored alerts: the step every handler and the timer share."""
+"""Applying observations to the stored alerts: the step every handler shares."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
-from typing import Protocol
 from uuid import UUID
 
 import structlog
 
 from cmis_alerting.domain.announce import announce
-from cmis_alerting.domain.lifecycle import Decision, StoredAlert, decide
-from cmis_alerting.domain.observations import AlertKey, Observation
+from cmis_alerting.domain.lifecycle import decide
+from cmis_alerting.domain.observations import Observation
+from cmis_alerting.ports import AlertRepository, UnitOfWorkFactory
 from cmis_shared.events import AlertRaised, AlertResolved
 
 log = structlog.get_logger(__name__)
 
 
-class AlertStorePort(Protocol):
-    async def latest(self, key: AlertKey) -> StoredAlert | None: ...
-
-    async def save(self, decision: Decision, cause_event_id: UUID | None) -> UUID: ...
-
-
 async def record(
-    store: AlertStorePort,
+    store: AlertRepository,
     observations: Iterable[Observation],
     *,
     cause_event_id: UUID | None,
@@ -50,6 +45,21 @@ async def record(
                 severity=str(decision.severity),
             )
     return events
+
+
+async def record_in_own_unit(
+    unit_of_work: UnitOfWorkFactory, observations: Iterable[Observation]
+) -> int:
+    """A timer's observations (no cause event, a fresh correlation id), recorded and published
+    in a unit of work of their own; returns the events emitted. Raises
+    ``AlertOpenedConcurrently`` as ``save`` does."""
+    async with unit_of_work() as uow:
+        events = await record(
+            uow.alerts, observations, cause_event_id=None, correlation_id=uuid.uuid4()
+        )
+        await uow.publish(*events)
+        await uow.commit()
+    return len(events)
 
 
 def _lock_order(observation: Observation) -> tuple[str, str]:

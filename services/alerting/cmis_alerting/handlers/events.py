@@ -4,12 +4,10 @@ inbox claim, the alert changes and the AlertRaised/AlertResolved events (outbox)
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 
 import structlog
-from sqlalchemy.exc import IntegrityError
 
-from cmis_alerting.adapters.alert_store import AlertStore
+from cmis_alerting.domain.errors import AlertOpenedConcurrently
 from cmis_alerting.domain.integration_health import (
     disconnected_observations,
     integration_observations,
@@ -17,70 +15,67 @@ from cmis_alerting.domain.integration_health import (
 from cmis_alerting.domain.observations import Observation
 from cmis_alerting.domain.sync_outcomes import completed_observations, failed_observations
 from cmis_alerting.domain.thresholds import Thresholds
-from cmis_alerting.recording import record
+from cmis_alerting.handlers.recording import record
+from cmis_alerting.ports import AlertRepository, UnitOfWorkFactory
+from cmis_shared.clock import Clock, system_clock
 from cmis_shared.events import (
     Event,
     IntegrationConnected,
     IntegrationDisconnected,
-    IntegrationStatus,
     IntegrationUpdated,
     SyncCompleted,
     SyncFailed,
-    utc_now,
 )
-from cmis_shared.uow import UnitOfWork
+from cmis_shared.statuses import IntegrationStatus
 
 CONSUMER = "alerting"
 log = structlog.get_logger(__name__)
 
-# Given the store (for rules that need the current alerts) and the org's thresholds.
-Observe = Callable[[AlertStore, Thresholds], Awaitable[list[Observation]]]
+# Given the alerts (for rules that need the current ones) and the org's thresholds.
+Observe = Callable[[AlertRepository, Thresholds], Awaitable[list[Observation]]]
 
 
-class AlertingHandlers:
+class EventHandlers:
     def __init__(
-        self,
-        unit_of_work: Callable[[], UnitOfWork],
-        defaults: Thresholds,
-        clock: Callable[[], datetime] = utc_now,
+        self, unit_of_work: UnitOfWorkFactory, defaults: Thresholds, clock: Clock = system_clock
     ) -> None:
         self._unit_of_work = unit_of_work
         self._defaults = defaults
         self._clock = clock
 
     async def sync_completed(self, event: SyncCompleted) -> None:
-        async def observe(_: AlertStore, thresholds: Thresholds) -> list[Observation]:
+        async def observe(_: AlertRepository, thresholds: Thresholds) -> list[Observation]:
             return completed_observations(event, thresholds, self._clock())
 
         await self._handle(event, observe)
 
     async def sync_failed(self, event: SyncFailed) -> None:
-        async def observe(_: AlertStore, __: Thresholds) -> list[Observation]:
+        async def observe(_: AlertRepository, __: Thresholds) -> list[Observation]:
             return failed_observations(event)
 
         await self._handle(event, observe)
 
     async def integration_changed(self, event: IntegrationConnected | IntegrationUpdated) -> None:
-        async def observe(store: AlertStore, thresholds: Thresholds) -> list[Observation]:
+        async def observe(alerts: AlertRepository, thresholds: Thresholds) -> list[Observation]:
             if event.status is IntegrationStatus.DISCONNECTED:
-                return await _disconnected(store, event)
+                return await _disconnected(alerts, event)
             return integration_observations(event, thresholds, self._clock())
 
         await self._handle(event, observe)
 
     async def integration_disconnected(self, event: IntegrationDisconnected) -> None:
-        async def observe(store: AlertStore, _: Thresholds) -> list[Observation]:
-            return await _disconnected(store, event)
+        async def observe(alerts: AlertRepository, _: Thresholds) -> list[Observation]:
+            return await _disconnected(alerts, event)
 
         await self._handle(event, observe)
 
     async def _handle(self, event: Event, observe: Observe) -> None:
         try:
             await self._handle_once(event, observe)
-        except IntegrityError:
-            # Another writer (the token timer, or an event about the same subject handled
-            # at the same moment) opened the same alert after this one looked: handled again,
-            # it now finds that alert and updates it instead of failing the delivery.
+        except AlertOpenedConcurrently:
+            # Another writer (the token check, or an event about the same subject handled at
+            # the same moment) opened the same alert after this one looked: handled again, it
+            # now finds that alert and updates it instead of failing the delivery.
             log.info("alert opened concurrently; handling the event again")
             await self._handle_once(event, observe)
 
@@ -89,11 +84,10 @@ class AlertingHandlers:
             if not await uow.claim_event(CONSUMER, event.event_id):
                 log.info("event already processed")
                 return
-            store = AlertStore(uow.session)
-            thresholds = self._defaults.with_overrides(await store.org_settings(event.org_id))
+            thresholds = self._defaults.with_overrides(await uow.alerts.org_settings(event.org_id))
             events = await record(
-                store,
-                await observe(store, thresholds),
+                uow.alerts,
+                await observe(uow.alerts, thresholds),
                 cause_event_id=event.event_id,
                 correlation_id=event.correlation_id,
             )
@@ -102,7 +96,8 @@ class AlertingHandlers:
 
 
 async def _disconnected(
-    store: AlertStore, event: IntegrationDisconnected | IntegrationConnected | IntegrationUpdated
+    alerts: AlertRepository,
+    event: IntegrationDisconnected | IntegrationConnected | IntegrationUpdated,
 ) -> list[Observation]:
-    open_alerts = await store.open_alerts_of_integration(event.org_id, event.integration_id)
+    open_alerts = await alerts.open_alerts_of_integration(event.org_id, event.integration_id)
     return disconnected_observations(open_alerts, event.occurred_at)

@@ -1,0 +1,10 @@
+"""Alerting's use cases: one module per role. Event handlers (``events``), and the handlers
+of timer ticks (``token_expiry``, ``dead_letters``, ``retention``); all share
+``recording.record`` to apply observations to the stored alerts."""
+
+from cmis_alerting.handlers.dead_letters import DeadLetterCheck
+from cmis_alerting.handlers.events import CONSUMER, EventHandlers
+from cmis_alerting.handlers.retention import HistoryRetention
+from cmis_alerting.handlers.token_expiry import TokenExpiryCheck
+
+__all__ = ["CONSUMER", "DeadLetterCheck", "EventHandlers", "HistoryRetention", "TokenExpiryCheck"]
