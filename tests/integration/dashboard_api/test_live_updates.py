@@ -16,7 +16,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from cmis_dashboard_api.services import Services
+from cmis_dashboard_api.bootstrap import Services
 from cmis_shared.events import SyncStarted
 from tests.integration.dashboard_api.conftest import Tenant
 from tests.integration.dashboard_api.test_dashboard_view import connect, publish

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from cmis_dashboard_api.adapters.rate_limit import RateLimiter
-from cmis_dashboard_api.services import Services
+from cmis_dashboard_api.bootstrap import Services
 from cmis_shared.db.models import RetryEntry, ScheduleEntry, SyncAttempt, SyncRun
 from cmis_shared.events import SyncRequested, parse_event
 from tests.integration.dashboard_api.conftest import Tenant

@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from cmis_dashboard_api.jsonbytes import dumps
+from cmis_dashboard_api.schemas.jsonbytes import dumps
 
 log = structlog.get_logger(__name__)
 
