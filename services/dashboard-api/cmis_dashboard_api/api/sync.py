@@ -23,7 +23,7 @@ from cmis_dashboard_api.schemas.sync import (
     TriggerRequest,
     TriggerResponse,
 )
-from cmis_shared.events import utc_now
+from cmis_shared.clock import system_clock
 
 router = APIRouter(tags=["sync"])
 IntegrationId = Annotated[UUID, Path(description="Integration id.")]
@@ -167,4 +167,4 @@ async def statistics(
     session: SessionDep,
     days: Annotated[int, Query(ge=1, le=365, description="Period in days.")] = 7,
 ) -> Response:
-    return json_response(await sync_statistics(session, org_id, utc_now(), days))
+    return json_response(await sync_statistics(session, org_id, system_clock(), days))
