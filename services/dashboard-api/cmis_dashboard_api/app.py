@@ -67,7 +67,7 @@ def create_app(
         description=DESCRIPTION,
         lifespan=_lifespan(settings, tracer_provider),
     )
-    install_error_handlers(app)
+    install_error_handlers(app, settings.unavailable_retry_after_seconds)
     app.include_router(api_router)
     app.add_api_route("/healthz", _healthz, include_in_schema=False)
     if settings.benchmark_routes:
