@@ -194,7 +194,13 @@ async def test_trigger_promotes_a_queued_scheduled_run_to_manual_priority(
     async with services.runtime.sessions() as session:
         stored = await session.get(SyncRun, run.id)
         assert stored is not None and stored.trigger == "manual"
-    requests = await eventually(_requests_in_worker_queue, services)
-    [request] = [r for r in requests if r.run_id == run.id]
+    requests: list[SyncRequested] = []
+
+    async def relayed() -> bool:  # the outbox relay publishes it shortly after the commit
+        requests.extend(r for r in await _requests_in_worker_queue(services) if r.run_id == run.id)
+        return bool(requests)
+
+    await eventually(relayed)
+    [request] = requests
     assert (request.trigger, request.attempt) == ("manual", 1)
     assert request.correlation_id == run.correlation_id
