@@ -1,6 +1,6 @@
-"""The dashboard API process: FastAPI app whose lifespan runs the service runtime (database,
-broker, outbox relay), the event consumer that keeps the materialized view current, the Redis
-client and the live-update hub; ``main`` serves it with uvicorn."""
+"""The dashboard API process: ``create_app`` builds the FastAPI app whose lifespan runs the
+service runtime (database, broker, outbox relay), the event consumer that keeps the
+materialized view current, the Redis client and the live-update hub; ``main`` serves it."""
 
 from __future__ import annotations
 
@@ -17,13 +17,13 @@ from opentelemetry.sdk.trace import TracerProvider
 
 from cmis_dashboard_api.api import bench
 from cmis_dashboard_api.api.docs import add_code_samples
+from cmis_dashboard_api.api.errors import install_error_handlers
 from cmis_dashboard_api.api.router import api_router
-from cmis_dashboard_api.errors import install_error_handlers
-from cmis_dashboard_api.services import build_services
+from cmis_dashboard_api.bootstrap import bootstrap
 from cmis_dashboard_api.settings import DashboardSettings
 from cmis_dashboard_api.subscribers import subscribe
+from cmis_shared.entrypoint import settings_or_exit
 from cmis_shared.runtime import ServiceRuntime
-from cmis_shared.settings import load_settings
 from cmis_shared.telemetry import build_tracer_provider, start_process_telemetry
 
 UNTRACED_URLS = r"/api/orgs/[^/]+/dashboard$,/_bench/raw/"
@@ -40,7 +40,7 @@ def _lifespan(settings: DashboardSettings, tracer_provider: TracerProvider) -> A
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = ServiceRuntime(settings, tracer_provider)
-        services = build_services(settings, runtime)
+        services = bootstrap(settings, runtime)
         subscribe(runtime, services.views)
         await runtime.connect()
         await runtime.broker.start()
@@ -52,7 +52,7 @@ def _lifespan(settings: DashboardSettings, tracer_provider: TracerProvider) -> A
         finally:
             await runtime.stop_background()
             await runtime.dispose()
-            await services.redis.aclose()
+            await services.aclose()
 
     return lifespan
 
@@ -67,7 +67,7 @@ def create_app(
         description=DESCRIPTION,
         lifespan=_lifespan(settings, tracer_provider),
     )
-    install_error_handlers(app)
+    install_error_handlers(app, settings.unavailable_retry_after_seconds)
     app.include_router(api_router)
     app.add_api_route("/healthz", _healthz, include_in_schema=False)
     if settings.benchmark_routes:
@@ -107,7 +107,7 @@ def _install_openapi(app: FastAPI) -> None:
 def main() -> None:
     """Serve on one worker (uvloop, httptools); SIGTERM/SIGINT stop it gracefully: uvicorn
     stops accepting, lets requests finish, then the lifespan closes everything."""
-    settings = load_settings(DashboardSettings)
+    settings = settings_or_exit(DashboardSettings, "cmis-dashboard-api")
     tracer_provider = start_process_telemetry(settings)
     uvicorn.run(
         create_app(settings, tracer_provider),

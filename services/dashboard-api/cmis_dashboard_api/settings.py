@@ -30,6 +30,12 @@ class DashboardSettings(CmisSettings):
     benchmark_routes: bool = Field(
         default=False, description="Mount the bare reference route used by bench_dashboard."
     )
+    unavailable_retry_after_seconds: int = Field(
+        default=5,
+        ge=1,
+        description="Retry-After of the 503 answered while PostgreSQL, Redis or RabbitMQ is "
+        "unreachable.",
+    )
     access_log: bool = False
     trace_dashboard_reads: bool = Field(
         default=False, description="Trace the warm dashboard GET too (costs about half its speed)."

@@ -1,9 +1,9 @@
-"""Event -> handler wiring of the dashboard's queue (it is bound to every event type)."""
+"""Event -> handler wiring of the dashboard's queue: it is bound to every event type, and
+every event updates the materialized view (handlers/views.py)."""
 
 from __future__ import annotations
 
-from cmis_dashboard_api.handlers import ViewUpdater
-from cmis_dashboard_api.views import DashboardViews
+from cmis_dashboard_api.handlers.views import DashboardViews
 from cmis_shared.consumer import EventConsumer, Handler
 from cmis_shared.events import EVENT_TYPES
 from cmis_shared.runtime import ServiceRuntime
@@ -12,8 +12,9 @@ SERVICE = "dashboard-api"
 
 
 def subscribe(runtime: ServiceRuntime, views: DashboardViews) -> EventConsumer:
-    update = ViewUpdater(views)
-    handlers: dict[type, Handler] = dict.fromkeys(EVENT_TYPES.values(), update)
+    # No inbox claim: view updates are last-writer-wins by event time (domain/apply.py), so
+    # a redelivered or late event changes nothing and the hot path stays off PostgreSQL.
+    handlers: dict[type, Handler] = dict.fromkeys(EVENT_TYPES.values(), views.apply)
     return EventConsumer(
         runtime.broker, runtime.topology, SERVICE, handlers, metrics=runtime.metrics
     )

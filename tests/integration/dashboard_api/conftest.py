@@ -15,7 +15,7 @@ from opentelemetry.sdk.trace import TracerProvider
 
 from cmis_dashboard_api import admin
 from cmis_dashboard_api.app import create_app
-from cmis_dashboard_api.services import Services
+from cmis_dashboard_api.bootstrap import Services
 from cmis_dashboard_api.settings import DashboardSettings
 from cmis_shared.settings import CmisSettings
 

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from cmis_dashboard_api import admin
-from cmis_dashboard_api.services import Services
+from cmis_dashboard_api.bootstrap import Services
 from cmis_shared.db.models import Campaign, DailyMetric
 from cmis_shared.events import (
     AlertRaised,

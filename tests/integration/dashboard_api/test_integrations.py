@@ -6,7 +6,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from cmis_dashboard_api.services import Services
+from cmis_dashboard_api.bootstrap import Services
 from cmis_shared.db.models import Integration
 from tests.integration.dashboard_api.conftest import Tenant
 from tests.support.waiting import eventually

@@ -16,7 +16,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from cmis_dashboard_api.services import Services
+from cmis_dashboard_api.bootstrap import Services
 from cmis_shared.events import SyncStarted
 from tests.integration.dashboard_api.conftest import Tenant
 from tests.integration.dashboard_api.test_dashboard_view import connect, publish
@@ -84,3 +84,42 @@ async def test_stream_pushes_sync_status_changes(
                         break
             assert data["status"] == "syncing"
             assert data["integration_id"] == str(integration_id)
+
+
+async def test_stream_survives_the_hubs_redis_connection_being_killed(
+    base_url: str, services: Services, tenant: Tenant
+) -> None:
+    url = f"{base_url}/api/orgs/{tenant.org_id}/events"
+    received: asyncio.Queue[tuple[str, dict]] = asyncio.Queue()
+
+    async def read(response: httpx.Response) -> None:
+        async for item in _events(response):
+            await received.put(item)
+
+    async with (
+        httpx.AsyncClient(timeout=10) as http,
+        http.stream("GET", url, headers=tenant.headers) as response,
+    ):
+        reader = asyncio.create_task(read(response))
+        try:
+            assert (await asyncio.wait_for(received.get(), 10))[0] == "ready"
+            await services.live.ready.wait()
+            # Kill only this hub's own subscription connection, found by its client name.
+            clients = await services.redis.client_list()
+            [hub] = [c for c in clients if c.get("name") == services.live.client_name]
+            await services.redis.execute_command("CLIENT", "KILL", "ID", hub["id"])
+            async with asyncio.timeout(15):
+                while True:  # publish until the resubscribed hub hands one to the stream
+                    await services.live.publish(tenant.org_id, "dashboard", {"section": "probe"})
+                    try:
+                        kind, data = await asyncio.wait_for(received.get(), 0.5)
+                    except TimeoutError:
+                        continue
+                    if kind == "dashboard" and data.get("section") == "probe":
+                        break
+        finally:
+            reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reader
+    renewed = await services.redis.client_list()
+    assert [c for c in renewed if c.get("name") == services.live.client_name]

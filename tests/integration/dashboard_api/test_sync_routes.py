@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from cmis_dashboard_api.adapters.rate_limit import RateLimiter
-from cmis_dashboard_api.services import Services
+from cmis_dashboard_api.bootstrap import Services
 from cmis_shared.db.models import RetryEntry, ScheduleEntry, SyncAttempt, SyncRun
 from cmis_shared.events import SyncRequested, parse_event
 from tests.integration.dashboard_api.conftest import Tenant
@@ -165,3 +165,42 @@ async def test_status_detail_and_statistics(
 
     missing = await client.get(f"{base}/integrations/{uuid.uuid4()}/status", headers=tenant.headers)
     assert missing.status_code == 404
+
+
+async def test_trigger_promotes_a_queued_scheduled_run_to_manual_priority(
+    client: httpx.AsyncClient, services: Services, tenant: Tenant
+) -> None:
+    integration_id = await connect(services, tenant)
+    await _requests_in_worker_queue(services)  # start from an empty worker queue
+    run = SyncRun(
+        org_id=tenant.org_id,
+        integration_id=integration_id,
+        platform="google",
+        data_type="metrics",
+        trigger="scheduled",
+        correlation_id=uuid.uuid4(),
+        status="queued",
+        attempt=1,
+    )
+    async with services.runtime.sessions() as session, session.begin():
+        session.add(run)
+    url = f"/api/orgs/{tenant.org_id}/sync/integrations/{integration_id}/trigger"
+
+    response = await client.post(url, headers=tenant.headers, json={"data_type": "metrics"})
+
+    assert response.status_code == 202
+    [returned] = response.json()["runs"]
+    assert (returned["run_id"], returned["created"]) == (str(run.id), False)
+    async with services.runtime.sessions() as session:
+        stored = await session.get(SyncRun, run.id)
+        assert stored is not None and stored.trigger == "manual"
+    requests: list[SyncRequested] = []
+
+    async def relayed() -> bool:  # the outbox relay publishes it shortly after the commit
+        requests.extend(r for r in await _requests_in_worker_queue(services) if r.run_id == run.id)
+        return bool(requests)
+
+    await eventually(relayed)
+    [request] = requests
+    assert (request.trigger, request.attempt) == ("manual", 1)
+    assert request.correlation_id == run.correlation_id

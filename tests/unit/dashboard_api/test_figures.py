@@ -7,7 +7,7 @@ import pytest
 from cmis_dashboard_api.domain.figures import advertising_figures, budget_used_pct, content_figures
 from cmis_dashboard_api.domain.kpis import kpi_status
 from cmis_dashboard_api.domain.state import CampaignFigures, ContentFigures
-from cmis_dashboard_api.jsonbytes import dumps
+from cmis_dashboard_api.schemas.jsonbytes import dumps
 
 pytestmark = pytest.mark.unit
 

@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from uuid import UUID
-
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-
-@dataclass(frozen=True)
-class Principal:
-    user_id: UUID
-    email: str
-    org_ids: frozenset[UUID]
-
+from cmis_dashboard_api.ports import Principal, PrincipalLookup
 
 _PRINCIPAL = text(
     """
@@ -33,3 +24,11 @@ async def find_principal(session: AsyncSession, token_hash: str) -> Principal | 
     if row is None:
         return None
     return Principal(user_id=row.id, email=row.email, org_ids=frozenset(row.org_ids))
+
+
+def principal_lookup(sessions: async_sessionmaker[AsyncSession]) -> PrincipalLookup:
+    async def lookup(token_hash: str) -> Principal | None:
+        async with sessions() as session, session.begin():
+            return await find_principal(session, token_hash)
+
+    return lookup

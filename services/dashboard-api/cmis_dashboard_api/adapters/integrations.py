@@ -31,7 +31,7 @@ def integration_out(row: Integration) -> IntegrationOut:
 async def list_integrations(session: AsyncSession, org_id: UUID) -> list[IntegrationOut]:
     rows = await session.scalars(
         select(Integration)
-        .where(Integration.org_id == org_id, Integration.status != "disconnected")
+        .where(Integration.org_id == org_id, Integration.status != IntegrationStatus.DISCONNECTED)
         .order_by(Integration.platform, Integration.account_name)
     )
     return [integration_out(row) for row in rows]
@@ -43,7 +43,7 @@ async def find_integration(
     query = select(Integration).where(
         Integration.id == integration_id,
         Integration.org_id == org_id,
-        Integration.status != "disconnected",
+        Integration.status != IntegrationStatus.DISCONNECTED,
     )
     return await session.scalar(query.with_for_update() if lock else query)
 
@@ -131,10 +131,51 @@ async def update(
 
 async def disconnect(uow: UnitOfWork, row: Integration, now: datetime) -> None:
     """Keep the row (history, reconnect) but mark it disconnected."""
-    row.status, row.status_reason, row.updated_at = "disconnected", "disconnected by user", now
+    row.status, row.status_reason = IntegrationStatus.DISCONNECTED, "disconnected by user"
+    row.updated_at = now
     await uow.session.flush()
     await uow.publish(
         IntegrationDisconnected(
             org_id=row.org_id, integration_id=row.id, platform=Platform(row.platform)
         )
     )
+
+
+class SqlIntegrations:
+    """The repository of the unit of work: rows leave it as ``IntegrationOut``."""
+
+    def __init__(self, uow: UnitOfWork, cipher: TokenCipher) -> None:
+        self._uow = uow
+        self._cipher = cipher
+
+    async def active(self, org_id: UUID) -> list[IntegrationOut]:
+        return await list_integrations(self._uow.session, org_id)
+
+    async def get(self, org_id: UUID, integration_id: UUID) -> IntegrationOut | None:
+        row = await find_integration(self._uow.session, org_id, integration_id)
+        return None if row is None else integration_out(row)
+
+    async def connect(
+        self, org_id: UUID, values: dict[str, Any], credentials: dict[str, Any]
+    ) -> IntegrationOut:
+        return integration_out(await connect(self._uow, self._cipher, org_id, values, credentials))
+
+    async def update(
+        self,
+        org_id: UUID,
+        integration_id: UUID,
+        changes: dict[str, Any],
+        credentials: dict[str, Any] | None,
+    ) -> IntegrationOut | None:
+        row = await find_integration(self._uow.session, org_id, integration_id, lock=True)
+        if row is None:
+            return None
+        row = await update(self._uow, self._cipher, row, changes, credentials)
+        return integration_out(row)
+
+    async def disconnect(self, org_id: UUID, integration_id: UUID, now: datetime) -> bool:
+        row = await find_integration(self._uow.session, org_id, integration_id, lock=True)
+        if row is None:
+            return False
+        await disconnect(self._uow, row, now)
+        return True

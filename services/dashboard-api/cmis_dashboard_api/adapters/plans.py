@@ -1,66 +1,89 @@
-"""KPI targets and scheduled content: the org's own planning data (dashboard-api owns it)."""
+"""KPI targets and scheduled content: the org's own planning data (dashboard-api owns it).
+One repository class serves both tables; rows leave it as their response schema."""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import Any, Generic
 from uuid import UUID
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cmis_dashboard_api.ports import DuplicateNameError, Out
+from cmis_dashboard_api.schemas.plans import ContentOut, KpiOut
 from cmis_shared.db.models import Kpi, ScheduledContent
 
-Row = TypeVar("Row", Kpi, ScheduledContent)
 CONTENT_LISTED = 200
 
 
-class DuplicateNameError(ValueError):
-    """A KPI with this name already exists in the organization."""
+class SqlPlans(Generic[Out]):
+    def __init__(
+        self,
+        session: AsyncSession,
+        model: type[Any],
+        out: type[Out],
+        listing: Callable[[UUID], Select[Any]],
+    ) -> None:
+        self._session = session
+        self._model = model
+        self._out: type[Out] = out
+        self._listing = listing
+
+    def _dto(self, row: Any) -> Out:
+        return self._out.model_validate(row, from_attributes=True)
+
+    async def list(self, org_id: UUID) -> list[Out]:
+        return [self._dto(row) for row in await self._session.scalars(self._listing(org_id))]
+
+    async def add(self, org_id: UUID, values: dict[str, Any]) -> Out:
+        row = self._model(org_id=org_id, **values)
+        self._session.add(row)
+        return await self._saved(row)
+
+    async def change(self, org_id: UUID, row_id: UUID, values: dict[str, Any]) -> Out | None:
+        row = await self._session.scalar(
+            select(self._model).where(self._model.id == row_id, self._model.org_id == org_id)
+        )
+        if row is None:
+            return None
+        for key, value in values.items():
+            setattr(row, key, value)
+        return await self._saved(row)
+
+    async def remove(self, org_id: UUID, row_id: UUID) -> bool:
+        model = self._model
+        result = await self._session.execute(
+            delete(model).where(model.id == row_id, model.org_id == org_id).returning(model.id)
+        )
+        return result.first() is not None
+
+    async def _saved(self, row: Any) -> Out:
+        try:
+            await self._session.flush()
+        except IntegrityError as error:
+            raise DuplicateNameError(str(error.orig)) from None
+        await self._session.refresh(row)
+        return self._dto(row)
 
 
-async def list_kpis(session: AsyncSession, org_id: UUID) -> list[Kpi]:
-    return list(await session.scalars(select(Kpi).where(Kpi.org_id == org_id).order_by(Kpi.name)))
+def _kpi_listing(org_id: UUID) -> Select[Any]:
+    return select(Kpi).where(Kpi.org_id == org_id).order_by(Kpi.name)
 
 
-async def list_content(session: AsyncSession, org_id: UUID) -> list[ScheduledContent]:
-    query = (
+def _content_listing(org_id: UUID) -> Select[Any]:
+    return (
         select(ScheduledContent)
         .where(ScheduledContent.org_id == org_id)
         .order_by(ScheduledContent.scheduled_for)
         .limit(CONTENT_LISTED)
     )
-    return list(await session.scalars(query))
 
 
-async def find(session: AsyncSession, model: type[Row], org_id: UUID, row_id: UUID) -> Row | None:
-    return await session.scalar(select(model).where(model.id == row_id, model.org_id == org_id))
+def kpis(session: AsyncSession) -> SqlPlans[KpiOut]:
+    return SqlPlans(session, Kpi, KpiOut, _kpi_listing)
 
 
-async def add(session: AsyncSession, row: Row) -> Row:
-    session.add(row)
-    await _flush(session)
-    await session.refresh(row)
-    return row
-
-
-async def change(session: AsyncSession, row: Row, values: dict[str, Any]) -> Row:
-    for key, value in values.items():
-        setattr(row, key, value)
-    await _flush(session)
-    await session.refresh(row)
-    return row
-
-
-async def remove(session: AsyncSession, model: type[Row], org_id: UUID, row_id: UUID) -> bool:
-    result = await session.execute(
-        delete(model).where(model.id == row_id, model.org_id == org_id).returning(model.id)
-    )
-    return result.first() is not None
-
-
-async def _flush(session: AsyncSession) -> None:
-    try:
-        await session.flush()
-    except IntegrityError as error:
-        raise DuplicateNameError(str(error.orig)) from None
+def content(session: AsyncSession) -> SqlPlans[ContentOut]:
+    return SqlPlans(session, ScheduledContent, ContentOut, _content_listing)

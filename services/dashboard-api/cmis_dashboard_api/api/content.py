@@ -8,14 +8,14 @@ from uuid import UUID
 from fastapi import APIRouter, Path
 from starlette.responses import Response
 
-from cmis_dashboard_api.adapters import plans
 from cmis_dashboard_api.api import examples
+from cmis_dashboard_api.api.deps import OrgAccess, ServicesDep
 from cmis_dashboard_api.api.docs import documented
+from cmis_dashboard_api.api.errors import not_found
 from cmis_dashboard_api.api.responses import json_response
-from cmis_dashboard_api.deps import OrgAccess, ServicesDep, SessionDep
-from cmis_dashboard_api.errors import not_found
+from cmis_dashboard_api.handlers import plans
+from cmis_dashboard_api.ports import Plans, UnitOfWork
 from cmis_dashboard_api.schemas.plans import ContentIn, ContentList, ContentOut, ContentUpdate
-from cmis_shared.db.models import ScheduledContent
 
 router = APIRouter(tags=["scheduled content"])
 ContentId = Annotated[UUID, Path(description="Scheduled content id.")]
@@ -23,8 +23,8 @@ PATH = "/orgs/{org_id}/scheduled-content/{content_id}"
 _CHANGED = "The dashboard's `scheduled_content` section (next 10) changes at once."
 
 
-def _out(row: ScheduledContent) -> ContentOut:
-    return ContentOut.model_validate(row, from_attributes=True)
+def _content(uow: UnitOfWork) -> Plans[ContentOut]:
+    return uow.content
 
 
 @router.get(
@@ -36,9 +36,9 @@ def _out(row: ScheduledContent) -> ContentOut:
         response_example={"items": [examples.CONTENT_OUT]},
     ),
 )
-async def list_content(org_id: OrgAccess, session: SessionDep) -> Response:
-    rows = await plans.list_content(session, org_id)
-    return json_response(ContentList(items=[_out(row) for row in rows]))
+async def list_content(org_id: OrgAccess, services: ServicesDep) -> Response:
+    rows = await plans.list_plans(services.uow(), _content, org_id)
+    return json_response(ContentList(items=rows))
 
 
 @router.post(
@@ -53,13 +53,10 @@ async def list_content(org_id: OrgAccess, session: SessionDep) -> Response:
         response_description="Created.",
     ),
 )
-async def create_content(
-    org_id: OrgAccess, body: ContentIn, session: SessionDep, services: ServicesDep
-) -> Response:
-    row = await plans.add(session, ScheduledContent(org_id=org_id, **body.model_dump()))
-    await session.commit()
-    await services.views.reload_plans(org_id)
-    return json_response(_out(row), 201)
+async def create_content(org_id: OrgAccess, body: ContentIn, services: ServicesDep) -> Response:
+    changed = services.views.reload_plans
+    row = await plans.add_plan(services.uow(), _content, changed, org_id, body.model_dump())
+    return json_response(row, 201)
 
 
 @router.patch(
@@ -76,16 +73,14 @@ async def update_content(
     org_id: OrgAccess,
     content_id: ContentId,
     body: ContentUpdate,
-    session: SessionDep,
     services: ServicesDep,
 ) -> Response:
-    row = await plans.find(session, ScheduledContent, org_id, content_id)
+    values = body.model_dump(exclude_none=True)
+    changed = services.views.reload_plans
+    row = await plans.change_plan(services.uow(), _content, changed, org_id, content_id, values)
     if row is None:
         raise not_found("scheduled content")
-    row = await plans.change(session, row, body.model_dump(exclude_none=True))
-    await session.commit()
-    await services.views.reload_plans(org_id)
-    return json_response(_out(row))
+    return json_response(row)
 
 
 @router.delete(
@@ -100,10 +95,10 @@ async def update_content(
     ),
 )
 async def delete_content(
-    org_id: OrgAccess, content_id: ContentId, session: SessionDep, services: ServicesDep
+    org_id: OrgAccess, content_id: ContentId, services: ServicesDep
 ) -> Response:
-    if not await plans.remove(session, ScheduledContent, org_id, content_id):
+    if not await plans.remove_plan(
+        services.uow(), _content, services.views.reload_plans, org_id, content_id
+    ):
         raise not_found("scheduled content")
-    await session.commit()
-    await services.views.reload_plans(org_id)
     return Response(status_code=204)

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from cmis_dashboard_api.api import examples
+from cmis_dashboard_api.api.deps import OrgAccess, ServicesDep
 from cmis_dashboard_api.api.docs import documented
+from cmis_dashboard_api.api.errors import not_found
 from cmis_dashboard_api.api.responses import JSON
-from cmis_dashboard_api.deps import OrgAccess, ServicesDep
-from cmis_dashboard_api.errors import not_found
 from cmis_dashboard_api.schemas.dashboard import DashboardView
 
 router = APIRouter(tags=["dashboard"])

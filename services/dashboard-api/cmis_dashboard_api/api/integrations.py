@@ -8,20 +8,19 @@ from uuid import UUID
 from fastapi import APIRouter, Path
 from starlette.responses import Response
 
-from cmis_dashboard_api.adapters import integrations
 from cmis_dashboard_api.api import examples
+from cmis_dashboard_api.api.deps import OrgAccess, ServicesDep
 from cmis_dashboard_api.api.docs import documented
+from cmis_dashboard_api.api.errors import not_found
 from cmis_dashboard_api.api.responses import json_response
-from cmis_dashboard_api.deps import OrgAccess, ServicesDep, SessionDep
-from cmis_dashboard_api.errors import not_found
+from cmis_dashboard_api.handlers import integrations
 from cmis_dashboard_api.schemas.orgs import (
     ConnectIntegration,
     IntegrationList,
     IntegrationOut,
     UpdateIntegration,
 )
-from cmis_shared.events import utc_now
-from cmis_shared.uow import UnitOfWork
+from cmis_shared.clock import system_clock
 
 router = APIRouter(tags=["integrations"])
 IntegrationId = Annotated[UUID, Path(description="Integration id.")]
@@ -37,8 +36,8 @@ PATH = "/orgs/{org_id}/integrations/{integration_id}"
         response_example={"integrations": [examples.INTEGRATION_OUT]},
     ),
 )
-async def list_integrations(org_id: OrgAccess, session: SessionDep) -> Response:
-    rows = await integrations.list_integrations(session, org_id)
+async def list_integrations(org_id: OrgAccess, services: ServicesDep) -> Response:
+    rows = await integrations.list_integrations(services.uow(), org_id)
     return json_response(IntegrationList(integrations=rows))
 
 
@@ -63,12 +62,9 @@ async def connect_integration(
     org_id: OrgAccess, body: ConnectIntegration, services: ServicesDep
 ) -> Response:
     values = body.model_dump(exclude={"credentials"})
-    async with UnitOfWork(services.runtime.sessions) as uow:
-        row = await integrations.connect(
-            uow, services.cipher, org_id, values, body.credentials.model_dump()
-        )
-        await uow.commit()
-    return json_response(integrations.integration_out(row), 201)
+    credentials = body.credentials.model_dump()
+    row = await integrations.connect_integration(services.uow(), org_id, values, credentials)
+    return json_response(row, 201)
 
 
 @router.get(
@@ -81,12 +77,12 @@ async def connect_integration(
     ),
 )
 async def get_integration(
-    org_id: OrgAccess, integration_id: IntegrationId, session: SessionDep
+    org_id: OrgAccess, integration_id: IntegrationId, services: ServicesDep
 ) -> Response:
-    row = await integrations.find_integration(session, org_id, integration_id)
+    row = await integrations.get_integration(services.uow(), org_id, integration_id)
     if row is None:
         raise not_found("integration")
-    return json_response(integrations.integration_out(row))
+    return json_response(row)
 
 
 @router.patch(
@@ -107,13 +103,12 @@ async def update_integration(
 ) -> Response:
     changes = body.model_dump(exclude_unset=True, exclude={"credentials"})
     credentials = body.credentials.model_dump() if body.credentials else None
-    async with UnitOfWork(services.runtime.sessions) as uow:
-        row = await integrations.find_integration(uow.session, org_id, integration_id, lock=True)
-        if row is None:
-            raise not_found("integration")
-        row = await integrations.update(uow, services.cipher, row, changes, credentials)
-        await uow.commit()
-    return json_response(integrations.integration_out(row))
+    row = await integrations.update_integration(
+        services.uow(), org_id, integration_id, changes, credentials
+    )
+    if row is None:
+        raise not_found("integration")
+    return json_response(row)
 
 
 @router.delete(
@@ -133,10 +128,9 @@ async def update_integration(
 async def disconnect_integration(
     org_id: OrgAccess, integration_id: IntegrationId, services: ServicesDep
 ) -> Response:
-    async with UnitOfWork(services.runtime.sessions) as uow:
-        row = await integrations.find_integration(uow.session, org_id, integration_id, lock=True)
-        if row is None:
-            raise not_found("integration")
-        await integrations.disconnect(uow, row, utc_now())
-        await uow.commit()
+    found = await integrations.disconnect_integration(
+        services.uow(), org_id, integration_id, system_clock()
+    )
+    if not found:
+        raise not_found("integration")
     return Response(status_code=204)

@@ -8,14 +8,14 @@ from uuid import UUID
 from fastapi import APIRouter, Path
 from starlette.responses import Response
 
-from cmis_dashboard_api.adapters import plans
 from cmis_dashboard_api.api import examples
+from cmis_dashboard_api.api.deps import OrgAccess, ServicesDep
 from cmis_dashboard_api.api.docs import documented
+from cmis_dashboard_api.api.errors import ApiError, not_found
 from cmis_dashboard_api.api.responses import json_response
-from cmis_dashboard_api.deps import OrgAccess, ServicesDep, SessionDep
-from cmis_dashboard_api.errors import ApiError, not_found
+from cmis_dashboard_api.handlers import plans
+from cmis_dashboard_api.ports import DuplicateNameError, Plans, UnitOfWork
 from cmis_dashboard_api.schemas.plans import KpiIn, KpiList, KpiOut, KpiUpdate
-from cmis_shared.db.models import Kpi
 
 router = APIRouter(tags=["kpis"])
 KpiId = Annotated[UUID, Path(description="KPI id.")]
@@ -29,8 +29,8 @@ def _duplicate() -> ApiError:
 _CHANGED = "The dashboard's `kpis` section changes at once."
 
 
-def _out(row: Kpi) -> KpiOut:
-    return KpiOut.model_validate(row, from_attributes=True)
+def _kpis(uow: UnitOfWork) -> Plans[KpiOut]:
+    return uow.kpis
 
 
 @router.get(
@@ -42,10 +42,8 @@ def _out(row: Kpi) -> KpiOut:
         response_example={"kpis": [examples.KPI_OUT]},
     ),
 )
-async def list_kpis(org_id: OrgAccess, session: SessionDep) -> Response:
-    return json_response(
-        KpiList(kpis=[_out(row) for row in await plans.list_kpis(session, org_id)])
-    )
+async def list_kpis(org_id: OrgAccess, services: ServicesDep) -> Response:
+    return json_response(KpiList(kpis=await plans.list_plans(services.uow(), _kpis, org_id)))
 
 
 @router.post(
@@ -61,16 +59,13 @@ async def list_kpis(org_id: OrgAccess, session: SessionDep) -> Response:
         response_description="Created.",
     ),
 )
-async def create_kpi(
-    org_id: OrgAccess, body: KpiIn, session: SessionDep, services: ServicesDep
-) -> Response:
+async def create_kpi(org_id: OrgAccess, body: KpiIn, services: ServicesDep) -> Response:
+    changed = services.views.reload_plans
     try:
-        row = await plans.add(session, Kpi(org_id=org_id, **body.model_dump()))
-    except plans.DuplicateNameError:
+        row = await plans.add_plan(services.uow(), _kpis, changed, org_id, body.model_dump())
+    except DuplicateNameError:
         raise _duplicate() from None
-    await session.commit()
-    await services.views.reload_plans(org_id)
-    return json_response(_out(row), 201)
+    return json_response(row, 201)
 
 
 @router.patch(
@@ -85,18 +80,17 @@ async def create_kpi(
     ),
 )
 async def update_kpi(
-    org_id: OrgAccess, kpi_id: KpiId, body: KpiUpdate, session: SessionDep, services: ServicesDep
+    org_id: OrgAccess, kpi_id: KpiId, body: KpiUpdate, services: ServicesDep
 ) -> Response:
-    row = await plans.find(session, Kpi, org_id, kpi_id)
+    values = body.model_dump(exclude_none=True)
+    changed = services.views.reload_plans
+    try:
+        row = await plans.change_plan(services.uow(), _kpis, changed, org_id, kpi_id, values)
+    except DuplicateNameError:
+        raise _duplicate() from None
     if row is None:
         raise not_found("KPI")
-    try:
-        row = await plans.change(session, row, body.model_dump(exclude_none=True))
-    except plans.DuplicateNameError:
-        raise _duplicate() from None
-    await session.commit()
-    await services.views.reload_plans(org_id)
-    return json_response(_out(row))
+    return json_response(row)
 
 
 @router.delete(
@@ -110,11 +104,9 @@ async def update_kpi(
         response_description="Deleted (no body).",
     ),
 )
-async def delete_kpi(
-    org_id: OrgAccess, kpi_id: KpiId, session: SessionDep, services: ServicesDep
-) -> Response:
-    if not await plans.remove(session, Kpi, org_id, kpi_id):
+async def delete_kpi(org_id: OrgAccess, kpi_id: KpiId, services: ServicesDep) -> Response:
+    if not await plans.remove_plan(
+        services.uow(), _kpis, services.views.reload_plans, org_id, kpi_id
+    ):
         raise not_found("KPI")
-    await session.commit()
-    await services.views.reload_plans(org_id)
     return Response(status_code=204)

@@ -11,8 +11,8 @@ from fastapi import APIRouter
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from cmis_dashboard_api.adapters.live import LiveHub
+from cmis_dashboard_api.api.deps import OrgAccess, ServicesDep
 from cmis_dashboard_api.api.docs import error_responses
-from cmis_dashboard_api.deps import OrgAccess, ServicesDep
 
 router = APIRouter(tags=["live updates"])
 

@@ -7,10 +7,10 @@ from starlette.responses import Response
 
 from cmis_dashboard_api.adapters.org_queries import user_organizations
 from cmis_dashboard_api.api import examples
+from cmis_dashboard_api.api.deps import CurrentUser, OrgAccess, SessionDep
 from cmis_dashboard_api.api.docs import documented
+from cmis_dashboard_api.api.errors import not_found
 from cmis_dashboard_api.api.responses import json_response
-from cmis_dashboard_api.deps import CurrentUser, OrgAccess, SessionDep
-from cmis_dashboard_api.errors import not_found
 from cmis_dashboard_api.schemas.orgs import OrganizationList, OrganizationOut
 
 router = APIRouter(tags=["organizations"])

@@ -1,11 +1,11 @@
-"""Responses written with :mod:`cmis_dashboard_api.jsonbytes` (exact decimals, fast)."""
+"""Responses written with :mod:`cmis_dashboard_api.schemas.jsonbytes` (exact decimals, fast)."""
 
 from __future__ import annotations
 
 from pydantic import BaseModel
 from starlette.responses import Response
 
-from cmis_dashboard_api.jsonbytes import dumps
+from cmis_dashboard_api.schemas.jsonbytes import dumps
 
 JSON = "application/json"
 

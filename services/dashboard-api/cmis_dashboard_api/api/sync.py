@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Path, Query
 from starlette.responses import Response
 
-from cmis_dashboard_api.adapters.sync_commands import request_sync, trigger_targets
 from cmis_dashboard_api.adapters.sync_queries import org_sync_status, recent_runs, sync_statistics
 from cmis_dashboard_api.api import examples
+from cmis_dashboard_api.api.deps import CurrentUser, OrgAccess, ServicesDep, SessionDep
 from cmis_dashboard_api.api.docs import documented
+from cmis_dashboard_api.api.errors import ApiError, not_found
 from cmis_dashboard_api.api.responses import json_response
-from cmis_dashboard_api.deps import CurrentUser, OrgAccess, ServicesDep, SessionDep
-from cmis_dashboard_api.errors import ApiError, not_found
+from cmis_dashboard_api.bootstrap import Services
+from cmis_dashboard_api.handlers.trigger import IntegrationNotFoundError, TriggerSync, trigger_sync
 from cmis_dashboard_api.schemas.sync import (
     IntegrationSyncDetail,
     OrgSyncStatus,
@@ -22,17 +23,16 @@ from cmis_dashboard_api.schemas.sync import (
     TriggerRequest,
     TriggerResponse,
 )
-from cmis_dashboard_api.services import Services
-from cmis_shared.events import utc_now
-from cmis_shared.uow import UnitOfWork
+from cmis_shared.clock import system_clock
 
 router = APIRouter(tags=["sync"])
 IntegrationId = Annotated[UUID, Path(description="Integration id.")]
 
 _TRIGGER_TEXT = (
     " Answers 202 with the run ids. A sync of the same integration and data type that is "
-    "already queued or running is returned (`created: false`), not queued again. Manual "
-    "requests overtake scheduled ones. Rate limited per organization (429 + Retry-After)."
+    "already queued or running is returned (`created: false`), not queued again; a queued "
+    "scheduled one becomes manual. Manual requests overtake scheduled ones. Rate limited "
+    "per organization (429 + Retry-After)."
 )
 
 
@@ -78,7 +78,7 @@ async def _trigger(
     services: Services,
     org_id: UUID,
     integration_id: UUID | None,
-    request: TriggerRequest,
+    request: TriggerRequest | None,
     requested_by: str,
 ) -> Response:
     retry_after = await services.trigger_limiter.hit(
@@ -91,51 +91,52 @@ async def _trigger(
             details={"retry_after_seconds": int(retry_after)},
             headers={"Retry-After": str(int(retry_after))},
         )
-    async with UnitOfWork(services.runtime.sessions) as uow:
-        targets = await trigger_targets(uow, org_id, integration_id)
-        if integration_id is not None and not targets:
-            raise not_found("integration")
-        runs = [
-            await request_sync(uow, org_id, target, request.data_type, requested_by)
-            for target in targets
-        ]
-        await uow.commit()
+    data_type = (request or TriggerRequest()).data_type
+    command = TriggerSync(org_id, integration_id, data_type, requested_by)
+    try:
+        runs = await trigger_sync(command, services.uow())
+    except IntegrationNotFoundError:
+        raise not_found("integration") from None
     return json_response(TriggerResponse(org_id=org_id, runs=runs), 202)
+
+
+def _documented_trigger(summary: str, description: str, accepted: str) -> dict[str, Any]:
+    return documented(
+        summary=summary,
+        description=description + _TRIGGER_TEXT,
+        status_code=202,
+        request_example=examples.TRIGGER_REQUEST,
+        response_example=examples.TRIGGER_RESPONSE,
+        errors=(401, 404, 422, 429),
+        response_description=f"Accepted: {accepted} (or already queued/running).",
+    )
+
+
+TriggerBody = Annotated[TriggerRequest | None, Body()]
 
 
 @router.post(
     "/orgs/{org_id}/sync/trigger",
     response_model=TriggerResponse,
-    **documented(
-        summary="Sync every integration now",
-        description="Requests a manual sync of every connected integration." + _TRIGGER_TEXT,
-        status_code=202,
-        request_example=examples.TRIGGER_REQUEST,
-        response_example=examples.TRIGGER_RESPONSE,
-        errors=(401, 404, 422, 429),
-        response_description="Accepted: the runs queued (or already queued/running).",
+    **_documented_trigger(
+        "Sync every integration now",
+        "Requests a manual sync of every connected integration.",
+        "the runs queued",
     ),
 )
 async def trigger_org_sync(
-    org_id: OrgAccess,
-    user: CurrentUser,
-    services: ServicesDep,
-    request: Annotated[TriggerRequest | None, Body()] = None,
+    org_id: OrgAccess, user: CurrentUser, services: ServicesDep, request: TriggerBody = None
 ) -> Response:
-    return await _trigger(services, org_id, None, request or TriggerRequest(), user.email)
+    return await _trigger(services, org_id, None, request, user.email)
 
 
 @router.post(
     "/orgs/{org_id}/sync/integrations/{integration_id}/trigger",
     response_model=TriggerResponse,
-    **documented(
-        summary="Sync one integration now",
-        description="Requests a manual sync of one integration." + _TRIGGER_TEXT,
-        status_code=202,
-        request_example=examples.TRIGGER_REQUEST,
-        response_example=examples.TRIGGER_RESPONSE,
-        errors=(401, 404, 422, 429),
-        response_description="Accepted: the run queued (or already queued/running).",
+    **_documented_trigger(
+        "Sync one integration now",
+        "Requests a manual sync of one integration.",
+        "the run queued",
     ),
 )
 async def trigger_integration_sync(
@@ -143,9 +144,9 @@ async def trigger_integration_sync(
     integration_id: IntegrationId,
     user: CurrentUser,
     services: ServicesDep,
-    request: Annotated[TriggerRequest | None, Body()] = None,
+    request: TriggerBody = None,
 ) -> Response:
-    return await _trigger(services, org_id, integration_id, request or TriggerRequest(), user.email)
+    return await _trigger(services, org_id, integration_id, request, user.email)
 
 
 @router.get(
@@ -166,4 +167,4 @@ async def statistics(
     session: SessionDep,
     days: Annotated[int, Query(ge=1, le=365, description="Period in days.")] = 7,
 ) -> Response:
-    return json_response(await sync_statistics(session, org_id, utc_now(), days))
+    return json_response(await sync_statistics(session, org_id, system_clock(), days))

@@ -27,7 +27,7 @@ AccountId = Annotated[str, StringConstraints(min_length=1, max_length=100, patte
 Secret = Annotated[str, StringConstraints(min_length=1, max_length=4096, pattern=NO_NUL)]
 LongText = Annotated[str, StringConstraints(min_length=1, max_length=10_000, pattern=NO_NUL)]
 
-# Exact decimal in and out, shown as a JSON number (serialized by cmis_dashboard_api.jsonbytes).
+# Exact decimal in and out, shown as a JSON number (serialized by schemas/jsonbytes.py).
 Number = Annotated[Decimal, WithJsonSchema({"type": "number"})]
 Amount = Annotated[
     Decimal,

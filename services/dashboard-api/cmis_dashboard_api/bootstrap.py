@@ -1,4 +1,5 @@
-"""Everything a request handler may need, built once per process in the app's lifespan."""
+"""The one composition root: wires the adapters (PostgreSQL, Redis, the broker's runtime)
+into the handlers, once per process, in the app's lifespan."""
 
 from __future__ import annotations
 
@@ -6,14 +7,20 @@ from dataclasses import dataclass
 
 import redis.asyncio as redis
 
+from cmis_dashboard_api.adapters.auth_queries import principal_lookup
 from cmis_dashboard_api.adapters.live import LiveHub
 from cmis_dashboard_api.adapters.rate_limit import RateLimiter
+from cmis_dashboard_api.adapters.unit_of_work import SqlUnitOfWork
 from cmis_dashboard_api.adapters.view_store import ViewStore
-from cmis_dashboard_api.auth import Authenticator
+from cmis_dashboard_api.handlers.auth import Authenticator
+from cmis_dashboard_api.handlers.views import DashboardViews
+from cmis_dashboard_api.ports import UnitOfWork
 from cmis_dashboard_api.settings import DashboardSettings
-from cmis_dashboard_api.views import DashboardViews
 from cmis_shared.crypto import TokenCipher
+from cmis_shared.redis_client import create_redis
 from cmis_shared.runtime import ServiceRuntime
+
+REDIS_CONNECTIONS = 256
 
 
 @dataclass
@@ -28,9 +35,16 @@ class Services:
     trigger_limiter: RateLimiter
     cipher: TokenCipher
 
+    def uow(self) -> UnitOfWork:
+        return SqlUnitOfWork(self.runtime.sessions, self.cipher)
 
-def build_services(settings: DashboardSettings, runtime: ServiceRuntime) -> Services:
-    client = redis.Redis.from_url(settings.redis_url, max_connections=256)
+    async def aclose(self) -> None:
+        await self.live.aclose()
+        await self.redis.aclose()
+
+
+def bootstrap(settings: DashboardSettings, runtime: ServiceRuntime) -> Services:
+    client = create_redis(settings, max_connections=REDIS_CONNECTIONS)
     store = ViewStore(
         client,
         settings,
@@ -51,7 +65,7 @@ def build_services(settings: DashboardSettings, runtime: ServiceRuntime) -> Serv
         redis=client,
         views=views,
         store=store,
-        auth=Authenticator(runtime.sessions, settings.auth_cache_seconds),
+        auth=Authenticator(principal_lookup(runtime.sessions), settings.auth_cache_seconds),
         live=live,
         trigger_limiter=RateLimiter(
             client, settings.trigger_rate_limit, settings.trigger_rate_window_seconds

@@ -4,7 +4,6 @@ PostgreSQL when Redis lost it (or on request), and tell live streams what change
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from datetime import datetime
 from uuid import UUID
 
@@ -15,11 +14,12 @@ from cmis_dashboard_api.adapters.live import LiveHub
 from cmis_dashboard_api.adapters.view_queries import load_kpis, load_scheduled, load_state
 from cmis_dashboard_api.adapters.view_store import Materialized, ViewStore
 from cmis_dashboard_api.domain.apply import apply_event
+from cmis_dashboard_api.domain.live_messages import live_message
 from cmis_dashboard_api.domain.render import render_dashboard, seconds_until_stale
 from cmis_dashboard_api.domain.state import DEFAULT_PERIOD_DAYS, DashboardState
-from cmis_dashboard_api.jsonbytes import dumps
-from cmis_dashboard_api.live_messages import live_message
-from cmis_shared.events import Event, utc_now
+from cmis_dashboard_api.schemas.jsonbytes import dumps
+from cmis_shared.clock import Clock, system_clock
+from cmis_shared.events import Event
 
 log = structlog.get_logger(__name__)
 
@@ -37,7 +37,7 @@ class DashboardViews:
         *,
         view_ttl_seconds: int,
         period_view_ttl_seconds: int,
-        clock: Callable[[], datetime] = utc_now,
+        clock: Clock = system_clock,
     ) -> None:
         self._store = store
         self._sessions = sessions

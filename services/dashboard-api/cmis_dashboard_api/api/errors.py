@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import structlog
@@ -11,7 +11,8 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from cmis_dashboard_api.jsonbytes import dumps
+from cmis_dashboard_api.api.unavailable import UNAVAILABLE, is_unavailable
+from cmis_dashboard_api.schemas.jsonbytes import dumps
 
 log = structlog.get_logger(__name__)
 
@@ -25,6 +26,7 @@ _CODES = {
     422: "validation_error",
     429: "rate_limited",
     500: "internal_error",
+    503: "unavailable",
 }
 
 
@@ -95,8 +97,30 @@ async def _unexpected_error(_: Request, error: Exception) -> Response:
     return error_response(500, "internal_error", "internal server error")
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def _unavailable_handler(
+    retry_after_seconds: int,
+) -> Callable[[Request, Exception], Awaitable[Response]]:
+    async def unavailable(request: Request, error: Exception) -> Response:
+        if not is_unavailable(error):
+            return await _unexpected_error(request, error)
+        # No traceback and no message text: a driver's message may carry a host or a DSN.
+        log.warning("dependency unavailable", error_type=type(error).__name__)
+        return error_response(
+            503,
+            "unavailable",
+            "a service this request needs is unreachable; retry later",
+            {"retry_after_seconds": retry_after_seconds},
+            {"Retry-After": str(retry_after_seconds)},
+        )
+
+    return unavailable
+
+
+def install_error_handlers(app: FastAPI, unavailable_retry_after_seconds: int = 5) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    unavailable = _unavailable_handler(unavailable_retry_after_seconds)
+    for error_class in UNAVAILABLE:
+        app.add_exception_handler(error_class, unavailable)
     app.add_exception_handler(Exception, _unexpected_error)

@@ -7,10 +7,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from cmis_dashboard_api.adapters.auth_queries import Principal, find_principal
 from cmis_dashboard_api.domain.tokens import hash_token
+from cmis_dashboard_api.ports import Principal, PrincipalLookup
 
 MAX_TOKEN_LENGTH = 200
 MAX_CACHED = 50_000
@@ -20,11 +18,11 @@ UNKNOWN_TOKEN_TTL = 5.0
 class Authenticator:
     def __init__(
         self,
-        sessions: async_sessionmaker[AsyncSession],
+        lookup: PrincipalLookup,
         ttl_seconds: float,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._sessions = sessions
+        self._lookup = lookup
         self._ttl = ttl_seconds
         self._clock = clock
         self._cache: dict[str, tuple[float, Principal | None]] = {}
@@ -37,8 +35,7 @@ class Authenticator:
         cached = self._cache.get(token_hash)
         if cached is not None and cached[0] > now:
             return cached[1]
-        async with self._sessions() as session, session.begin():
-            principal = await find_principal(session, token_hash)
+        principal = await self._lookup(token_hash)
         if len(self._cache) >= MAX_CACHED:
             self._cache.clear()
         ttl = self._ttl if principal is not None else min(self._ttl, UNKNOWN_TOKEN_TTL)

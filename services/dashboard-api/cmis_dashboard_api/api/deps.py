@@ -11,9 +11,9 @@ from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cmis_dashboard_api.adapters.auth_queries import Principal
-from cmis_dashboard_api.errors import not_found, unauthorized
-from cmis_dashboard_api.services import Services
+from cmis_dashboard_api.api.errors import not_found, unauthorized
+from cmis_dashboard_api.bootstrap import Services
+from cmis_dashboard_api.ports import Principal
 
 bearer = HTTPBearer(
     auto_error=False,

@@ -1,0 +1,43 @@
+"""The unit of work over PostgreSQL (SQLAlchemy session, outbox) with the dashboard's
+repositories, each bound to the transaction's session."""
+
+from __future__ import annotations
+
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from cmis_dashboard_api.adapters import plans
+from cmis_dashboard_api.adapters.integrations import SqlIntegrations
+from cmis_dashboard_api.adapters.sync_commands import SqlRuns
+from cmis_dashboard_api.schemas.plans import ContentOut, KpiOut
+from cmis_shared.crypto import TokenCipher
+from cmis_shared.uow import UnitOfWork
+
+
+class SqlUnitOfWork(UnitOfWork):
+    def __init__(
+        self, session_factory: async_sessionmaker[AsyncSession], cipher: TokenCipher
+    ) -> None:
+        super().__init__(session_factory)
+        self._cipher = cipher
+
+    async def __aenter__(self) -> Self:
+        await super().__aenter__()
+        return self
+
+    @property
+    def runs(self) -> SqlRuns:
+        return SqlRuns(self.session)
+
+    @property
+    def integrations(self) -> SqlIntegrations:
+        return SqlIntegrations(self, self._cipher)
+
+    @property
+    def kpis(self) -> plans.SqlPlans[KpiOut]:
+        return plans.kpis(self.session)
+
+    @property
+    def content(self) -> plans.SqlPlans[ContentOut]:
+        return plans.content(self.session)

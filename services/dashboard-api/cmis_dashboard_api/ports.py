@@ -1,0 +1,130 @@
+"""What the dashboard's handlers need from the outside world, as small interfaces: a unit of
+work exposing repositories (PostgreSQL), the view store (Redis) and the live hub. Adapters
+implement them; unit tests implement them with in-memory fakes."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Protocol, Self, TypeVar
+from uuid import UUID
+
+from cmis_dashboard_api.schemas.orgs import IntegrationOut
+from cmis_dashboard_api.schemas.plans import ContentOut, KpiOut
+from cmis_shared.events import DataType, Event, SyncTrigger
+from cmis_shared.statuses import RunStatus
+
+Out = TypeVar("Out", KpiOut, ContentOut)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who holds an API token, and the organizations they may see."""
+
+    user_id: UUID
+    email: str
+    org_ids: frozenset[UUID]
+
+
+# Token hash -> its principal, or None for an unknown or revoked token.
+PrincipalLookup = Callable[[str], Awaitable[Principal | None]]
+
+
+class DuplicateNameError(ValueError):
+    """A KPI with this name already exists in the organization."""
+
+
+@dataclass(frozen=True)
+class TriggerTarget:
+    integration_id: UUID
+    platform: str
+
+
+@dataclass(frozen=True)
+class ActiveRun:
+    """The one queued-or-running run of an integration and data type."""
+
+    run_id: UUID
+    status: RunStatus
+    trigger: SyncTrigger
+    attempt: int
+    correlation_id: UUID
+
+
+@dataclass(frozen=True)
+class NewRun:
+    run_id: UUID
+    correlation_id: UUID
+    org_id: UUID
+    target: TriggerTarget
+    data_type: DataType
+    requested_by: str
+
+
+class Runs(Protocol):
+    async def targets(self, org_id: UUID, integration_id: UUID | None) -> list[TriggerTarget]: ...
+    async def insert_manual(self, run: NewRun) -> bool:
+        """False when an active run of the same integration and data type exists."""
+        ...
+
+    async def active(self, integration_id: UUID, data_type: DataType) -> ActiveRun | None: ...
+    async def mark_manual(self, run_id: UUID, requested_by: str) -> bool:
+        """Make a still-queued run manual; False if it is no longer queued."""
+        ...
+
+
+class Integrations(Protocol):
+    """Every change stages its ``integration.*`` event in the same unit of work."""
+
+    async def active(self, org_id: UUID) -> list[IntegrationOut]: ...
+    async def get(self, org_id: UUID, integration_id: UUID) -> IntegrationOut | None: ...
+    async def connect(
+        self, org_id: UUID, values: dict[str, Any], credentials: dict[str, Any]
+    ) -> IntegrationOut: ...
+    async def update(
+        self,
+        org_id: UUID,
+        integration_id: UUID,
+        changes: dict[str, Any],
+        credentials: dict[str, Any] | None,
+    ) -> IntegrationOut | None: ...
+    async def disconnect(self, org_id: UUID, integration_id: UUID, now: datetime) -> bool: ...
+
+
+class Plans(Protocol[Out]):
+    """KPI targets or scheduled content; ``add``/``change`` raise DuplicateNameError."""
+
+    async def list(self, org_id: UUID) -> list[Out]: ...
+    async def add(self, org_id: UUID, values: dict[str, Any]) -> Out: ...
+    async def change(self, org_id: UUID, row_id: UUID, values: dict[str, Any]) -> Out | None: ...
+    async def remove(self, org_id: UUID, row_id: UUID) -> bool: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction: repositories' writes and the events staged in the outbox."""
+
+    @property
+    def runs(self) -> Runs: ...
+    @property
+    def integrations(self) -> Integrations: ...
+    @property
+    def kpis(self) -> Plans[KpiOut]: ...
+    @property
+    def content(self) -> Plans[ContentOut]: ...
+
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    async def publish(self, *events: Event) -> None: ...
+    async def commit(self) -> None: ...
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
+# Told after a KPI or scheduled-content change was committed (the view reloads its plans).
+PlansChanged = Callable[[UUID], Awaitable[None]]
