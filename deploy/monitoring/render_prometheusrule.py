@@ -12,7 +12,9 @@ import yaml
 HERE = Path(__file__).resolve().parent
 RULES = HERE / "prometheus" / "cmis-alerts.yml"
 TARGET = HERE / "prometheusrule.yaml"
-HEADER = "# Generated from prometheus/cmis-alerts.yml by render_prometheusrule.py: edit that file.\n"
+HEADER = (
+    "# Generated from prometheus/cmis-alerts.yml by render_prometheusrule.py: edit that file.\n"
+)
 
 
 def render(rules: dict[str, Any]) -> str:

@@ -57,7 +57,9 @@ def test_failed_syncs_link_to_their_traces() -> None:
     assert all(target["exemplar"] for target in syncs["targets"])
     traces = next(panel for panel in PANELS if "traces" in panel["title"].lower())
     assert traces["datasource"]["type"] == "jaeger"
-    datasources = yaml.safe_load((GRAFANA / "provisioning" / "datasources" / "cmis.yml").read_text())
+    datasources = yaml.safe_load(
+        (GRAFANA / "provisioning" / "datasources" / "cmis.yml").read_text()
+    )
     prometheus = next(d for d in datasources["datasources"] if d["type"] == "prometheus")
     jaeger = next(d for d in datasources["datasources"] if d["type"] == "jaeger")
     destinations = prometheus["jsonData"]["exemplarTraceIdDestinations"]
@@ -83,7 +85,9 @@ def test_compose_provisions_the_dashboard_and_the_rules() -> None:
 
 
 def test_kubernetes_ships_the_same_dashboard() -> None:
-    kustomization = yaml.safe_load((ROOT / "deploy" / "monitoring" / "kustomization.yaml").read_text())
+    kustomization = yaml.safe_load(
+        (ROOT / "deploy" / "monitoring" / "kustomization.yaml").read_text()
+    )
     generator = kustomization["configMapGenerator"][0]
     assert generator["files"] == ["grafana/dashboards/cmis.json"]
     assert generator["options"]["labels"] == {"grafana_dashboard": "1"}
