@@ -89,7 +89,7 @@ def test_each_service_has_probes_resources_and_a_disruption_budget(rendered: Any
         container = _container(deployments[name])
         port = "http" if name == "cmis-dashboard-api" else "metrics"
         assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": port}
-        assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": port}
+        assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "metrics"}
         ports = {p["name"]: p["containerPort"] for p in container["ports"]}
         assert ports["metrics"] == 9100
         if name == "cmis-dashboard-api":
