@@ -25,8 +25,16 @@ uv pip install --quiet --python .venv/bin/python --no-deps \
   "$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')" \
   shared services tests scripts >/dev/null
 
-# wrk drives the HTTP benchmarks (a separate load-generating process).
-if ! command -v wrk >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
-  (apt-get update -qq && apt-get install -y -qq wrk >/dev/null) \
-    || echo "warning: could not install wrk; the dashboard benchmark and its smoke test need it" >&2
+# Debian packages the tests run as separate programs: wrk drives the HTTP benchmarks, kubectl
+# renders the Kustomize overlays (tests/integration/deploy), promtool (package prometheus)
+# checks and unit-tests the alert rules. The tests fail, never skip, without them.
+missing=()
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+command -v kubectl >/dev/null 2>&1 || missing+=(kubectl)
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+if [ ${#missing[@]} -gt 0 ] && command -v apt-get >/dev/null 2>&1; then
+  (apt-get update -qq \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      "${missing[@]}" >/dev/null) \
+    || echo "warning: could not install ${missing[*]}; the tests that run them will fail" >&2
 fi

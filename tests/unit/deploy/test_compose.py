@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 import yaml
-from pydantic import BaseModel
 
 from cmis_alerting.settings import AlertingSettings
 from cmis_dashboard_api.settings import DashboardSettings
@@ -19,6 +18,7 @@ from cmis_platform_sim.settings import parse_settings
 from cmis_scheduler.settings import SchedulerSettings
 from cmis_shared.settings import CmisSettings, load_settings
 from cmis_sync_worker.settings import SyncWorkerSettings
+from tests.unit.deploy.settings_fields import field_exists
 
 pytestmark = pytest.mark.unit
 
@@ -37,20 +37,6 @@ SETTINGS: dict[str, type[CmisSettings]] = {
 
 def _env(service: str) -> dict[str, str]:
     return {key: str(value) for key, value in (SERVICES[service].get("environment") or {}).items()}
-
-
-def _field_exists(model: type[BaseModel], path: list[str]) -> bool:
-    field = model.model_fields.get(path[0])
-    if field is None:
-        return False
-    if len(path) == 1:
-        return True
-    nested = field.annotation
-    return (
-        isinstance(nested, type)
-        and issubclass(nested, BaseModel)
-        and _field_exists(nested, path[1:])
-    )
 
 
 def test_infrastructure_has_health_checks() -> None:
@@ -89,7 +75,7 @@ def test_every_variable_is_one_the_service_reads(
     for name in env:
         assert name.startswith("CMIS_"), name
         path = name.removeprefix("CMIS_").lower().split("__")
-        assert _field_exists(settings_class, path), f"{service}: {name} is read by nobody"
+        assert field_exists(settings_class, path), f"{service}: {name} is read by nobody"
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     settings = load_settings(settings_class)
