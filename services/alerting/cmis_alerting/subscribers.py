@@ -16,9 +16,7 @@ from cmis_shared.runtime import ServiceRuntime
 
 def subscribe(runtime: ServiceRuntime, handlers: EventHandlers) -> EventConsumer:
     """Alerting is bound to the sync outcomes and integration changes only."""
-    return EventConsumer(
-        runtime.broker,
-        runtime.topology,
+    return runtime.consumer(
         CONSUMER,
         {
             SyncCompleted: handlers.sync_completed,
@@ -27,5 +25,4 @@ def subscribe(runtime: ServiceRuntime, handlers: EventHandlers) -> EventConsumer
             IntegrationUpdated: handlers.integration_changed,
             IntegrationDisconnected: handlers.integration_disconnected,
         },
-        metrics=runtime.metrics,
     )

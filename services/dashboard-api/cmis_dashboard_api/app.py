@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import uvicorn
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from fastapi_offline import FastAPIOffline
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.redis import RedisInstrumentor
@@ -70,6 +70,7 @@ def create_app(
     install_error_handlers(app, settings.unavailable_retry_after_seconds)
     app.include_router(api_router)
     app.add_api_route("/healthz", _healthz, include_in_schema=False)
+    app.add_api_route("/readyz", _readyz, include_in_schema=False)
     if settings.benchmark_routes:
         app.include_router(bench.router)
     _install_openapi(app)
@@ -91,6 +92,15 @@ def create_app(
 async def _healthz() -> dict[str, str]:
     """Liveness for process supervisors; it answers once the lifespan has started."""
     return {"status": "ok"}
+
+
+async def _readyz(request: Request) -> Response:
+    """Readiness (the same report as every service's metrics port): database, broker and
+    Redis reachable, consumers and relay running, outbox young enough."""
+    readiness = await request.app.state.services.runtime.readiness()
+    return Response(
+        readiness.to_json(), status_code=readiness.status_code, media_type="application/json"
+    )
 
 
 def _install_openapi(app: FastAPI) -> None:

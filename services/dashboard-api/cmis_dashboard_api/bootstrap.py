@@ -45,6 +45,7 @@ class Services:
 
 def bootstrap(settings: DashboardSettings, runtime: ServiceRuntime) -> Services:
     client = create_redis(settings, max_connections=REDIS_CONNECTIONS)
+    runtime.add_check("redis", client.ping)
     store = ViewStore(
         client,
         settings,

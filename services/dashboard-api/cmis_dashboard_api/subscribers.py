@@ -15,6 +15,4 @@ def subscribe(runtime: ServiceRuntime, views: DashboardViews) -> EventConsumer:
     # No inbox claim: view updates are last-writer-wins by event time (domain/apply.py), so
     # a redelivered or late event changes nothing and the hot path stays off PostgreSQL.
     handlers: dict[type, Handler] = dict.fromkeys(EVENT_TYPES.values(), views.apply)
-    return EventConsumer(
-        runtime.broker, runtime.topology, SERVICE, handlers, metrics=runtime.metrics
-    )
+    return runtime.consumer(SERVICE, handlers)

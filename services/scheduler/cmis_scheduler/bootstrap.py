@@ -89,6 +89,7 @@ class SchedulerService:
         self.clock = clock
         self.defaults = schedule_defaults(settings)
         self.redis = create_redis(settings)
+        runtime.add_check("redis", self.redis.ping)
         self.limiter = RedisRateLimiter(
             self.redis, settings.redis_key("scheduler", "budget"), rate_budgets(settings)
         )

@@ -26,9 +26,7 @@ class Handlers(NamedTuple):
 
 
 def subscribe(runtime: ServiceRuntime, handlers: Handlers) -> EventConsumer:
-    return EventConsumer(
-        runtime.broker,
-        runtime.topology,
+    return runtime.consumer(
         "scheduler",
         {
             IntegrationConnected: handlers.on_integration,
@@ -37,5 +35,4 @@ def subscribe(runtime: ServiceRuntime, handlers: Handlers) -> EventConsumer:
             SyncFailed: handlers.on_sync_failed,
             SyncCompleted: handlers.on_sync_completed,
         },
-        metrics=runtime.metrics,
     )

@@ -62,6 +62,7 @@ class SyncWorker:
         endpoints = settings.endpoints()
         self.http = make_http_client(endpoints)
         self.redis = create_redis(settings)
+        self.runtime.add_check("redis", self.redis.ping)
         limiter = RedisPlatformLimiter(
             self.redis,
             settings.redis_key,

@@ -11,10 +11,4 @@ SERVICE = "sync-worker"
 
 
 def subscribe(runtime: ServiceRuntime, handler: SyncRequestHandler) -> EventConsumer:
-    return EventConsumer(
-        runtime.broker,
-        runtime.topology,
-        SERVICE,
-        {SyncRequested: handler},
-        metrics=runtime.metrics,
-    )
+    return runtime.consumer(SERVICE, {SyncRequested: handler})
