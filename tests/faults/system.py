@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 import sys
 import uuid
 from dataclasses import dataclass, field
@@ -145,6 +146,9 @@ class FaultSystem:
     async def stop(self) -> None:
         for org in self.orgs:
             await org.client.aclose()
+        for process in self.processes.values():  # all at once: they stop in parallel
+            if process.process is not None and process.process.poll() is None:
+                process.process.send_signal(signal.SIGTERM)
         for process in self.processes.values():
             # One that ignores SIGTERM is killed; the fault test already judged the system.
             with contextlib.suppress(RuntimeError):
