@@ -21,15 +21,17 @@ from starlette.routing import Route
 from tests.support.private_servers import free_port
 
 LONG_TEXT = "x" * 5000  # longer than every name and text column (at most 500 characters)
+# Display names only: identifiers (Google's resourceName) must stay intact.
+NAME_KEYS = frozenset({"name", "campaign_name"})
 
 
 def dirty(value: Any) -> Any:
-    """Every name-like string gets a NUL byte and an over-long tail."""
+    """Every display name gets a NUL byte and an over-long tail."""
     if isinstance(value, dict):
         return {
             key: (
                 f"{item}\x00{LONG_TEXT}"
-                if isinstance(item, str) and key.lower().endswith("name")
+                if isinstance(item, str) and key in NAME_KEYS
                 else dirty(item)
             )
             for key, item in value.items()
