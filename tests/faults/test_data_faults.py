@@ -18,7 +18,8 @@ from cmis_shared.topology import Topology
 from tests.faults.scenario import assert_kept_promises, run_fault
 from tests.faults.system import FaultSystem
 
-pytestmark = pytest.mark.faults
+# A fresh system, the fault, recovery and checks: minutes on a loaded 2-core host.
+pytestmark = [pytest.mark.faults, pytest.mark.timeout(600)]
 
 DIRTY_SECONDS = 8  # several scheduled and manual syncs read the dirty text
 # An attempt number no smallint column holds: every delivery fails the same way, as a

@@ -10,7 +10,8 @@ import pytest
 from tests.faults.scenario import assert_kept_promises, in_thread, run_fault
 from tests.faults.system import FaultSystem
 
-pytestmark = pytest.mark.faults
+# A fresh system, the fault, recovery and checks: minutes on a loaded 2-core host.
+pytestmark = [pytest.mark.faults, pytest.mark.timeout(600)]
 
 OUTAGE_SECONDS = 30
 
