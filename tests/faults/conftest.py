@@ -116,13 +116,24 @@ def _table() -> str:
     return "\n".join(lines) + "\n"
 
 
+def _write_table(rootpath: Path) -> Path:
+    out = rootpath / ".run" / "fault-table.md"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(_table())
+    return out
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_logfinish(nodeid: str, location: tuple[str, int | None, str]) -> None:
+    """Written after every fault too, so an interrupted run still leaves its rows."""
+    if FAULT_ROWS and nodeid.startswith("tests/faults/"):
+        _write_table(Path.cwd())
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if not FAULT_ROWS:
         return
-    table = _table()
     terminalreporter.section("fault table")
-    terminalreporter.write(table)
-    out = Path(terminalreporter.config.rootpath) / ".run" / "fault-table.md"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(table)
+    terminalreporter.write(_table())
+    out = _write_table(Path(terminalreporter.config.rootpath))
     terminalreporter.write_line(f"written to {out}")
