@@ -1,0 +1,310 @@
+"""Private PostgreSQL, RabbitMQ and Redis instances owned by one test session.
+
+The fault suite stops, restarts, pauses and cuts servers. The machine's shared servers (port
+5432, 5672, 6379) carry the other test tiers, the other engineers' runs and CI, so the suite
+never touches them: it starts its own instances on free ports, in temporary directories, and
+tears them down at the end. Each class offers start, stop, restart and wait-until-ready, so
+later suites (a three-node RabbitMQ cluster) can reuse them.
+
+Server binaries: Debian's PostgreSQL 15 (``/usr/lib/postgresql/15/bin``, run as ``postgres``),
+``redis-server`` and RabbitMQ 3.10 (run as ``rabbitmq`` so it finds the machine's Erlang
+cookie; controlled with ``rabbitmqctl -n <node>``). A server that cannot start raises
+:class:`ServerStartError` with its log: the suite fails, it never skips.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+class ServerStartError(RuntimeError):
+    """A private server did not come up; the message carries its log."""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def port_open(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), 0.5):
+            return True
+    except OSError:
+        return False
+
+
+def _wait(ready: Callable[[], bool], within: float, what: str, log: Callable[[], str]) -> None:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if ready():
+            return
+        time.sleep(0.2)
+    raise ServerStartError(f"{what} not ready within {within} s:\n{log()[-3000:]}")
+
+
+def _owned_dir(prefix: str, user: str) -> Path:
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    shutil.chown(path, user, user)
+    path.chmod(0o700)
+    return path
+
+
+def _tail(path: Path) -> str:
+    return path.read_text(errors="replace") if path.exists() else f"(no log at {path})"
+
+
+class PrivatePostgres:
+    """``initdb`` into a temporary directory and ``pg_ctl`` on its own port; trust auth."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.data_dir = _owned_dir("cmis-faults-pg-", "postgres")
+        self.log_path = self.data_dir / "server.log"
+        self._run("initdb", "-D", str(self.data_dir / "data"), "-A", "trust", "-U", "postgres")
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, tool: str, *args: str) -> None:
+        command = ["runuser", "-u", "postgres", "--", str(PG_BIN / tool), *args]
+        result = subprocess.run(command, capture_output=True, text=True, cwd=self.data_dir)
+        if result.returncode != 0:
+            raise ServerStartError(f"{tool} failed: {result.stderr}{result.stdout}")
+
+    def _ctl(self, action: str, *args: str) -> None:
+        options = (
+            f"-p {self.port} -k {self.data_dir} -c listen_addresses=127.0.0.1 "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        )
+        data = str(self.data_dir / "data")
+        self._run("pg_ctl", action, "-D", data, "-o", options, "-l", str(self.log_path), *args)
+
+    def start(self) -> None:
+        self._ctl("start", "-w", "-t", "60")
+        self.wait_ready()
+
+    def stop(self) -> None:
+        self._ctl("stop", "-m", "fast", "-w", "-t", "60")
+
+    def restart(self) -> None:
+        self._ctl("restart", "-m", "fast", "-w", "-t", "60")
+        self.wait_ready()
+
+    def running(self) -> bool:
+        return port_open(self.port)
+
+    def wait_ready(self, within: float = 60) -> None:
+        _wait(self.running, within, "PostgreSQL", lambda: _tail(self.log_path))
+
+    def destroy(self) -> None:
+        if (self.data_dir / "data" / "postmaster.pid").exists():
+            self._ctl("stop", "-m", "immediate", "-w", "-t", "60")
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+
+
+class PrivateRedis:
+    """``redis-server`` in the foreground on its own port, without persistence, so a
+    restart loses every key (what the fault wants)."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.dir = Path(tempfile.mkdtemp(prefix="cmis-faults-redis-"))
+        self.log_path = self.dir / "redis.log"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.paused = False
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        command = [
+            "redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+            "--save", "", "--appendonly", "no", "--dir", str(self.dir),
+            "--logfile", str(self.log_path),
+        ]  # fmt: skip
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+        self.wait_ready()
+
+    def stop(self) -> None:
+        self.resume()
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def pause(self) -> None:
+        """Unreachable but not gone: connections hang as behind a dead network link."""
+        if self.process is not None:
+            self.process.send_signal(signal.SIGSTOP)
+            self.paused = True
+
+    def resume(self) -> None:
+        if self.process is not None and self.paused:
+            self.process.send_signal(signal.SIGCONT)
+            self.paused = False
+
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None and not self.paused
+
+    def wait_ready(self, within: float = 30) -> None:
+        _wait(
+            lambda: self.running() and port_open(self.port),
+            within,
+            "Redis",
+            lambda: _tail(self.log_path),
+        )
+
+    def destroy(self) -> None:
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class PrivateRabbit:
+    """A second RabbitMQ node: its own node name, AMQP and distribution ports, mnesia and log
+    directories, no plugins. It runs as the ``rabbitmq`` user, whose home holds the machine's
+    Erlang cookie, so ``rabbitmqctl -n <node>`` reaches it."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.dist_port = free_port()
+        self.node = f"cmis_faults_{os.getpid()}_{self.port}@localhost"
+        self.dir = _owned_dir("cmis-faults-rabbit-", "rabbitmq")
+        self.log_path = self.dir / "server.out"
+        (self.dir / "enabled_plugins").write_text("[].\n")
+        (self.dir / "rabbitmq.conf").write_text("loopback_users.guest = true\n")
+        # The machine's env file names the shared node; ours keeps only the loopback binding.
+        (self.dir / "rabbitmq-env.conf").write_text(
+            "ERL_EPMD_ADDRESS=127.0.0.1\n"
+            'export ERL_FLAGS="-kernel inet_dist_use_interface {127,0,0,1}"\n'
+        )
+        for name in ("enabled_plugins", "rabbitmq.conf", "rabbitmq-env.conf"):
+            shutil.chown(self.dir / name, "rabbitmq", "rabbitmq")
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"amqp://guest:guest@127.0.0.1:{self.port}/"
+
+    def _env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("RABBITMQ_")}
+        env.update(
+            HOME="/var/lib/rabbitmq",
+            RABBITMQ_NODENAME=self.node,
+            RABBITMQ_NODE_IP_ADDRESS="127.0.0.1",
+            RABBITMQ_NODE_PORT=str(self.port),
+            RABBITMQ_DIST_PORT=str(self.dist_port),
+            RABBITMQ_MNESIA_BASE=str(self.dir / "mnesia"),
+            RABBITMQ_LOG_BASE=str(self.dir / "log"),
+            RABBITMQ_ENABLED_PLUGINS_FILE=str(self.dir / "enabled_plugins"),
+            RABBITMQ_CONFIG_FILE=str(self.dir / "rabbitmq.conf"),
+            RABBITMQ_CONF_ENV_FILE=str(self.dir / "rabbitmq-env.conf"),
+        )
+        return env
+
+    def ctl(self, *args: str, timeout: float = 60) -> str:
+        command = ["runuser", "-u", "rabbitmq", "--", "/usr/lib/rabbitmq/bin/rabbitmqctl"]
+        result = subprocess.run(
+            [*command, "-n", self.node, *args],
+            capture_output=True,
+            text=True,
+            env=self._env(),
+            cwd=self.dir,
+            timeout=timeout,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"rabbitmqctl {' '.join(args)}: {result.stderr}{result.stdout}")
+        return result.stdout
+
+    def start(self) -> None:
+        log = open(self.log_path, "ab")  # noqa: SIM115 - the child owns it until it exits
+        self.process = subprocess.Popen(
+            ["runuser", "-u", "rabbitmq", "--", "/usr/lib/rabbitmq/bin/rabbitmq-server"],
+            env=self._env(),
+            cwd=self.dir,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # the whole Erlang VM tree is stopped with the group
+        )
+        log.close()
+        self.wait_ready()
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        try:
+            self.ctl("stop", timeout=60)
+            self.process.wait(60)
+        except (RuntimeError, subprocess.TimeoutExpired):
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def wait_ready(self, within: float = 120) -> None:
+        def ready() -> bool:
+            if self.process is not None and self.process.poll() is not None:
+                raise ServerStartError(f"RabbitMQ node exited:\n{_tail(self.log_path)[-3000:]}")
+            return port_open(self.port)
+
+        _wait(ready, within, "RabbitMQ", lambda: _tail(self.log_path))
+
+    def destroy(self) -> None:
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class PrivateServers:
+    """The three private servers of a session: started together, torn down together."""
+
+    def __init__(self) -> None:
+        self.postgres = PrivatePostgres()
+        self.redis = PrivateRedis()
+        self.rabbit = PrivateRabbit()
+
+    def start(self) -> None:
+        try:
+            self.postgres.start()
+            self.redis.start()
+            self.rabbit.start()
+        except BaseException:
+            self.destroy()
+            raise
+
+    def ensure_running(self) -> None:
+        """After a fault: whatever the test did, the servers run again."""
+        self.redis.resume()
+        if not self.postgres.running():
+            self.postgres.start()
+        if not self.redis.running():
+            self.redis.start()
+        if not self.rabbit.running():
+            self.rabbit.start()
+
+    def destroy(self) -> None:
+        for server in (self.rabbit, self.redis, self.postgres):
+            try:
+                server.destroy()
+            except (RuntimeError, OSError, subprocess.SubprocessError) as error:
+                print(f"teardown of {type(server).__name__} failed: {error}")
