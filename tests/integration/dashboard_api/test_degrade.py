@@ -19,6 +19,7 @@ from cmis_shared.db.engine import create_engine, create_session_factory
 from cmis_shared.settings import CmisSettings
 from tests.integration.dashboard_api.conftest import dashboard_settings, new_tenant
 from tests.integration.dashboard_api.test_dashboard_view import connect
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -85,6 +86,9 @@ async def test_postgres_unreachable_serves_the_stored_dashboard_and_503_elsewher
         await connect(services, tenant)
         dashboard_url = f"/api/orgs/{tenant.org_id}/dashboard"
         async with await _client(application) as client:
+            # integration.connected arrives through the outbox and rewrites the stored view:
+            # take the stored view once it has been applied, so nothing changes it below.
+            await eventually(lambda: _shows_account(client, dashboard_url, tenant.headers))
             stored = await client.get(dashboard_url, headers=tenant.headers)  # built, cached
             assert stored.status_code == 200
             url = make_url(degrade_settings.database_url).set(port=CLOSED_PORT)
@@ -110,3 +114,8 @@ async def test_postgres_unreachable_serves_the_stored_dashboard_and_503_elsewher
     assert served.content == stored.content
     for response in (status, trigger, kpis):
         _assert_unavailable(response)
+
+
+async def _shows_account(client: httpx.AsyncClient, url: str, headers: dict[str, str]) -> bool:
+    response = await client.get(url, headers=headers)
+    return response.status_code == 200 and response.json()["connected_accounts"]["total"] == 1

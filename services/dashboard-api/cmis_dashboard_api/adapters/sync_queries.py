@@ -10,6 +10,7 @@ from uuid import UUID
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cmis_dashboard_api.adapters.latest_runs import latest_runs
 from cmis_dashboard_api.domain.sync_status import (
     integration_status,
     latest,
@@ -33,16 +34,6 @@ _INTEGRATIONS = text(
     "SELECT id, platform, account_id, account_name, status, status_reason, last_synced_at "
     "FROM integrations WHERE org_id = :org AND status <> 'disconnected' "
     "AND (CAST(:integration AS uuid) IS NULL OR id = :integration) ORDER BY platform, account_name"
-)
-_LATEST_RUNS = text(
-    """
-    SELECT DISTINCT ON (integration_id, data_type)
-           id, integration_id, data_type, trigger, status, attempt, requested_at, started_at,
-           finished_at, next_attempt_at
-    FROM sync_runs
-    WHERE org_id = :org AND (CAST(:integration AS uuid) IS NULL OR integration_id = :integration)
-    ORDER BY integration_id, data_type, requested_at DESC
-    """
 )
 _LAST_ERRORS = text(
     """
@@ -73,7 +64,7 @@ async def org_sync_status(
     params = {"org": org_id, "integration": integration_id}
     integrations = (await session.execute(_INTEGRATIONS, params)).mappings().all()
     runs: dict[UUID, list[Any]] = defaultdict(list)
-    for run in (await session.execute(_LATEST_RUNS, params)).mappings():
+    for run in await latest_runs(session, org_id, integration_id):
         runs[run["integration_id"]].append(run)
     errors = {
         row["integration_id"]: row

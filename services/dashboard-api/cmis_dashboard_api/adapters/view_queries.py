@@ -13,6 +13,7 @@ from uuid import UUID
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cmis_dashboard_api.adapters.latest_runs import latest_runs
 from cmis_dashboard_api.domain.state import (
     Account,
     AlertItem,
@@ -28,6 +29,7 @@ from cmis_dashboard_api.domain.state import (
     lane_key,
 )
 from cmis_dashboard_api.domain.sync_status import sync_status_of_run
+from cmis_shared.statuses import RunStatus
 
 SCHEDULED_KEPT = 50
 
@@ -82,19 +84,6 @@ _RECENT_POSTS = text(
     ) ranked WHERE n <= 10
     """
 )
-_LANES = text(
-    """
-    SELECT DISTINCT ON (r.integration_id, r.data_type)
-           r.id, r.integration_id, r.platform, r.data_type, r.status, r.attempt,
-           r.error_class, r.error_message, r.next_attempt_at,
-           coalesce(r.finished_at, r.started_at, r.requested_at) AS as_of,
-           (SELECT max(s.finished_at) FROM sync_runs s
-             WHERE s.integration_id = r.integration_id AND s.data_type = r.data_type
-               AND s.status = 'success') AS last_success_at
-    FROM sync_runs r WHERE r.org_id = :org
-    ORDER BY r.integration_id, r.data_type, r.requested_at DESC
-    """
-)
 _ALERTS = text(
     "SELECT id, alert_type, severity, message, subject_type, subject_id, last_seen_at "
     "FROM alerts WHERE org_id = :org AND status = 'open'"
@@ -144,7 +133,7 @@ async def load_state(
         part.recent_posts.append(
             PostItem(**{k: v for k, v in row.items() if k not in ("integration_id", "n")})
         )
-    await _load_lanes(session, state, params)
+    await _load_lanes(session, state, org_id)
     for row in (await session.execute(_ALERTS, params)).mappings():
         state.alerts[row["id"].hex] = AlertItem(
             id=row["id"],
@@ -202,10 +191,8 @@ def _contribution(
     return part
 
 
-async def _load_lanes(
-    session: AsyncSession, state: DashboardState, params: dict[str, object]
-) -> None:
-    for row in (await session.execute(_LANES, params)).mappings():
+async def _load_lanes(session: AsyncSession, state: DashboardState, org_id: UUID) -> None:
+    for row in await latest_runs(session, org_id):
         state.sync_lanes[lane_key(row["integration_id"], row["data_type"])] = SyncLane(
             integration_id=row["integration_id"],
             platform=row["platform"],
@@ -216,7 +203,7 @@ async def _load_lanes(
             last_success_at=row["last_success_at"],
             error_class=row["error_class"],
             error_message=row["error_message"],
-            will_retry=row["status"] == "retrying",
+            will_retry=row["status"] == RunStatus.RETRYING,
             next_attempt_at=row["next_attempt_at"],
-            as_of=row["as_of"],
+            as_of=row["finished_at"] or row["started_at"] or row["requested_at"],
         )

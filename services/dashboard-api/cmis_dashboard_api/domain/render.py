@@ -52,10 +52,11 @@ def render_dashboard(state: DashboardState, now: datetime) -> dict[str, Any]:
 
 
 def _active_campaigns(campaigns: list[CampaignFigures]) -> list[dict[str, Any]]:
+    # Ties broken by name and id: both projections (events, rebuild) hold the campaigns in
+    # different orders, and the view must not depend on which one built it.
     active = sorted(
         (campaign for campaign in campaigns if campaign.status == "active"),
-        key=lambda campaign: (campaign.spend, campaign.impressions),
-        reverse=True,
+        key=lambda campaign: (-campaign.spend, -campaign.impressions, campaign.name, campaign.id),
     )
     return [
         {
@@ -96,7 +97,8 @@ def _preview(text: str) -> str:
 
 
 def _recent_posts(posts: list[PostItem]) -> list[dict[str, Any]]:
-    newest = sorted(posts, key=lambda post: post.published_at, reverse=True)[:RECENT_POSTS]
+    newest = sorted(posts, key=lambda post: (post.published_at, post.id), reverse=True)
+    newest = newest[:RECENT_POSTS]
     return [
         {
             "id": post.id,
@@ -116,7 +118,7 @@ def _recent_posts(posts: list[PostItem]) -> list[dict[str, Any]]:
 def _accounts(state: DashboardState, live: set[str]) -> dict[str, Any]:
     accounts = sorted(
         (account for key, account in state.accounts.items() if key in live),
-        key=lambda account: (account.platform, account.account_name),
+        key=lambda account: (account.platform, account.account_name, account.id),
     )
     return {
         "total": len(accounts),
@@ -140,7 +142,7 @@ def _accounts(state: DashboardState, live: set[str]) -> dict[str, Any]:
 def _alerts(state: DashboardState) -> list[dict[str, Any]]:
     open_alerts = sorted(
         (alert for alert in state.alerts.values() if alert.open),
-        key=lambda alert: (SEVERITY_ORDER.get(alert.severity, 2), _negated_time(alert)),
+        key=lambda alert: (SEVERITY_ORDER.get(alert.severity, 2), _negated_time(alert), alert.id),
     )
     return [
         {
