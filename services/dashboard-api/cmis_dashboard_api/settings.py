@@ -54,7 +54,9 @@ class DashboardSettings(CmisSettings):
         default=50_000, ge=1, description="Token lookups kept (least recently used dropped)."
     )
     failed_auth_limit: int = Field(
-        default=30, ge=1, description="Failed authentications allowed per client address per window."
+        default=30,
+        ge=1,
+        description="Failed authentications allowed per client address per window.",
     )
     failed_auth_window_seconds: int = Field(default=60, ge=1)
     unavailable_retry_after_seconds: int = Field(

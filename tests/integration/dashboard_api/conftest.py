@@ -16,6 +16,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from cmis_dashboard_api import admin
 from cmis_dashboard_api.app import create_app
 from cmis_dashboard_api.bootstrap import Services
+from cmis_dashboard_api.domain.roles import Role
 from cmis_dashboard_api.settings import DashboardSettings
 from cmis_shared.settings import CmisSettings
 
@@ -38,7 +39,16 @@ class Tenant:
 
 @pytest.fixture
 def dash_settings(settings: CmisSettings) -> DashboardSettings:
-    return dashboard_settings(settings, trigger_rate_limit=1000, auth_cache_seconds=0.5)
+    # The auth matrix sends dozens of bad tokens from one address: failures are not limited
+    # here (test_security covers that limit with its own settings).
+    return dashboard_settings(
+        settings,
+        trigger_rate_limit=1000,
+        refresh_rate_limit=1000,
+        statistics_rate_limit=1000,
+        auth_cache_seconds=0.5,
+        failed_auth_limit=100_000,
+    )
 
 
 @pytest.fixture
@@ -62,11 +72,20 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
-async def new_tenant(services: Services, name: str = "Acme") -> Tenant:
+async def new_tenant(services: Services, name: str = "Acme", role: str = Role.ADMIN) -> Tenant:
     async with services.runtime.sessions() as session, session.begin():
         org = await admin.create_organization(session, f"{name} {uuid.uuid4().hex[:6]}", "UTC")
-        user, token = await admin.create_user(session, f"{uuid.uuid4().hex}@example.test", [org.id])
+        email = f"{uuid.uuid4().hex}@example.test"
+        user, token = await admin.create_user(session, email, [org.id], role=role)
     return Tenant(org.id, user.id, token)
+
+
+async def new_member(services: Services, tenant: Tenant) -> Tenant:
+    """Another user of ``tenant``'s organization, with the member role (reads only)."""
+    async with services.runtime.sessions() as session, session.begin():
+        email = f"{uuid.uuid4().hex}@example.test"
+        user, token = await admin.create_user(session, email, [tenant.org_id], role=Role.MEMBER)
+    return Tenant(tenant.org_id, user.id, token)
 
 
 @pytest.fixture

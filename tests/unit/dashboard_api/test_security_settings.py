@@ -30,7 +30,8 @@ def test_bench_route_allowed_in_test() -> None:
 
 
 def test_startup_protections_name_the_api_protections() -> None:
-    protections = DashboardSettings(environment="production", encryption_keys=REAL_KEY).protections()
+    settings = DashboardSettings(environment="production", encryption_keys=REAL_KEY)
+    protections = settings.protections()
     assert protections["environment"] == "production"
     assert protections["encryption_key_source"] == "configured"
     assert protections["benchmark_routes"] is False
