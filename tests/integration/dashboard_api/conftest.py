@@ -3,12 +3,16 @@ data a test needs: its own organizations, users and tokens."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import socket
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import httpx
 import pytest
+import uvicorn
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from opentelemetry.sdk.trace import TracerProvider
@@ -19,6 +23,7 @@ from cmis_dashboard_api.bootstrap import Services
 from cmis_dashboard_api.domain.roles import Role
 from cmis_dashboard_api.settings import DashboardSettings
 from cmis_shared.settings import CmisSettings
+from tests.support.waiting import eventually
 
 
 def dashboard_settings(settings: CmisSettings, **overrides: object) -> DashboardSettings:
@@ -96,3 +101,23 @@ async def tenant(services: Services) -> Tenant:
 @pytest.fixture
 async def other_tenant(services: Services) -> Tenant:
     return await new_tenant(services, "Other")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+async def base_url(app: FastAPI) -> AsyncIterator[str]:
+    """The app behind a real HTTP server (live streams need one), lifespan already running."""
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, port=port, lifespan="off", log_config=None))
+    task = asyncio.create_task(server.serve())
+    await eventually(lambda: server.started)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    server.force_exit = True
+    with contextlib.suppress(asyncio.CancelledError):
+        await asyncio.wait_for(task, 10)

@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-import uvicorn
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from opentelemetry.sdk.trace import TracerProvider
@@ -23,7 +22,6 @@ from cmis_dashboard_api.bootstrap import Services
 from cmis_dashboard_api.settings import DashboardSettings
 from cmis_shared.settings import CmisSettings
 from tests.integration.dashboard_api.conftest import Tenant, dashboard_settings, new_tenant
-from tests.integration.dashboard_api.test_live_updates import _free_port
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -99,18 +97,6 @@ async def test_admin_cli_lists_and_revokes_tokens_without_printing_them(
     assert revoked.startswith("revoked " + token_id) and tenant.token not in revoked
     services.auth.forget()
     assert await services.auth.authenticate(tenant.token) is None
-
-
-@pytest.fixture
-async def base_url(app: FastAPI) -> AsyncIterator[str]:
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, port=port, lifespan="off", log_config=None))
-    task = asyncio.create_task(server.serve())
-    await eventually(lambda: server.started)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    server.force_exit = True
-    await asyncio.wait_for(task, 10)
 
 
 async def test_an_open_stream_closes_after_its_token_is_revoked(
