@@ -38,6 +38,7 @@ BIN = os.path.join(os.path.dirname(sys.executable), "")
 # Demo pace: syncs every few minutes instead of hourly, retries after seconds, so a visitor
 # sees the whole life cycle (sync, retry, final failure, alert) within a minute or two.
 DEMO_ENV = {
+    "CMIS_ENVIRONMENT": "development",
     "CMIS_METRICS_PERIOD_SECONDS": "300",
     "CMIS_CAMPAIGNS_PERIOD_SECONDS": "900",
     "CMIS_FULL_SYNC_PERIOD_SECONDS": "3600",
@@ -139,6 +140,8 @@ def main() -> None:
     )  # fmt: skip
     parser.add_argument("--api", default=f"http://127.0.0.1:{API_PORT}")
     args = parser.parse_args()
+    # The demo runs on the development key and the simulator: development, said explicitly.
+    os.environ.setdefault("CMIS_ENVIRONMENT", "development")
     os.environ.setdefault("CMIS_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/cmis")
     settings = load_settings(CmisSettings)
     dataset = Dataset(seed=SIM_SEED, size=SIM_SIZE, end_date=date.today())

@@ -79,7 +79,9 @@ async def seed(
     async with sessions() as session, session.begin():
         user = await admin.find_user(session, DEMO_USER)
         if user is None:
-            user, plan.token = await admin.create_user(session, DEMO_USER, plan.orgs, "Demo")
+            user, plan.token = await admin.create_user(
+                session, DEMO_USER, plan.orgs, "Demo", role="admin"
+            )
         else:
             plan.token = await admin.issue_token(session, user.id, label="demo run")
     return plan

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
@@ -26,6 +27,10 @@ from cmis_shared.db.migrate import upgrade
 from cmis_shared.settings import CmisSettings
 from cmis_shared.topology import Topology
 from tests.support.servers import ServerUrls, discover
+
+# An unset environment is production (development keys and the simulator refused): every
+# settings object and service process started by a test says explicitly that it is a test.
+os.environ["CMIS_ENVIRONMENT"] = "test"
 
 # The platform simulator fixture arrives with the connectors work; load it once it exists.
 pytest_plugins = (

@@ -111,6 +111,7 @@ class ServiceRuntime:
     async def connect(self) -> None:
         """Connect the broker and declare the topology (before subscribers start); serve
         /metrics, /healthz and /readyz; start the dependency watchdog."""
+        log.info("protections", service=self.settings.service_name, **self.settings.protections())
         await self.broker.connect()
         await self.topology.declare(self.broker)
         await self.publisher.connect()

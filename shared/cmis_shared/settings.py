@@ -14,8 +14,12 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "CMIS_"
 
-# A development-only Fernet key: fine on a laptop, refused in production.
+# A development-only Fernet key: fine on a laptop, refused unless the environment says
+# development or test.
 DEVELOPMENT_ENCRYPTION_KEY = "Y21pcy1kZXZlbG9wbWVudC1rZXktbm90LWZvci1wcmQ="
+# Environments where development conveniences (the key above, the simulator, benchmark routes)
+# are allowed. Anything else, an unset environment included, is treated as production.
+DEVELOPMENT_ENVIRONMENTS = frozenset({"development", "test"})
 
 
 class SettingsError(ValueError):
@@ -27,7 +31,11 @@ class CmisSettings(BaseSettings):
         env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="ignore", frozen=True
     )
 
-    environment: Literal["development", "test", "production"] = "development"
+    environment: Literal["development", "test", "production"] = Field(
+        default="production",
+        description="Unset means production (fail closed): development keys, the platform "
+        "simulator and benchmark routes need an explicit development or test.",
+    )
     service_name: str = "cmis"
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/cmis"
     database_pool_size: int = Field(default=10, ge=1, le=200)
@@ -135,16 +143,32 @@ class CmisSettings(BaseSettings):
         description="Serve /metrics, /healthz and /readyz on this port (none: not served).",
     )
 
+    @property
+    def is_development(self) -> bool:
+        """True only where the environment explicitly says development or test."""
+        return self.environment in DEVELOPMENT_ENVIRONMENTS
+
+    @property
+    def uses_development_key(self) -> bool:
+        return DEVELOPMENT_ENCRYPTION_KEY in self.encryption_keys.get_secret_value()
+
     @model_validator(mode="after")
     def _refuse_development_secrets_in_production(self) -> CmisSettings:
-        if (
-            self.environment == "production"
-            and DEVELOPMENT_ENCRYPTION_KEY in self.encryption_keys.get_secret_value()
-        ):
+        if not self.is_development and self.uses_development_key:
             raise ValueError(
-                f"{ENV_PREFIX}ENCRYPTION_KEYS holds the development key; set a real Fernet key"
+                f"{ENV_PREFIX}ENCRYPTION_KEYS holds the development key, accepted only with "
+                f"{ENV_PREFIX}ENVIRONMENT=development or test; set a real Fernet key"
             )
         return self
+
+    def protections(self) -> dict[str, object]:
+        """What the start-up log line reports as switched on; services add their own.
+        Key names avoid the log redactor's markers (token, secret, ...): these are not secrets."""
+        return {
+            "environment": self.environment,
+            "development_conveniences_refused": not self.is_development,
+            "encryption_key_source": "development" if self.uses_development_key else "configured",
+        }
 
     def redis_key(self, *parts: str) -> str:
         return ":".join((f"{self.namespace}cmis", *parts))

@@ -121,6 +121,7 @@ async def running_api() -> AsyncIterator[RunningApi]:
         port = _free_port()
         env = {
             **os.environ,
+            "CMIS_ENVIRONMENT": settings.environment,
             "CMIS_DATABASE_URL": settings.database_url,
             "CMIS_RABBIT_URL": settings.rabbit_url,
             "CMIS_REDIS_URL": settings.redis_url,

@@ -124,7 +124,8 @@ async def tenant(system: System) -> AsyncIterator[Tenant]:
     sessions = create_session_factory(engine)
     async with sessions() as session, session.begin():
         org = await admin.create_organization(session, f"E2E {uuid.uuid4().hex[:6]}", "UTC")
-        _, token = await admin.create_user(session, f"{uuid.uuid4().hex}@e2e.example", [org.id])
+        email = f"{uuid.uuid4().hex}@e2e.example"
+        _, token = await admin.create_user(session, email, [org.id], role="admin")
     await engine.dispose()
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=system.api_url, headers=headers, timeout=10) as client:

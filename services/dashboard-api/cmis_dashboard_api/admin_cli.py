@@ -1,5 +1,5 @@
-"""``cmis-admin``: create organizations and users, issue API tokens, add members; list,
-show, replay and purge dead letters.
+"""``cmis-admin``: create organizations and users, issue, list and revoke API tokens, add
+members; list, show, replay and purge dead letters.
 
 Tokens are printed once, on stdout, and never logged."""
 
@@ -8,9 +8,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from datetime import timedelta
 from uuid import UUID
 
 from cmis_dashboard_api import admin
+from cmis_dashboard_api.adapters.api_tokens import AmbiguousTokenError, TokenInfo
+from cmis_dashboard_api.domain.roles import Role
+from cmis_dashboard_api.settings import DashboardSettings
 from cmis_shared.db.engine import create_engine, create_session_factory
 from cmis_shared.dead_letters_cli import dead_letters_command
 from cmis_shared.settings import CmisSettings, load_settings
@@ -25,13 +29,15 @@ def _parser() -> argparse.ArgumentParser:
     user = commands.add_parser("create-user", help="create a user; prints the first API token")
     user.add_argument("email")
     user.add_argument("--org", action="append", type=UUID, default=[], help="org id (repeat)")
+    user.add_argument("--role", choices=list(Role), default=Role.MEMBER)
     token = commands.add_parser("issue-token", help="issue another API token for a user")
     token.add_argument("email")
     token.add_argument("--label", default="")
     member = commands.add_parser("add-member", help="add a user to an organization")
     member.add_argument("email")
     member.add_argument("org", type=UUID)
-    member.add_argument("--role", default="member")
+    member.add_argument("--role", choices=list(Role), default=Role.MEMBER)
+    _add_token_commands(commands)
     dead = commands.add_parser("dead-letters", help="list, show, replay or purge dead letters")
     actions = dead.add_subparsers(dest="action", required=True)
     actions.add_parser("list", help="id, routing key, source queue, time and reason of each")
@@ -45,7 +51,43 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def _run(args: argparse.Namespace, settings: CmisSettings) -> str:
+def _add_token_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    listing = commands.add_parser(
+        "list-tokens", help="id, label, user, created, expires, revoked (never the token)"
+    )
+    listing.add_argument("--email")
+    revoke = commands.add_parser("revoke-token", help="revoke an API token by id or id prefix")
+    revoke.add_argument("token_id", help="the token's id, or its first characters (4 or more)")
+
+
+def _token_line(token: TokenInfo) -> str:
+    revoked = token.revoked_at.isoformat() if token.revoked_at else "-"
+    return "\t".join(
+        (str(token.id), token.label or "-", token.email, token.created_at.isoformat(),
+         token.expires_at.isoformat(), revoked)
+    )  # fmt: skip
+
+
+async def _run_token_command(args: argparse.Namespace, settings: CmisSettings) -> str:
+    engine = create_engine(settings)
+    try:
+        async with create_session_factory(engine)() as session, session.begin():
+            if args.command == "list-tokens":
+                tokens = await admin.list_tokens(session, args.email)
+                header = "id\tlabel\tuser\tcreated\texpires\trevoked"
+                return "\n".join([header, *(_token_line(t) for t in tokens)])
+            try:
+                revoked = await admin.revoke_token(session, args.token_id)
+            except AmbiguousTokenError as error:
+                raise SystemExit(str(error)) from None
+            if revoked is None:
+                raise SystemExit(f"no token with id {args.token_id}")
+            return f"revoked {_token_line(revoked)}"
+    finally:
+        await engine.dispose()
+
+
+async def _run(args: argparse.Namespace, settings: DashboardSettings) -> str:
     if args.command == "dead-letters":
         return await dead_letters_command(
             settings,
@@ -54,19 +96,25 @@ async def _run(args: argparse.Namespace, settings: CmisSettings) -> str:
             routing_key=getattr(args, "routing_key", None),
             replay_all=getattr(args, "all", False),
         )
+    if args.command in ("list-tokens", "revoke-token"):
+        return await _run_token_command(args, settings)
     engine = create_engine(settings)
     try:
         async with create_session_factory(engine)() as session, session.begin():
             if args.command == "create-org":
                 return str((await admin.create_organization(session, args.name, args.timezone)).id)
             if args.command == "create-user":
-                user, token = await admin.create_user(session, args.email, args.org)
+                user, token = await admin.create_user(
+                    session, args.email, args.org, role=args.role, lifetime=_lifetime(settings)
+                )
                 return f"user {user.id}\ntoken {token}"
             member = await admin.find_user(session, args.email)
             if member is None:
                 raise SystemExit(f"no user with email {args.email}")
             if args.command == "issue-token":
-                return await admin.issue_token(session, member.id, args.label)
+                return await admin.issue_token(
+                    session, member.id, args.label, lifetime=_lifetime(settings)
+                )
             await admin.add_member(session, member.id, args.org, args.role)
             return "ok"
     finally:
@@ -75,5 +123,9 @@ async def _run(args: argparse.Namespace, settings: CmisSettings) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
-    settings = load_settings(CmisSettings, service_name="cmis-admin")
+    settings = load_settings(DashboardSettings, service_name="cmis-admin")
     sys.stdout.write(asyncio.run(_run(args, settings)) + "\n")
+
+
+def _lifetime(settings: DashboardSettings) -> timedelta:
+    return timedelta(days=settings.api_token_lifetime_days)

@@ -12,6 +12,8 @@ from cmis_dashboard_api.adapters.live import LiveHub
 from cmis_dashboard_api.adapters.rate_limit import RateLimiter
 from cmis_dashboard_api.adapters.unit_of_work import SqlUnitOfWork
 from cmis_dashboard_api.adapters.view_store import ViewStore
+from cmis_dashboard_api.domain.attempts import FailedAttempts
+from cmis_dashboard_api.domain.stream_slots import StreamSlots
 from cmis_dashboard_api.handlers.auth import Authenticator
 from cmis_dashboard_api.handlers.views import DashboardViews
 from cmis_dashboard_api.ports import UnitOfWork
@@ -33,6 +35,10 @@ class Services:
     auth: Authenticator
     live: LiveHub
     trigger_limiter: RateLimiter
+    refresh_limiter: RateLimiter
+    statistics_limiter: RateLimiter
+    failed_auth: FailedAttempts
+    streams: StreamSlots
     cipher: TokenCipher
 
     def uow(self) -> UnitOfWork:
@@ -66,10 +72,22 @@ def bootstrap(settings: DashboardSettings, runtime: ServiceRuntime) -> Services:
         redis=client,
         views=views,
         store=store,
-        auth=Authenticator(principal_lookup(runtime.sessions), settings.auth_cache_seconds),
+        auth=Authenticator(
+            principal_lookup(runtime.sessions),
+            settings.auth_cache_seconds,
+            max_entries=settings.auth_cache_size,
+        ),
         live=live,
         trigger_limiter=RateLimiter(
             client, settings.trigger_rate_limit, settings.trigger_rate_window_seconds
         ),
+        refresh_limiter=RateLimiter(
+            client, settings.refresh_rate_limit, settings.expensive_rate_window_seconds
+        ),
+        statistics_limiter=RateLimiter(
+            client, settings.statistics_rate_limit, settings.expensive_rate_window_seconds
+        ),
+        failed_auth=FailedAttempts(settings.failed_auth_limit, settings.failed_auth_window_seconds),
+        streams=StreamSlots(settings.sse_max_per_user, settings.sse_max_per_process),
         cipher=TokenCipher(settings.encryption_keys),
     )

@@ -21,14 +21,16 @@ Out = TypeVar("Out", KpiOut, ContentOut)
 
 @dataclass(frozen=True)
 class Principal:
-    """Who holds an API token, and the organizations they may see."""
+    """Who holds an API token, the organizations they may see, and those they administer
+    (members read; admins change)."""
 
     user_id: UUID
     email: str
     org_ids: frozenset[UUID]
+    admin_org_ids: frozenset[UUID] = frozenset()
 
 
-# Token hash -> its principal, or None for an unknown or revoked token.
+# Token hash -> its principal, or None for an unknown, expired or revoked token.
 PrincipalLookup = Callable[[str], Awaitable[Principal | None]]
 
 

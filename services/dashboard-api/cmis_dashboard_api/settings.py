@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from cmis_shared.settings import CmisSettings
 
@@ -28,8 +28,37 @@ class DashboardSettings(CmisSettings):
     )
     sse_ping_seconds: float = Field(default=15.0, gt=0)
     benchmark_routes: bool = Field(
-        default=False, description="Mount the bare reference route used by bench_dashboard."
+        default=False,
+        description="Mount the bare, unauthenticated reference route used by bench_dashboard "
+        "(refused unless the environment is development or test).",
     )
+    api_token_lifetime_days: int = Field(
+        default=30, ge=1, le=3650, description="Every API token issued expires after this."
+    )
+    sse_max_per_user: int = Field(
+        default=5, ge=1, description="Open live streams one user may hold in this process."
+    )
+    sse_max_per_process: int = Field(
+        default=1000, ge=1, description="Open live streams this process serves at most."
+    )
+    refresh_rate_limit: int = Field(
+        default=6, ge=1, description="Dashboard refreshes allowed per org per window."
+    )
+    statistics_rate_limit: int = Field(
+        default=30, ge=1, description="Sync statistics reads allowed per org per window."
+    )
+    expensive_rate_window_seconds: int = Field(
+        default=60, ge=1, description="Window of the refresh and statistics limits."
+    )
+    auth_cache_size: int = Field(
+        default=50_000, ge=1, description="Token lookups kept (least recently used dropped)."
+    )
+    failed_auth_limit: int = Field(
+        default=30,
+        ge=1,
+        description="Failed authentications allowed per client address per window.",
+    )
+    failed_auth_window_seconds: int = Field(default=60, ge=1)
     unavailable_retry_after_seconds: int = Field(
         default=5,
         ge=1,
@@ -40,3 +69,24 @@ class DashboardSettings(CmisSettings):
     trace_dashboard_reads: bool = Field(
         default=False, description="Trace the warm dashboard GET too (costs about half its speed)."
     )
+
+    @model_validator(mode="after")
+    def _refuse_benchmark_routes_in_production(self) -> DashboardSettings:
+        if self.benchmark_routes and not self.is_development:
+            raise ValueError(
+                "CMIS_BENCHMARK_ROUTES serves dashboards without authentication; it is "
+                "accepted only with CMIS_ENVIRONMENT=development or test"
+            )
+        return self
+
+    def protections(self) -> dict[str, object]:
+        return {
+            **super().protections(),
+            "benchmark_routes": self.benchmark_routes,
+            "api_access_lifetime_days": self.api_token_lifetime_days,
+            "auth_cache_seconds": self.auth_cache_seconds,
+            "failed_auth_limit": f"{self.failed_auth_limit}/{self.failed_auth_window_seconds}s",
+            "sse_max_per_user": self.sse_max_per_user,
+            "sse_max_per_process": self.sse_max_per_process,
+            "cors_origins": "none",
+        }

@@ -103,6 +103,7 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     label: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = _created_at()
+    expires_at: Mapped[datetime] = mapped_column(server_default=text("now() + interval '30 days'"))
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
 

@@ -1,5 +1,6 @@
 """Every route x (no token, bad token, other org, right org): 401, 401, 404 (exactly like a
-missing org), and not an auth error."""
+missing org), and not an auth error; and every route x role: members read (and may trigger
+syncs and refresh the dashboard), every other change needs an admin (403 otherwise)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.integration.dashboard_api.conftest import Tenant
+from cmis_dashboard_api.bootstrap import Services
+from tests.integration.dashboard_api.conftest import Tenant, new_member
 
 pytestmark = pytest.mark.integration
 
@@ -73,6 +75,32 @@ async def test_every_route_checks_token_and_membership(
         assert right.status_code not in (401, 403, 500), (method, path, right.text)
         if path.count("{") == 1:  # no sub-resource id: the org's own routes answer 2xx
             assert right.status_code < 300, (method, path, right.text)
+
+
+MEMBER_WRITES = {
+    ("POST", "/api/orgs/{org_id}/sync/trigger"),
+    ("POST", "/api/orgs/{org_id}/sync/integrations/{integration_id}/trigger"),
+    ("POST", "/api/orgs/{org_id}/dashboard/refresh"),
+}
+
+
+async def test_every_route_x_role_members_read_admins_change(
+    app: FastAPI, client: httpx.AsyncClient, services: Services, tenant: Tenant
+) -> None:
+    member = await new_member(services, tenant)
+    writes = 0
+    for method, path in _routes(app):
+        url, body = _url(path, tenant.org_id), BODIES.get((method, path))
+        as_member = await client.request(method, url, headers=member.headers, json=body)
+        if method in ("GET", "HEAD") or (method, path) in MEMBER_WRITES:
+            assert as_member.status_code not in (401, 403, 500), (method, path, as_member.text)
+            continue
+        writes += 1
+        assert as_member.status_code == 403, (method, path, as_member.text)
+        assert as_member.json()["error"]["code"] == "forbidden", (method, path)
+        as_admin = await client.request(method, url, headers=tenant.headers, json=body)
+        assert as_admin.status_code not in (401, 403, 500), (method, path, as_admin.text)
+    assert writes >= 8  # integrations, KPIs and scheduled content: create, change, delete
 
 
 async def test_invalid_ids_answer_422_naming_the_field(

@@ -87,3 +87,22 @@ async def test_unknown_time_zone_and_bad_dates_are_422(
         response = await client.post(base, headers=tenant.headers, json={**CONNECT, field: value})
         assert response.status_code == 422, (field, response.text)
         assert response.json()["error"]["details"][0]["field"] == f"body.{field}"
+
+
+async def test_disconnect_erases_the_credentials(
+    client: httpx.AsyncClient, services: Services, tenant: Tenant
+) -> None:
+    base = f"/api/orgs/{tenant.org_id}/integrations"
+    integration_id = (await client.post(base, headers=tenant.headers, json=CONNECT)).json()["id"]
+    gone = await client.delete(f"{base}/{integration_id}", headers=tenant.headers)
+    assert gone.status_code == 204
+    async with services.runtime.sessions() as session:
+        row = await session.scalar(select(Integration).where(Integration.id == integration_id))
+        assert row is not None and row.status == "disconnected"  # history kept
+        assert row.credentials_encrypted == b""  # no token outlives the disconnect
+
+    reconnect = {**CONNECT, "credentials": {"access_token": "access-3"}}
+    again = await client.post(base, headers=tenant.headers, json=reconnect)
+    assert again.json()["id"] == integration_id
+    # The erased refresh token does not come back with the reconnect.
+    assert await _credentials(services, integration_id) == {"access_token": "access-3"}

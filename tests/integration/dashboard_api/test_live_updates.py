@@ -6,42 +6,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import socket
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import httpx
 import pytest
-import uvicorn
-from fastapi import FastAPI
 
 from cmis_dashboard_api.bootstrap import Services
 from cmis_shared.events import SyncStarted
 from tests.integration.dashboard_api.conftest import Tenant
 from tests.integration.dashboard_api.test_dashboard_view import connect, publish
-from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-async def base_url(app: FastAPI) -> AsyncIterator[str]:
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, port=port, lifespan="off", log_config=None))
-    task = asyncio.create_task(server.serve())
-    await eventually(lambda: server.started)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    server.force_exit = True
-    with contextlib.suppress(asyncio.CancelledError):
-        await asyncio.wait_for(task, 10)
 
 
 async def _events(response: httpx.Response) -> AsyncIterator[tuple[str, dict]]:

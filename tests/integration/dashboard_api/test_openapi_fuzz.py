@@ -54,12 +54,20 @@ async def target(servers: ServerUrls, module_database_url: str) -> AsyncIterator
         redis_url=servers.redis,
         namespace=namespace,
     )
-    dash = dashboard_settings(base, trigger_rate_limit=1_000_000)
+    unlimited = 1_000_000
+    dash = dashboard_settings(
+        base,
+        trigger_rate_limit=unlimited,
+        refresh_rate_limit=unlimited,
+        statistics_rate_limit=unlimited,
+        failed_auth_limit=unlimited,
+    )
     engine = create_engine(dash)
     try:
         async with create_session_factory(engine)() as session, session.begin():
             org = await admin.create_organization(session, "Fuzz", "UTC")
-            _, token = await admin.create_user(session, f"{uuid.uuid4().hex}@fuzz.test", [org.id])
+            email = f"{uuid.uuid4().hex}@fuzz.test"
+            _, token = await admin.create_user(session, email, [org.id], role="admin")
     finally:
         await engine.dispose()
     yield Target(create_app(dash), org.id, token)

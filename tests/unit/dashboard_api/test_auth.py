@@ -52,3 +52,23 @@ async def test_an_unknown_token_is_remembered_briefly() -> None:
     now[0] = 6  # past UNKNOWN_TOKEN_TTL
     assert await auth.authenticate("bad") is None
     assert lookup.calls == 2
+
+
+async def test_2000_random_tokens_do_not_evict_a_real_users_cached_entry() -> None:
+    lookup = Lookup()
+    auth = Authenticator(lookup, ttl_seconds=30, clock=lambda: 0.0, max_entries=1000)
+
+    assert await auth.authenticate("good") == PRINCIPAL
+    for _ in range(2000):
+        assert await auth.authenticate(f"cmis_{uuid4().hex}") is None
+    calls = lookup.calls
+    assert await auth.authenticate("good") == PRINCIPAL
+    assert lookup.calls == calls  # served from the cache: no database lookup
+
+
+async def test_the_least_recently_used_known_entry_goes_first() -> None:
+    lookup = Lookup()
+    auth = Authenticator(lookup, ttl_seconds=30, clock=lambda: 0.0, max_entries=1)
+    await auth.authenticate("good")
+    await auth.authenticate("good")
+    assert lookup.calls == 1

@@ -130,8 +130,10 @@ async def update(
 
 
 async def disconnect(uow: UnitOfWork, row: Integration, now: datetime) -> None:
-    """Keep the row (history, reconnect) but mark it disconnected."""
+    """Keep the row (history, reconnect) but mark it disconnected and erase its credentials:
+    a disconnected integration must keep no platform tokens (a reconnect brings new ones)."""
     row.status, row.status_reason = IntegrationStatus.DISCONNECTED, "disconnected by user"
+    row.credentials_encrypted = b""
     row.updated_at = now
     await uow.session.flush()
     await uow.publish(

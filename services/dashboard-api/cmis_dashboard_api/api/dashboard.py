@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from cmis_dashboard_api.api import examples
-from cmis_dashboard_api.api.deps import OrgAccess, ServicesDep
+from cmis_dashboard_api.api import examples, limits
+from cmis_dashboard_api.api.deps import OrgAccess, ServicesDep, members_may_write
 from cmis_dashboard_api.api.docs import documented
 from cmis_dashboard_api.api.errors import not_found
 from cmis_dashboard_api.api.responses import JSON
@@ -62,9 +62,12 @@ async def get_dashboard(
             "record), replaces the materialized view and returns it."
         ),
         response_example=examples.DASHBOARD,
+        errors=(401, 404, 422, 429),
     ),
 )
+@members_may_write
 async def refresh_dashboard(org_id: OrgAccess, services: ServicesDep) -> Response:
+    await limits.enforce(services, services.refresh_limiter, "refresh", org_id)
     view = await services.views.refresh(org_id)
     if view is None:
         raise not_found("organization")

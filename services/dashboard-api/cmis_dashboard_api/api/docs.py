@@ -14,6 +14,7 @@ TOKEN = "$CMIS_TOKEN"
 
 _ERROR_EXAMPLES = {
     401: ("unauthorized", "missing bearer token", None),
+    403: ("forbidden", "this change needs the organization's admin role", None),
     404: ("not_found", "organization not found", None),
     409: ("conflict", "a KPI with this name already exists", None),
     422: (
@@ -30,7 +31,8 @@ _ERROR_EXAMPLES = {
     429: ("rate_limited", "too many sync triggers; retry later", {"retry_after_seconds": 42}),
 }
 _ERROR_TEXT = {
-    401: "No token, or an invalid or revoked one.",
+    401: "No token, or an invalid, expired or revoked one.",
+    403: "The change needs the organization's admin role (members read).",
     404: "No such resource, or one in an organization the caller does not belong to.",
     409: "The change conflicts with existing data.",
     422: "An invalid id, query or body; `details` names each field.",

@@ -56,6 +56,20 @@ def unauthorized(message: str) -> ApiError:
     return ApiError(401, message, headers={"WWW-Authenticate": "Bearer"})
 
 
+def forbidden(message: str) -> ApiError:
+    return ApiError(403, message)
+
+
+def rate_limited(message: str, retry_after_seconds: float) -> ApiError:
+    seconds = max(1, int(retry_after_seconds))
+    return ApiError(
+        429,
+        message,
+        details={"retry_after_seconds": seconds},
+        headers={"Retry-After": str(seconds)},
+    )
+
+
 def error_response(
     status: int,
     code: str,

@@ -9,10 +9,16 @@ from fastapi import APIRouter, Body, Path, Query
 from starlette.responses import Response
 
 from cmis_dashboard_api.adapters.sync_queries import org_sync_status, recent_runs, sync_statistics
-from cmis_dashboard_api.api import examples
-from cmis_dashboard_api.api.deps import CurrentUser, OrgAccess, ServicesDep, SessionDep
+from cmis_dashboard_api.api import examples, limits
+from cmis_dashboard_api.api.deps import (
+    CurrentUser,
+    OrgAccess,
+    ServicesDep,
+    SessionDep,
+    members_may_write,
+)
 from cmis_dashboard_api.api.docs import documented
-from cmis_dashboard_api.api.errors import ApiError, not_found
+from cmis_dashboard_api.api.errors import not_found
 from cmis_dashboard_api.api.responses import json_response
 from cmis_dashboard_api.bootstrap import Services
 from cmis_dashboard_api.handlers.trigger import IntegrationNotFoundError, TriggerSync, trigger_sync
@@ -81,16 +87,7 @@ async def _trigger(
     request: TriggerRequest | None,
     requested_by: str,
 ) -> Response:
-    retry_after = await services.trigger_limiter.hit(
-        services.settings.redis_key("ratelimit", "trigger", org_id.hex)
-    )
-    if retry_after is not None:
-        raise ApiError(
-            429,
-            "too many sync triggers; retry later",
-            details={"retry_after_seconds": int(retry_after)},
-            headers={"Retry-After": str(int(retry_after))},
-        )
+    await limits.enforce(services, services.trigger_limiter, "trigger", org_id)
     data_type = (request or TriggerRequest()).data_type
     command = TriggerSync(org_id, integration_id, data_type, requested_by)
     try:
@@ -124,6 +121,7 @@ TriggerBody = Annotated[TriggerRequest | None, Body()]
         "the runs queued",
     ),
 )
+@members_may_write
 async def trigger_org_sync(
     org_id: OrgAccess, user: CurrentUser, services: ServicesDep, request: TriggerBody = None
 ) -> Response:
@@ -139,6 +137,7 @@ async def trigger_org_sync(
         "the run queued",
     ),
 )
+@members_may_write
 async def trigger_integration_sync(
     org_id: OrgAccess,
     integration_id: IntegrationId,
@@ -160,11 +159,14 @@ async def trigger_integration_sync(
             "integration."
         ),
         response_example=examples.STATISTICS,
+        errors=(401, 404, 422, 429),
     ),
 )
 async def statistics(
     org_id: OrgAccess,
     session: SessionDep,
+    services: ServicesDep,
     days: Annotated[int, Query(ge=1, le=365, description="Period in days.")] = 7,
 ) -> Response:
+    await limits.enforce(services, services.statistics_limiter, "statistics", org_id)
     return json_response(await sync_statistics(session, org_id, system_clock(), days))

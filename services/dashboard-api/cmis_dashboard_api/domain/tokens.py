@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 TOKEN_PREFIX = "cmis_"
+# Every token expires; settings (api_token_lifetime_days) may shorten or lengthen it.
+DEFAULT_TOKEN_LIFETIME = timedelta(days=30)
 
 
 def new_token() -> str:
