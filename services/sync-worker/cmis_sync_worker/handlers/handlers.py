@@ -25,6 +25,7 @@ from cmis_sync_worker.adapters.integrations import IntegrationRecord
 from cmis_sync_worker.connectors.base import AccountRef, ConnectorError, PlatformConnector
 from cmis_sync_worker.domain.failures import Failure, LimitWaitExceeded
 from cmis_sync_worker.domain.outcome import started_event
+from cmis_sync_worker.domain.platform_ids import invalid_id_reason
 from cmis_sync_worker.domain.retry import RetryPolicy
 from cmis_sync_worker.domain.runs import (
     IntegrationState,
@@ -114,6 +115,10 @@ class SyncRequestHandler:
         connector = self._connectors.get(integration.platform)
         if connector is None:
             return Failure.internal(f"no connector for {integration.platform}", retryable=False)
+        if reason := invalid_id_reason(
+            integration.platform, integration.account_id, integration.account_extra
+        ):
+            return Failure.config_error(reason)
         try:
             credentials = self._codec.decode(
                 integration.credentials_encrypted, integration.token_expires_at
