@@ -36,7 +36,8 @@ from cmis_sync_worker.domain.runs import (
 from cmis_sync_worker.domain.window import DEFAULT_BACKFILL_DAYS, sync_window
 from cmis_sync_worker.handlers.fetching import AccountFetch
 from cmis_sync_worker.handlers.finishing import Fetched, Finisher
-from cmis_sync_worker.ports import PlatformLimiter, SyncUnitOfWork
+from cmis_sync_worker.handlers.refreshing import InProcessRefreshLock, TokenRefresher
+from cmis_sync_worker.ports import PlatformLimiter, RefreshLock, SyncUnitOfWork
 
 log = structlog.get_logger(__name__)
 
@@ -60,6 +61,7 @@ class SyncRequestHandler:
         codec: CredentialsCodec,
         config: SyncConfig = SyncConfig(),
         clock: Clock = system_clock,
+        refresh_lock: RefreshLock | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._connectors = connectors
@@ -68,6 +70,7 @@ class SyncRequestHandler:
         self._config = config
         self._clock = clock
         self._finisher = Finisher(uow_factory, codec, config.policy, clock)
+        self._refresher = TokenRefresher(uow_factory, codec, refresh_lock or InProcessRefreshLock())
         self._slots = asyncio.Semaphore(config.max_concurrent_syncs)
 
     async def __call__(self, request: SyncRequested) -> None:
@@ -137,7 +140,7 @@ class SyncRequestHandler:
             self._limiter,
             account,
             credentials,
-            lambda fresh: self._finisher.store_refreshed(request, integration, fresh),
+            self._refresher.for_sync(request, integration, connector),
         )
         now = self._clock()
         lookback = (self._config.lookback_days or {}).get(
