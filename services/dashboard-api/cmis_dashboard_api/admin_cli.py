@@ -1,5 +1,5 @@
 """``cmis-admin``: create organizations and users, issue API tokens, add members; list,
-show, replay and purge dead letters.
+show, replay and purge dead letters; re-encrypt stored credentials with the first key.
 
 Tokens are printed once, on stdout, and never logged."""
 
@@ -8,11 +8,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from typing import Any
 from uuid import UUID
 
 from cmis_dashboard_api import admin
+from cmis_shared.crypto import TokenCipher
 from cmis_shared.db.engine import create_engine, create_session_factory
 from cmis_shared.dead_letters_cli import dead_letters_command
+from cmis_shared.key_rotation import rotate_credentials
 from cmis_shared.settings import CmisSettings, load_settings
 
 
@@ -42,10 +45,36 @@ def _parser() -> argparse.ArgumentParser:
     which.add_argument("--routing-key")
     which.add_argument("--all", action="store_true")
     actions.add_parser("purge", help="drop every dead letter")
+    _add_rotate_keys(commands)
     return parser
 
 
+def _add_rotate_keys(commands: Any) -> None:
+    rotate = commands.add_parser(
+        "rotate-keys",
+        help="re-encrypt every stored credential with the first of CMIS_ENCRYPTION_KEYS "
+        "(resumable: run again after an interruption)",
+    )
+    rotate.add_argument("--batch-size", type=int, default=500)
+
+
+async def _rotate_keys(args: argparse.Namespace, settings: CmisSettings) -> str:
+    engine = create_engine(settings)
+    try:
+        counts = await rotate_credentials(
+            create_session_factory(engine),
+            TokenCipher(settings.encryption_keys),
+            batch_size=args.batch_size,
+            progress=lambda c: sys.stderr.write(c.summary() + "\n"),
+        )
+    finally:
+        await engine.dispose()
+    return counts.summary()
+
+
 async def _run(args: argparse.Namespace, settings: CmisSettings) -> str:
+    if args.command == "rotate-keys":
+        return await _rotate_keys(args, settings)
     if args.command == "dead-letters":
         return await dead_letters_command(
             settings,
