@@ -18,7 +18,7 @@ import logging
 import re
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from typing import Any
 
 import orjson
@@ -114,7 +114,9 @@ def _redact_value(value: Any) -> Any:
     return value
 
 
-def redact_secret_values(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+def redact_secret_values(
+    _: Any, __: str, event_dict: MutableMapping[str, Any]
+) -> Mapping[str, Any]:
     """Runs after the traceback was rendered to text, just before the renderer, so the
     exception's message and every other value are scanned as they will be written."""
     return {key: _redact_value(value) for key, value in event_dict.items()}
