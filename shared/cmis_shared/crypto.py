@@ -18,7 +18,9 @@ class TokenCipher:
         key_list = [k.strip() for k in keys.get_secret_value().split(",") if k.strip()]
         if not key_list:
             raise ValueError("at least one encryption key is required")
-        self._fernet = MultiFernet([Fernet(key.encode()) for key in key_list])
+        fernets = [Fernet(key.encode()) for key in key_list]
+        self._primary = fernets[0]
+        self._fernet = MultiFernet(fernets)
 
     def encrypt(self, credentials: dict[str, Any]) -> bytes:
         return self._fernet.encrypt(orjson.dumps(credentials))
@@ -26,6 +28,21 @@ class TokenCipher:
     def decrypt(self, ciphertext: bytes) -> dict[str, Any]:
         try:
             return orjson.loads(self._fernet.decrypt(ciphertext))  # type: ignore[no-any-return]
+        except InvalidToken:
+            raise CredentialsDecryptionError("credentials cannot be decrypted") from None
+
+    def is_current(self, ciphertext: bytes) -> bool:
+        """Encrypted with the first key (what :meth:`encrypt` uses): nothing to rotate."""
+        try:
+            self._primary.decrypt(ciphertext)
+        except InvalidToken:
+            return False
+        return True
+
+    def rotate(self, ciphertext: bytes) -> bytes:
+        """The same credentials encrypted with the first key (decrypted with any key)."""
+        try:
+            return self._fernet.rotate(ciphertext)
         except InvalidToken:
             raise CredentialsDecryptionError("credentials cannot be decrypted") from None
 

@@ -6,15 +6,19 @@ crosses the broker in AMQP headers: injected by the outbox relay's producer span
 (:mod:`cmis_shared.publisher`), extracted by FastStream's telemetry middleware.
 
 Logs: structlog, JSON, one line per event, carrying the bound ``correlation_id``/``org_id``
-and the current trace id. Keys that look like secrets are redacted before rendering.
+and the current trace id. Keys that look like secrets are redacted before rendering, and so
+are secret-looking values wherever they appear (in any field, a standard-library message or a
+rendered traceback): bearer tokens, ``Authorization`` headers, Fernet tokens, JWTs and
+``access_token=`` / ``refresh_token=`` / ``client_secret=`` in URLs, forms and JSON.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from typing import Any
 
 import orjson
@@ -32,6 +36,25 @@ from opentelemetry.sdk.trace.export import (
 from cmis_shared.settings import CmisSettings
 
 SECRET_MARKERS = ("token", "secret", "password", "authorization", "credential", "api_key")
+REDACTED = "[redacted]"
+_SECRET_PARAMS = (
+    r"access_token|refresh_token|id_token|client_secret|token_secret|oauth_token"
+    r"|oauth_token_secret|oauth_signature|password|api_key|apikey|secret|code_verifier"
+)
+# (pattern, replacement), applied in order: the name of what was redacted stays, so a log
+# still reads. Headers come last: their parameters (OAuth 1.0a) are redacted one by one first.
+_SECRET_VALUES: tuple[tuple[re.Pattern[str], str], ...] = (
+    # name=value in URLs and forms, "name": "value" in JSON, name: value in reprs
+    (
+        re.compile(rf"(?i)([\"']?\b(?:{_SECRET_PARAMS})[\"']?\s*[=:]\s*[\"']?)[^&\s\"',;}}\]]+"),
+        r"\1" + REDACTED,
+    ),
+    (re.compile(r"gAAAAA[A-Za-z0-9_=-]{20,}"), REDACTED),  # Fernet tokens (our ciphertexts)
+    (re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"), REDACTED),  # JWT
+    # Authorization headers, whatever the scheme (Bearer, OAuth 1.0a's parameter list, Basic)
+    (re.compile(r"(?i)(\bauthorization[\"']?\s*[:=]\s*[\"']?)[^\"'\r\n}]+"), r"\1" + REDACTED),
+    (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{4,}"), r"\1 " + REDACTED),
+)
 
 
 class JsonLinesSpanExporter(SpanExporter):
@@ -75,6 +98,30 @@ def redact_secrets(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any
     return event_dict
 
 
+def redact_text(text: str) -> str:
+    for pattern, replacement in _SECRET_VALUES:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _redact_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, dict):
+        return {k: _redact_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_redact_value(v) for v in value]
+    return value
+
+
+def redact_secret_values(
+    _: Any, __: str, event_dict: MutableMapping[str, Any]
+) -> Mapping[str, Any]:
+    """Runs after the traceback was rendered to text, just before the renderer, so the
+    exception's message and every other value are scanned as they will be written."""
+    return {key: _redact_value(value) for key, value in event_dict.items()}
+
+
 def configure_logging(settings: CmisSettings) -> None:
     """Route structlog and the standard library (FastStream, uvicorn) through one renderer."""
     shared: list[Any] = [
@@ -100,6 +147,7 @@ def configure_logging(settings: CmisSettings) -> None:
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.format_exc_info,
+            redact_secret_values,
             renderer,
         ],
     )

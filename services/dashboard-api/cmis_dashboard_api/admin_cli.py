@@ -1,5 +1,6 @@
 """``cmis-admin``: create organizations and users, issue, list and revoke API tokens, add
-members; list, show, replay and purge dead letters.
+members; list, show, replay and purge dead letters; re-encrypt stored credentials with the
+first key.
 
 Tokens are printed once, on stdout, and never logged."""
 
@@ -15,8 +16,10 @@ from cmis_dashboard_api import admin
 from cmis_dashboard_api.adapters.api_tokens import AmbiguousTokenError, TokenInfo
 from cmis_dashboard_api.domain.roles import Role
 from cmis_dashboard_api.settings import DashboardSettings
+from cmis_shared.crypto import TokenCipher
 from cmis_shared.db.engine import create_engine, create_session_factory
 from cmis_shared.dead_letters_cli import dead_letters_command
+from cmis_shared.key_rotation import rotate_credentials
 from cmis_shared.settings import CmisSettings, load_settings
 
 
@@ -48,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     which.add_argument("--routing-key")
     which.add_argument("--all", action="store_true")
     actions.add_parser("purge", help="drop every dead letter")
+    _add_rotate_keys(commands)
     return parser
 
 
@@ -87,7 +91,32 @@ async def _run_token_command(args: argparse.Namespace, settings: CmisSettings) -
         await engine.dispose()
 
 
+def _add_rotate_keys(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    rotate = commands.add_parser(
+        "rotate-keys",
+        help="re-encrypt every stored credential with the first of CMIS_ENCRYPTION_KEYS "
+        "(resumable: run again after an interruption)",
+    )
+    rotate.add_argument("--batch-size", type=int, default=500)
+
+
+async def _rotate_keys(args: argparse.Namespace, settings: CmisSettings) -> str:
+    engine = create_engine(settings)
+    try:
+        counts = await rotate_credentials(
+            create_session_factory(engine),
+            TokenCipher(settings.encryption_keys),
+            batch_size=args.batch_size,
+            progress=lambda c: sys.stderr.write(c.summary() + "\n"),
+        )
+    finally:
+        await engine.dispose()
+    return counts.summary()
+
+
 async def _run(args: argparse.Namespace, settings: DashboardSettings) -> str:
+    if args.command == "rotate-keys":
+        return await _rotate_keys(args, settings)
     if args.command == "dead-letters":
         return await dead_letters_command(
             settings,

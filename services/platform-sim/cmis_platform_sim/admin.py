@@ -6,12 +6,15 @@ POST   /_admin/faults            one fault spec or a list -> {"faults": [...with
 GET    /_admin/faults            active faults with how often each fired
 DELETE /_admin/faults[/{id}]     clear all faults, or one
 GET    /_admin/calls             {"total", "by_route": {"meta.insights": n}, "by_account": {...}}
-DELETE /_admin/calls             reset the counters
+DELETE /_admin/calls             reset the counters (and the access log)
+GET    /_admin/access-log        {"requests": ["GET /meta/v23.0/act_1/campaigns?limit=5", ...]}:
+                                 the last platform requests as they arrived on the wire (raw,
+                                 still percent-encoded path and query), oldest first
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
 from typing import Any
 
 import orjson
@@ -21,6 +24,8 @@ from .faults import FaultBook
 from .http import SimRequest, SimResponse, json_response
 from .tokens import TokenBook
 
+ACCESS_LOG_SIZE = 10_000
+
 
 class Admin:
     def __init__(self, dataset: Dataset, faults: FaultBook, tokens: TokenBook) -> None:
@@ -29,6 +34,11 @@ class Admin:
         self.tokens = tokens
         self.calls: Counter[str] = Counter()
         self.account_calls: Counter[str] = Counter()
+        self.access_log: deque[str] = deque(maxlen=ACCESS_LOG_SIZE)
+
+    def log_access(self, method: str, raw_path: bytes, raw_query: bytes) -> None:
+        line = f"{method} {raw_path.decode('latin-1')}"
+        self.access_log.append(f"{line}?{raw_query.decode('latin-1')}" if raw_query else line)
 
     def count(self, platform: str, route: str, account: str | None) -> None:
         self.calls[f"{platform}.{route}"] += 1
@@ -45,6 +55,7 @@ class Admin:
             if method == "DELETE":
                 self.calls.clear()
                 self.account_calls.clear()
+                self.access_log.clear()
             return json_response(
                 {
                     "total": sum(self.calls.values()),
@@ -52,6 +63,8 @@ class Admin:
                     "by_account": self.account_calls,
                 }
             )
+        if path == "/_admin/access-log":
+            return json_response({"requests": list(self.access_log)})
         if path == "/_admin/faults":
             if method == "POST":
                 return self._add_faults(req)

@@ -83,6 +83,10 @@ class SimServer:
                 break
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         req = SimRequest(scope["method"], scope["path"], scope["query_string"], headers, body)
+        if not req.path.startswith("/_admin/"):
+            # The raw path: what a client really sent, before the server decoded it.
+            raw_path = scope.get("raw_path") or scope["path"].encode()
+            self.admin.log_access(req.method, raw_path, req.raw_query)
         resp = await self.dispatch(req)
         await send({"type": "http.response.start", "status": resp.status, "headers": resp.headers})
         await send({"type": "http.response.body", "body": resp.body})

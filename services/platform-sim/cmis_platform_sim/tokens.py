@@ -4,6 +4,9 @@ tests can make credentials that work:
 * an access token is valid when it starts with ``sim-``; if it contains ``-exp<epoch>``
   it expires at that epoch second (``sim-demo`` never expires);
 * a refresh token is valid when it starts with ``sim-`` (e.g. ``sim-refresh-demo``);
+* a refresh token starting with ``sim-rotating-`` rotates, as Google's and other providers'
+  rotating grants do: each refresh answers a new ``sim-rotating-<platform>-<n>`` refresh
+  token and the one used is refused (``invalid_grant``) from then on;
 * the token endpoints mint ``sim-<platform>-exp<now+3600>-<n>`` (``expires_in`` 3600);
 * an ``auth_revoked`` fault refuses both kinds for its platform/account; a ``token_expired``
   fault treats every access token not minted after the fault was set as expired.
@@ -17,6 +20,7 @@ import time
 from enum import Enum
 
 _EXPIRY = re.compile(r"-exp(\d+)")
+ROTATING_PREFIX = "sim-rotating-"
 
 
 class TokenState(Enum):
@@ -29,6 +33,7 @@ class TokenBook:
     def __init__(self) -> None:
         self._counter = itertools.count(1)
         self._minted: dict[str, int] = {}
+        self._used_rotating: set[str] = set()
 
     def mint(self, platform: str, lifetime_s: int = 3600) -> str:
         serial = next(self._counter)
@@ -52,6 +57,12 @@ class TokenBook:
             return TokenState.EXPIRED
         return TokenState.VALID
 
-    @staticmethod
-    def refresh_token_ok(token: str | None) -> bool:
-        return bool(token) and str(token).startswith("sim-")
+    def refresh_token_ok(self, token: str | None) -> bool:
+        return bool(token) and str(token).startswith("sim-") and token not in self._used_rotating
+
+    def rotate(self, platform: str, used: str | None) -> str | None:
+        """The next refresh token of a rotating grant (None: the grant does not rotate)."""
+        if not used or not used.startswith(ROTATING_PREFIX):
+            return None
+        self._used_rotating.add(used)
+        return f"{ROTATING_PREFIX}{platform}-{next(self._counter)}"

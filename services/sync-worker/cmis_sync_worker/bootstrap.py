@@ -27,6 +27,7 @@ from cmis_shared.runtime import ServiceRuntime
 from cmis_sync_worker.adapters.credentials import CredentialsCodec
 from cmis_sync_worker.adapters.limiter import RedisPlatformLimiter
 from cmis_sync_worker.adapters.pg import open_pool
+from cmis_sync_worker.adapters.refresh_lock import PostgresRefreshLock
 from cmis_sync_worker.adapters.unit_of_work import PostgresSyncUnitOfWork
 from cmis_sync_worker.connectors.registry import build_connectors
 from cmis_sync_worker.connectors.transport import make_http_client
@@ -73,6 +74,7 @@ class SyncWorker:
             max_wait_seconds=settings.limiter_max_wait_seconds,
         )
         self.pool: asyncpg.Pool | None = None  # opened on start-up, on the running loop
+        self.refresh_lock = PostgresRefreshLock(self._pool, settings.database_pool_size)
         self.handler = SyncRequestHandler(
             self._unit_of_work,
             build_connectors(self.http, endpoints),
@@ -80,13 +82,17 @@ class SyncWorker:
             CredentialsCodec(TokenCipher(settings.encryption_keys)),
             sync_config(settings),
             clock,
+            self.refresh_lock,
         )
         self.consumer = subscribe(self.runtime, self.handler)
 
-    def _unit_of_work(self) -> PostgresSyncUnitOfWork:
+    def _pool(self) -> asyncpg.Pool:
         if self.pool is None:
             raise RuntimeError("the sync worker's database pool is not open (call open())")
-        return PostgresSyncUnitOfWork(self.pool, self.worker_id, self.settings.write_batch_size)
+        return self.pool
+
+    def _unit_of_work(self) -> PostgresSyncUnitOfWork:
+        return PostgresSyncUnitOfWork(self._pool(), self.worker_id, self.settings.write_batch_size)
 
     async def open(self) -> None:
         """Before the subscribers start."""

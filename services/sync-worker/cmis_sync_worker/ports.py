@@ -15,7 +15,7 @@ from uuid import UUID
 from cmis_shared.events import CampaignFact, ContentTotals, Event, Platform, PostFact
 from cmis_shared.statuses import RunStatus
 from cmis_sync_worker.domain.failures import Failure
-from cmis_sync_worker.domain.integration import IntegrationRecord
+from cmis_sync_worker.domain.integration import IntegrationRecord, StoredCredentials
 from cmis_sync_worker.domain.platform import (
     AccountRef,
     Credentials,
@@ -47,9 +47,16 @@ class Runs(Protocol):
 
 class Integrations(Protocol):
     async def get(self, integration_id: UUID) -> IntegrationRecord | None: ...
+    async def read_credentials(self, integration_id: UUID) -> StoredCredentials | None: ...
     async def save_credentials(
-        self, integration_id: UUID, ciphertext: bytes, expires_at: datetime | None
-    ) -> None: ...
+        self,
+        integration_id: UUID,
+        ciphertext: bytes,
+        expires_at: datetime | None,
+        expected_version: int,
+    ) -> int | None:
+        """Compare and swap on the version: the new version, or None when it moved on."""
+        ...
 
 
 class PlatformData(Protocol):
@@ -100,6 +107,12 @@ class PlatformLimiter(Protocol):
     def slot(self, platform: Platform, account_id: str) -> AbstractAsyncContextManager[None]:
         """Hold one concurrent call and one rate token of the platform and the account;
         raises :class:`LimitWaitExceeded` when none frees up in time."""
+        ...
+
+
+class RefreshLock(Protocol):
+    def hold(self, integration_id: UUID) -> AbstractAsyncContextManager[None]:
+        """Held by at most one token refresh of the integration, across every worker."""
         ...
 
 

@@ -129,6 +129,8 @@ class Integration(Base):
     status_reason: Mapped[str | None] = mapped_column(Text)
     # Fernet ciphertext of the JSON credentials (access/refresh tokens); see cmis_shared.crypto.
     credentials_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    # Bumped by every write of new credentials; the worker's refresh compares and swaps on it.
+    credentials_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     token_expires_at: Mapped[datetime | None]
     refreshable: Mapped[bool] = mapped_column(Boolean, default=False)
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -62,10 +62,11 @@ async def seed_integration(
     token_expires_at: datetime | None = None,
     status: str = "active",
     org_id: uuid.UUID | None = None,
+    refresh_token: str = REFRESH_TOKEN,
 ) -> SeededIntegration:
     org_id = org_id or uuid.uuid4()
     cipher = TokenCipher(settings.encryption_keys)
-    credentials = {"access_token": ACCESS_TOKEN, "refresh_token": REFRESH_TOKEN}
+    credentials = {"access_token": ACCESS_TOKEN, "refresh_token": refresh_token}
     if platform is Platform.TWITTER:
         credentials["token_secret"] = "sim-token-secret"
     integration_id = uuid.uuid4()

@@ -33,6 +33,7 @@ from cmis_sync_worker.connectors.base import (
     NormalizedPost,
 )
 from cmis_sync_worker.domain.failures import Failure
+from cmis_sync_worker.domain.integration import StoredCredentials
 from cmis_sync_worker.domain.runs import InboxKey, RunSnapshot, RunStatus
 
 
@@ -94,13 +95,31 @@ class _Repos:
     async def get(self, integration_id: UUID) -> IntegrationRecord | None:
         return self.s.integrations.get(integration_id)
 
-    async def save_credentials(
-        self, integration_id: UUID, ciphertext: bytes, expires_at: datetime | None
-    ) -> None:
-        record = self.s.integrations[integration_id]
-        self.s.integrations[integration_id] = replace(
-            record, credentials_encrypted=ciphertext, token_expires_at=expires_at
+    async def read_credentials(self, integration_id: UUID) -> StoredCredentials | None:
+        record = self.s.integrations.get(integration_id)
+        if record is None:
+            return None
+        return StoredCredentials(
+            record.credentials_encrypted, record.token_expires_at, record.credentials_version
         )
+
+    async def save_credentials(
+        self,
+        integration_id: UUID,
+        ciphertext: bytes,
+        expires_at: datetime | None,
+        expected_version: int,
+    ) -> int | None:
+        record = self.s.integrations[integration_id]
+        if record.credentials_version != expected_version:
+            return None
+        self.s.integrations[integration_id] = replace(
+            record,
+            credentials_encrypted=ciphertext,
+            token_expires_at=expires_at,
+            credentials_version=expected_version + 1,
+        )
+        return expected_version + 1
 
     # platform data
     async def upsert_campaigns(

@@ -100,6 +100,7 @@ async def connect(
         row.credentials_encrypted = cipher.encrypt(
             merge_credentials(cipher, row.credentials_encrypted, credentials)
         )
+        row.credentials_version = Integration.credentials_version + 1  # type: ignore[assignment]
         row.consecutive_failures, row.first_failure_at = 0, None
     row.status, row.status_reason = IntegrationStatus.ACTIVE, None
     await uow.session.flush()
@@ -123,6 +124,7 @@ async def update(
         row.credentials_encrypted = cipher.encrypt(
             merge_credentials(cipher, row.credentials_encrypted, credentials)
         )
+        row.credentials_version = Integration.credentials_version + 1  # type: ignore[assignment]
     await uow.session.flush()
     await uow.session.refresh(row)
     await uow.publish(IntegrationUpdated(**facts(row)))

@@ -75,7 +75,8 @@ class SimulatedPlatform:
 
     def refresh(self, req: SimRequest, revoked: bool) -> SimResponse:
         """The OAuth token endpoint (platforms with a refresh flow)."""
-        if revoked or not self.ctx.tokens.refresh_token_ok(req.form().get("refresh_token")):
+        used = req.form().get("refresh_token")
+        if revoked or not self.ctx.tokens.refresh_token_ok(used):
             return json_response(
                 {
                     "error": "invalid_grant",
@@ -83,10 +84,11 @@ class SimulatedPlatform:
                 },
                 400,
             )
-        return json_response(
-            {
-                "access_token": self.ctx.tokens.mint(self.name),
-                "expires_in": 3600,
-                "token_type": "Bearer",
-            }
-        )
+        answer = {
+            "access_token": self.ctx.tokens.mint(self.name),
+            "expires_in": 3600,
+            "token_type": "Bearer",
+        }
+        if rotated := self.ctx.tokens.rotate(self.name, used):
+            answer["refresh_token"] = rotated
+        return json_response(answer)

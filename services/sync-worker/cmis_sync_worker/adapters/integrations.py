@@ -1,6 +1,7 @@
 """The worker's reads and writes of ``integrations``: the account to sync and its encrypted
-credentials; a refreshed token. (The time of the last successful sync is written with the
-finished run: :mod:`cmis_sync_worker.adapters.runs`.)"""
+credentials; a refreshed token, written only over the version it replaces. (The time of
+the last successful sync is written with the finished run:
+:mod:`cmis_sync_worker.adapters.runs`.)"""
 
 from __future__ import annotations
 
@@ -12,22 +13,31 @@ import asyncpg
 import orjson
 
 from cmis_shared.events import IntegrationStatus, Platform
-from cmis_sync_worker.domain.integration import IntegrationRecord
+from cmis_sync_worker.domain.integration import IntegrationRecord, StoredCredentials
 
 __all__ = ["IntegrationRecord", "IntegrationRepository"]
 
 _GET = """
 SELECT id, org_id, platform, account_id, account_name, currency, timezone,
        account_extra::text AS account_extra, status, status_reason, credentials_encrypted,
-       token_expires_at, refreshable,
+       token_expires_at, refreshable, credentials_version,
        (SELECT max(day) FROM daily_metrics m WHERE m.integration_id = integrations.id)
            AS latest_metric_day
 FROM integrations WHERE id = $1
 """
 
-_SAVE_CREDENTIALS = """
-UPDATE integrations SET credentials_encrypted = $2, token_expires_at = $3, updated_at = now()
+_READ_CREDENTIALS = """
+SELECT credentials_encrypted, token_expires_at, credentials_version FROM integrations
 WHERE id = $1
+"""
+
+# Compare and swap: written only over the version the writer read.
+_SAVE_CREDENTIALS = """
+UPDATE integrations
+SET credentials_encrypted = $2, token_expires_at = $3,
+    credentials_version = credentials_version + 1, updated_at = now()
+WHERE id = $1 AND credentials_version = $4
+RETURNING credentials_version
 """
 
 
@@ -61,9 +71,26 @@ class IntegrationRepository:
             refreshable=row["refreshable"],
             account_extra=_extra(row["account_extra"]),
             latest_metric_day=row["latest_metric_day"],
+            credentials_version=row["credentials_version"],
+        )
+
+    async def read_credentials(self, integration_id: UUID) -> StoredCredentials | None:
+        row = await self._connection.fetchrow(_READ_CREDENTIALS, integration_id)
+        if row is None:
+            return None
+        return StoredCredentials(
+            bytes(row["credentials_encrypted"]), row["token_expires_at"], row["credentials_version"]
         )
 
     async def save_credentials(
-        self, integration_id: UUID, ciphertext: bytes, expires_at: datetime | None
-    ) -> None:
-        await self._connection.execute(_SAVE_CREDENTIALS, integration_id, ciphertext, expires_at)
+        self,
+        integration_id: UUID,
+        ciphertext: bytes,
+        expires_at: datetime | None,
+        expected_version: int,
+    ) -> int | None:
+        """The new version, or None when someone else wrote first (nothing written)."""
+        version = await self._connection.fetchval(
+            _SAVE_CREDENTIALS, integration_id, ciphertext, expires_at, expected_version
+        )
+        return int(version) if version is not None else None

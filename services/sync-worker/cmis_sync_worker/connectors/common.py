@@ -1,9 +1,11 @@
 """What every connector shares: its view of the pooled client and its settings, the refusal
-of platforms without a refresh flow, and the last resort of HTTP status classification."""
+of platforms without a refresh flow, the quoting of ids in URLs, and the last resort of HTTP
+status classification."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -34,6 +36,13 @@ class ConnectorBase:
 
     async def refresh_token(self, credentials: Credentials) -> Credentials:
         raise AuthRevoked(self.platform, self.no_refresh_reason)
+
+
+def segment(value: str) -> str:
+    """One URL path segment or query value from an id: every reserved character quoted, so
+    an id can never add a path level, a query or a fragment (ids are validated before a sync
+    starts too: :mod:`cmis_sync_worker.domain.platform_ids`)."""
+    return quote(value, safe="")
 
 
 def error_for_status(platform: Platform, status: int, message: str) -> ConnectorError:

@@ -25,7 +25,7 @@ from .base import (
     RateLimited,
     TokenExpired,
 )
-from .common import ConnectorBase, error_for_status
+from .common import ConnectorBase, error_for_status, segment
 from .convert import count_from, decimal_from, micros_to_decimal, parse_day
 from .oauth2 import refresh_with_grant
 from .throttle import google_duration_seconds
@@ -164,7 +164,7 @@ class GoogleAdsConnector(ConnectorBase):
         self, account: AccountRef, credentials: Credentials, query: str
     ) -> list[dict[str, Any]]:
         e = self._endpoints
-        customer_id = account.account_id.replace("-", "")
+        customer_id = segment(account.account_id.replace("-", ""))
         version = e.google_ads_api_version
         url = f"{e.google_ads_base_url}{version}/customers/{customer_id}/googleAds:search"
         headers = {

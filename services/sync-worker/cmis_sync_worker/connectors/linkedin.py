@@ -29,7 +29,7 @@ from .base import (
     RateLimited,
     TokenExpired,
 )
-from .common import ConnectorBase, error_for_status
+from .common import ConnectorBase, error_for_status, segment
 from .convert import (
     count_from,
     day_in_zone,
@@ -59,6 +59,9 @@ _STATUS = {
 }
 _REVOKED_CODES = {65601}
 _STATS_BATCH = 20  # keeps the Rest.li List(...) inside sane URL lengths
+
+
+ORGANIZATION_URN = "urn:li:organization:"
 
 
 def urn_list(urns: list[str]) -> str:
@@ -171,7 +174,7 @@ class LinkedInConnector(ConnectorBase):
             query = f"q=search&pageSize={self._endpoints.linkedin_page_size}"
             query += f"&pageToken={quote(token, safe='')}" if token else ""
             page = await self._get(
-                f"adAccounts/{account.account_id}/adCampaigns?{query}", credentials
+                f"adAccounts/{segment(account.account_id)}/adCampaigns?{query}", credentials
             )
             with schema_guard(PLATFORM, "campaign page"):
                 items.extend(page["elements"])
@@ -206,7 +209,7 @@ class LinkedInConnector(ConnectorBase):
         org_id = account.extra.get("organization_id")
         if not org_id:
             return []
-        org = f"urn:li:organization:{org_id}"
+        org = f"urn:li:organization:{org_id.removeprefix(ORGANIZATION_URN)}"
         items = await self._org_posts(org, credentials)
         with schema_guard(PLATFORM, "post"):
             items = [
@@ -255,7 +258,7 @@ class LinkedInConnector(ConnectorBase):
         return found
 
     async def _account_currency(self, account: AccountRef, credentials: Credentials) -> str:
-        page = await self._get(f"adAccounts/{account.account_id}", credentials)
+        page = await self._get(f"adAccounts/{segment(account.account_id)}", credentials)
         with schema_guard(PLATFORM, "ad account"):
             return str(page["currency"])
 

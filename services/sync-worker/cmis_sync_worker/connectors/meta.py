@@ -34,7 +34,7 @@ from .base import (
     TokenExpired,
     TransientPlatformError,
 )
-from .common import ConnectorBase
+from .common import ConnectorBase, segment
 from .config import PlatformEndpoints
 from .convert import (
     count_from,
@@ -157,6 +157,11 @@ def classify_error(status: int, body: object, headers: Mapping[str, str]) -> Con
 # --- I/O ----------------------------------------------------------------------------
 
 
+def _ad_account(account: AccountRef) -> str:
+    """The ad account node: ``act_<id>``, whether the id was stored with the prefix or not."""
+    return "act_" + segment(account.account_id.removeprefix("act_"))
+
+
 class MetaConnector(ConnectorBase):
     platform = PLATFORM
     no_refresh_reason = "Meta user tokens cannot be refreshed; the user has to reconnect"
@@ -170,7 +175,7 @@ class MetaConnector(ConnectorBase):
     ) -> list[NormalizedCampaign]:
         currency = account.currency or await self._account_currency(account, credentials)
         items = await self._collect(
-            f"act_{account.account_id}/campaigns",
+            f"{_ad_account(account)}/campaigns",
             credentials.access_token,
             {"fields": CAMPAIGN_FIELDS},
         )
@@ -189,7 +194,7 @@ class MetaConnector(ConnectorBase):
                 "fields": INSIGHT_FIELDS,
             }
             rows += await self._collect(
-                f"act_{account.account_id}/insights", credentials.access_token, params
+                f"{_ad_account(account)}/insights", credentials.access_token, params
             )
         action_type = self._endpoints.meta_conversion_action_type
         with schema_guard(PLATFORM, "insights"):
@@ -204,12 +209,12 @@ class MetaConnector(ConnectorBase):
             params = {"fields": PAGE_POST_FIELDS}
             if since:
                 params["since"] = str(int(since.timestamp()))
-            items = await self._collect(f"{page_id}/posts", token, params)
+            items = await self._collect(f"{segment(page_id)}/posts", token, params)
             with schema_guard(PLATFORM, "page post"):
                 posts += [map_page_post(item) for item in items]
         if ig_user_id := account.extra.get("ig_user_id"):
             items = await self._collect(
-                f"{ig_user_id}/media", credentials.access_token, {"fields": MEDIA_FIELDS}
+                f"{segment(ig_user_id)}/media", credentials.access_token, {"fields": MEDIA_FIELDS}
             )
             with schema_guard(PLATFORM, "instagram media"):
                 media = [map_media(item) for item in items]
@@ -219,7 +224,7 @@ class MetaConnector(ConnectorBase):
 
     async def _account_currency(self, account: AccountRef, credentials: Credentials) -> str:
         page = await self._get(
-            f"act_{account.account_id}", credentials.access_token, {"fields": "currency"}
+            _ad_account(account), credentials.access_token, {"fields": "currency"}
         )
         with schema_guard(PLATFORM, "ad account"):
             return str(page["currency"])

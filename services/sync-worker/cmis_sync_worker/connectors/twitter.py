@@ -31,6 +31,7 @@ from .base import (
     TransientPlatformError,
 )
 from .common import ConnectorBase
+from .common import segment as quote_segment
 from .config import PlatformEndpoints
 from .convert import (
     count_from,
@@ -182,7 +183,9 @@ class TwitterConnector(ConnectorBase):
                     "placement": "ALL_ON_TWITTER",
                 }
                 page = await self._get(
-                    f"{self._ads}stats/accounts/{account.account_id}", query, credentials
+                    f"{self._ads}stats/accounts/{quote_segment(account.account_id)}",
+                    query,
+                    credentials,
                 )
                 with schema_guard(PLATFORM, "stats"):
                     for entry in page["data"]:
@@ -202,7 +205,9 @@ class TwitterConnector(ConnectorBase):
         for pages in range(self._endpoints.max_pages + 1):
             guard_pages(PLATFORM, pages, self._endpoints.max_pages)
             page = await self._get(
-                f"{self._endpoints.x_api_base_url}users/{user_id}/tweets", query, credentials
+                f"{self._endpoints.x_api_base_url}users/{quote_segment(user_id)}/tweets",
+                query,
+                credentials,
             )
             with schema_guard(PLATFORM, "post"):
                 posts += [map_tweet(item) for item in page.get("data", [])]
@@ -215,7 +220,7 @@ class TwitterConnector(ConnectorBase):
     async def _campaign_items(
         self, account: AccountRef, credentials: Credentials
     ) -> list[dict[str, Any]]:
-        url = f"{self._ads}accounts/{account.account_id}/campaigns"
+        url = f"{self._ads}accounts/{quote_segment(account.account_id)}/campaigns"
         query = {"count": str(self._endpoints.x_page_size), "with_deleted": "true"}
         items: list[dict[str, Any]] = []
         for pages in range(self._endpoints.max_pages + 1):

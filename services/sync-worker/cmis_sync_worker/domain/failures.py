@@ -40,6 +40,11 @@ class Failure:
         return cls(ErrorClass.INTEGRATION_UNAVAILABLE, reason, False, ErrorOrigin.WORKER)
 
     @classmethod
+    def config_error(cls, reason: str) -> Failure:
+        """Our stored configuration is wrong (a malformed account id): no retry helps."""
+        return cls(ErrorClass.CONFIG_ERROR, reason, False, ErrorOrigin.WORKER)
+
+    @classmethod
     def rate_limited_locally(cls, waited_seconds: float) -> Failure:
         return cls(
             ErrorClass.RATE_LIMITED,

@@ -1,4 +1,5 @@
-"""An integration as the worker reads it: the account to sync and its sealed credentials."""
+"""An integration as the worker reads it: the account to sync and its sealed credentials
+(with their version: every write of new credentials bumps it, see the token refresher)."""
 
 from __future__ import annotations
 
@@ -25,3 +26,11 @@ class IntegrationRecord:
     refreshable: bool
     account_extra: dict[str, str] = field(default_factory=dict)
     latest_metric_day: date | None = None  # None: no metrics stored yet (first sync)
+    credentials_version: int = 0
+
+
+@dataclass(frozen=True)
+class StoredCredentials:
+    ciphertext: bytes = field(repr=False)
+    expires_at: datetime | None
+    version: int

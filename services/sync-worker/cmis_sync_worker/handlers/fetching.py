@@ -1,9 +1,10 @@
 """Reading one account from its platform: a token fit for the whole sync first, then each
 data type through the shared platform limiter.
 
-No database transaction is open while this runs. A refreshed token is handed to
-``on_refreshed`` at once (stored before anything else happens), because a refresh may
-rotate the refresh token and losing the new one would lose the grant.
+No database transaction is open while this runs. Refreshing goes through ``refresh``
+(:mod:`cmis_sync_worker.handlers.refreshing`): one refresh per integration at a time, the
+new token stored at once (a refresh may rotate the refresh token, and losing the new one
+would lose the grant), or the credentials someone else stored meanwhile taken instead.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from cmis_sync_worker.domain.window import SyncWindow
 from cmis_sync_worker.ports import PlatformLimiter
 
 T = TypeVar("T")
-OnRefreshed = Callable[[Credentials], Awaitable[None]]
+Refresh = Callable[[Credentials], Awaitable[Credentials]]
 
 
 @dataclass(frozen=True)
@@ -53,13 +54,13 @@ class AccountFetch:
         limiter: PlatformLimiter,
         account: AccountRef,
         credentials: Credentials,
-        on_refreshed: OnRefreshed,
+        refresh: Refresh,
     ) -> None:
         self._connector = connector
         self._limiter = limiter
         self._account = account
         self.credentials = credentials
-        self._on_refreshed = on_refreshed
+        self._refresh_with = refresh
         self._refreshed = False
 
     @property
@@ -108,6 +109,5 @@ class AccountFetch:
 
     async def _refresh(self) -> None:
         """Raises the connector's error when refused (AuthRevoked / TokenExpired: no retry)."""
-        self.credentials = await self._connector.refresh_token(self.credentials)
+        self.credentials = await self._refresh_with(self.credentials)
         self._refreshed = True
-        await self._on_refreshed(self.credentials)

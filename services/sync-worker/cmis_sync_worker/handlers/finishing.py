@@ -1,6 +1,7 @@
 """The ends of an attempt, each one unit of work with the inbox claim of the request, so a
 request yields one outcome however often it is delivered: store and ``sync.completed``, or
-``sync.failed`` with the retry decision. Also the one write in the middle: a refreshed token.
+``sync.failed`` with the retry decision. (The one write in the middle, a refreshed token,
+is :mod:`cmis_sync_worker.handlers.refreshing`.)
 """
 
 from __future__ import annotations
@@ -12,10 +13,9 @@ from datetime import datetime, timedelta
 import structlog
 
 from cmis_shared.clock import Clock
-from cmis_shared.events import DataType, IntegrationUpdated, SyncRequested
+from cmis_shared.events import DataType, SyncRequested
 from cmis_sync_worker.adapters.credentials import CredentialsCodec
 from cmis_sync_worker.adapters.integrations import IntegrationRecord
-from cmis_sync_worker.connectors.base import Credentials
 from cmis_sync_worker.domain.failures import Failure
 from cmis_sync_worker.domain.outcome import SyncSummary, completed_event, failed_event
 from cmis_sync_worker.domain.retry import RetryPolicy
@@ -147,32 +147,6 @@ class Finisher:
                 failed_event(request, failure, decision, self._policy.max_attempts, self._clock())
             )
             await uow.commit()
-
-    async def store_refreshed(
-        self, request: SyncRequested, integration: IntegrationRecord, credentials: Credentials
-    ) -> None:
-        async with self._uow_factory() as uow:
-            await uow.integrations.save_credentials(
-                integration.id, self._codec.encode(credentials), credentials.expires_at
-            )
-            await uow.publish(
-                IntegrationUpdated(
-                    org_id=integration.org_id,
-                    correlation_id=request.correlation_id,
-                    integration_id=integration.id,
-                    platform=integration.platform,
-                    account_id=integration.account_id,
-                    account_name=integration.account_name,
-                    status=integration.status,
-                    status_reason=integration.status_reason,
-                    currency=integration.currency,
-                    timezone=integration.timezone,
-                    token_expires_at=credentials.expires_at,
-                    refreshable=integration.refreshable,
-                )
-            )
-            await uow.commit()
-        log.info("token refreshed", integration_id=str(integration.id))
 
 
 def _inbox_key(request: SyncRequested) -> InboxKey:

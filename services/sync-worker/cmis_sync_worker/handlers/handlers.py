@@ -25,6 +25,7 @@ from cmis_sync_worker.adapters.integrations import IntegrationRecord
 from cmis_sync_worker.connectors.base import AccountRef, ConnectorError, PlatformConnector
 from cmis_sync_worker.domain.failures import Failure, LimitWaitExceeded
 from cmis_sync_worker.domain.outcome import started_event
+from cmis_sync_worker.domain.platform_ids import invalid_id_reason
 from cmis_sync_worker.domain.retry import RetryPolicy
 from cmis_sync_worker.domain.runs import (
     IntegrationState,
@@ -35,7 +36,8 @@ from cmis_sync_worker.domain.runs import (
 from cmis_sync_worker.domain.window import DEFAULT_BACKFILL_DAYS, sync_window
 from cmis_sync_worker.handlers.fetching import AccountFetch
 from cmis_sync_worker.handlers.finishing import Fetched, Finisher
-from cmis_sync_worker.ports import PlatformLimiter, SyncUnitOfWork
+from cmis_sync_worker.handlers.refreshing import InProcessRefreshLock, TokenRefresher
+from cmis_sync_worker.ports import PlatformLimiter, RefreshLock, SyncUnitOfWork
 
 log = structlog.get_logger(__name__)
 
@@ -59,6 +61,7 @@ class SyncRequestHandler:
         codec: CredentialsCodec,
         config: SyncConfig = SyncConfig(),
         clock: Clock = system_clock,
+        refresh_lock: RefreshLock | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._connectors = connectors
@@ -67,6 +70,7 @@ class SyncRequestHandler:
         self._config = config
         self._clock = clock
         self._finisher = Finisher(uow_factory, codec, config.policy, clock)
+        self._refresher = TokenRefresher(uow_factory, codec, refresh_lock or InProcessRefreshLock())
         self._slots = asyncio.Semaphore(config.max_concurrent_syncs)
 
     async def __call__(self, request: SyncRequested) -> None:
@@ -114,6 +118,10 @@ class SyncRequestHandler:
         connector = self._connectors.get(integration.platform)
         if connector is None:
             return Failure.internal(f"no connector for {integration.platform}", retryable=False)
+        if reason := invalid_id_reason(
+            integration.platform, integration.account_id, integration.account_extra
+        ):
+            return Failure.config_error(reason)
         try:
             credentials = self._codec.decode(
                 integration.credentials_encrypted, integration.token_expires_at
@@ -132,7 +140,7 @@ class SyncRequestHandler:
             self._limiter,
             account,
             credentials,
-            lambda fresh: self._finisher.store_refreshed(request, integration, fresh),
+            self._refresher.for_sync(request, integration, connector),
         )
         now = self._clock()
         lookback = (self._config.lookback_days or {}).get(
