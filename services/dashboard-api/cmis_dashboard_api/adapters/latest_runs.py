@@ -4,7 +4,7 @@ lane's last success: read by the dashboard view and by the sync status route.
 Bounded by indexes, not by history: the lanes come from the org's integrations and the data
 types, and each lane's newest run and newest success are one probe of
 ``ix_sync_runs_lane_requested_at`` and ``ix_sync_runs_lane_status_finished_at`` (migration
-0005_dashboard) however many runs the org has accumulated.
+0005) however many runs the org has accumulated.
 """
 
 from __future__ import annotations

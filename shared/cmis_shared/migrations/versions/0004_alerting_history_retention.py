@@ -1,7 +1,7 @@
 """index alert_history by time, for its retention
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-26 12:00:00
 
 Alerting deletes history rows older than its retention period in bounded batches, oldest

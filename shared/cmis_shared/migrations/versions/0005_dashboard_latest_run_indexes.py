@@ -1,7 +1,7 @@
 """indexes for the dashboard's latest run and last success per sync lane
 
-Revision ID: 0005_dashboard
-Revises: 0002
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-27 10:00:00
 
 The dashboard reads, per (integration, data type), the newest run and the newest successful
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0005_dashboard"
-down_revision: str | None = "0002"
+revision: str = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """integrations.credentials_version: a compare-and-swap guard on stored credentials
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0006
 Create Date: 2026-11-30 12:00:00
 
 Every write of ``credentials_encrypted`` that changes the credentials (the API's connect and
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | None = "0004"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
