@@ -22,7 +22,7 @@ import orjson
 from cmis_dashboard_api.adapters.view_queries import load_state
 from cmis_dashboard_api.domain.render import render_dashboard
 from cmis_dashboard_api.domain.state import DEFAULT_PERIOD_DAYS
-from cmis_dashboard_api.jsonbytes import dumps
+from cmis_dashboard_api.schemas.jsonbytes import dumps
 from cmis_shared.db.engine import asyncpg_dsn, create_engine, create_session_factory
 from cmis_shared.statuses import ACTIVE_RUN_STATUSES, RunStatus
 from cmis_shared.topology import SERVICE_QUEUES, Topology
