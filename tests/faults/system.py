@@ -49,6 +49,9 @@ FAST = {
     "CMIS_TOKEN_CHECK_INTERVAL_SECONDS": "2",
     "CMIS_LIMITER_LEASE_SECONDS": "5",
     "CMIS_GRACEFUL_TIMEOUT_SECONDS": "5",
+    # A first metrics sync reads this much history: 90 days (the default) for nine new
+    # integrations kept the worker busy for over a minute on a loaded host.
+    "CMIS_BACKFILL_DAYS": "14",
     # Supervision, consumer retries and the stuck-run sweep (settings that arrive with
     # issue 13's fixes; a service that does not know them yet ignores them).
     "CMIS_TASK_RESTART_INITIAL_SECONDS": "0.1",
