@@ -257,7 +257,8 @@ async def _check_ready(system: FaultSystem, row: FaultRow) -> None:
         name: port for name, port in system.metrics_ports.items() if system.processes[name].process
     }
     answers: dict[str, str] = {}
-    async with httpx.AsyncClient(timeout=2) as client:
+    # Longer than a service's own check timeout (3 s): a slow check answers 503, not nothing.
+    async with httpx.AsyncClient(timeout=10) as client:
         while pending and time.monotonic() < deadline:
             for name, port in list(pending.items()):
                 try:

@@ -120,8 +120,9 @@ class FaultSystem:
                     _, token = await admin.create_user(
                         session, f"{uuid.uuid4().hex}@faults.example", [org.id]
                     )
+                # 5 s timed out creating integrations on a host at load 15: slow, not broken.
                 client = httpx.AsyncClient(
-                    base_url=self.api_url, headers={"Authorization": f"Bearer {token}"}, timeout=5
+                    base_url=self.api_url, headers={"Authorization": f"Bearer {token}"}, timeout=20
                 )
                 self.orgs.append(Org(org.id, client))
         finally:
