@@ -16,4 +16,4 @@ def test_lone_surrogates_become_encodable() -> None:
 
 
 def test_clean_text_is_returned_unchanged() -> None:
-    assert clean_text("Été 2026 : marque", 500) == "Été 2026 : marque"
+    assert clean_text("Été 2026 – brand", 500) == "Été 2026 – brand"  # noqa: RUF001 - a real dash in a real name
