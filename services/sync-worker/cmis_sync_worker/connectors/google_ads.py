@@ -28,8 +28,9 @@ from .base import (
 from .common import ConnectorBase, error_for_status, segment
 from .convert import count_from, decimal_from, micros_to_decimal, parse_day
 from .oauth2 import refresh_with_grant
+from .paging import collect_pages
 from .throttle import google_duration_seconds
-from .transport import Reply, guard_pages, schema_guard
+from .transport import Reply, schema_guard
 
 PLATFORM = Platform.GOOGLE
 
@@ -173,20 +174,14 @@ class GoogleAdsConnector(ConnectorBase):
         }
         if e.google_login_customer_id:
             headers["login-customer-id"] = e.google_login_customer_id.replace("-", "")
-        rows: list[dict[str, Any]] = []
-        page_token: str | None = None
-        for pages in range(e.max_pages + 1):
-            guard_pages(PLATFORM, pages, e.max_pages)
-            body: dict[str, str] = {"query": query}
-            if page_token:
-                body["pageToken"] = page_token
+
+        async def read_page(page_token: str | None) -> tuple[list[dict[str, Any]], str | None]:
+            body = {"query": query} | ({"pageToken": page_token} if page_token else {})
             reply = await self._http.send("POST", url, headers=headers, json_body=body)
             page = self._page(reply, url)
-            rows.extend(page.get("results", []))
-            page_token = page.get("nextPageToken")
-            if not page_token:
-                return rows
-        raise AssertionError("unreachable: guard_pages stops the loop")
+            return page.get("results", []), page.get("nextPageToken") or None
+
+        return await collect_pages(PLATFORM, e.max_pages, read_page)
 
     def _page(self, reply: Reply, url: str) -> dict[str, Any]:
         if reply.status != 200:
