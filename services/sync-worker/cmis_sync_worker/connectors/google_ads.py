@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from pydantic import SecretStr
+
 from cmis_shared.events import BudgetPeriod, Platform
 
 from .base import (
@@ -25,9 +27,8 @@ from .base import (
     RateLimited,
     TokenExpired,
 )
-from .common import ConnectorBase, error_for_status, segment
+from .common import OAuth2Connector, error_for_status, segment
 from .convert import count_from, decimal_from, micros_to_decimal, parse_day
-from .oauth2 import refresh_with_grant
 from .paging import collect_pages
 from .throttle import google_duration_seconds
 from .transport import Reply, schema_guard
@@ -127,19 +128,12 @@ def classify_error(status: int, body: object) -> ConnectorError:
 # --- I/O ------------------------------------------------------------------------------
 
 
-class GoogleAdsConnector(ConnectorBase):
+class GoogleAdsConnector(OAuth2Connector):
     platform = PLATFORM
-    supports_refresh = True
 
-    async def refresh_token(self, credentials: Credentials) -> Credentials:
+    def token_client(self) -> tuple[str, str, SecretStr]:
         e = self._endpoints
-        return await refresh_with_grant(
-            self._http,
-            e.google_token_url,
-            e.google_client_id,
-            e.google_client_secret.get_secret_value(),
-            credentials,
-        )
+        return e.google_token_url, e.google_client_id, e.google_client_secret
 
     async def fetch_campaigns(
         self, account: AccountRef, credentials: Credentials

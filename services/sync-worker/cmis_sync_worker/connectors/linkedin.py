@@ -14,6 +14,8 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
+from pydantic import SecretStr
+
 from cmis_shared.events import BudgetPeriod, Platform
 
 from .base import (
@@ -29,7 +31,7 @@ from .base import (
     RateLimited,
     TokenExpired,
 )
-from .common import ConnectorBase, error_for_status, segment
+from .common import OAuth2Connector, error_for_status, segment
 from .convert import (
     count_from,
     day_in_zone,
@@ -37,7 +39,6 @@ from .convert import (
     epoch_ms_to_datetime,
     seconds_until_utc_midnight,
 )
-from .oauth2 import refresh_with_grant
 from .paging import collect_pages
 from .throttle import retry_after_seconds
 from .transport import schema_guard
@@ -151,19 +152,12 @@ def classify_error(
 # --- I/O ----------------------------------------------------------------------------
 
 
-class LinkedInConnector(ConnectorBase):
+class LinkedInConnector(OAuth2Connector):
     platform = PLATFORM
-    supports_refresh = True
 
-    async def refresh_token(self, credentials: Credentials) -> Credentials:
+    def token_client(self) -> tuple[str, str, SecretStr]:
         e = self._endpoints
-        return await refresh_with_grant(
-            self._http,
-            e.linkedin_token_url,
-            e.linkedin_client_id,
-            e.linkedin_client_secret.get_secret_value(),
-            credentials,
-        )
+        return e.linkedin_token_url, e.linkedin_client_id, e.linkedin_client_secret
 
     async def fetch_campaigns(
         self, account: AccountRef, credentials: Credentials

@@ -16,8 +16,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-import httpx
-
 from cmis_shared.events import BudgetPeriod, Platform
 
 from .base import (
@@ -166,9 +164,8 @@ class MetaConnector(ConnectorBase):
     platform = PLATFORM
     no_refresh_reason = "Meta user tokens cannot be refreshed; the user has to reconnect"
 
-    def __init__(self, client: httpx.AsyncClient, endpoints: PlatformEndpoints, **kw: Any) -> None:
-        super().__init__(client, endpoints, **kw)
-        self._base = f"{endpoints.meta_graph_base_url}{endpoints.meta_api_version}/"
+    def api_base(self, endpoints: PlatformEndpoints) -> str:
+        return f"{endpoints.meta_graph_base_url}{endpoints.meta_api_version}/"
 
     async def fetch_campaigns(
         self, account: AccountRef, credentials: Credentials

@@ -13,8 +13,6 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-import httpx
-
 from cmis_shared.events import BudgetPeriod, Platform
 
 from .base import (
@@ -142,9 +140,8 @@ class TikTokConnector(ConnectorBase):
     platform = PLATFORM
     no_refresh_reason = "TikTok tokens cannot be refreshed; the user has to reconnect"
 
-    def __init__(self, client: httpx.AsyncClient, endpoints: PlatformEndpoints, **kw: Any) -> None:
-        super().__init__(client, endpoints, **kw)
-        self._base = f"{endpoints.tiktok_business_base_url}{endpoints.tiktok_api_version}/"
+    def api_base(self, endpoints: PlatformEndpoints) -> str:
+        return f"{endpoints.tiktok_business_base_url}{endpoints.tiktok_api_version}/"
 
     async def fetch_campaigns(
         self, account: AccountRef, credentials: Credentials

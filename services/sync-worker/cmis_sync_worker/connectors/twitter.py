@@ -13,8 +13,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-import httpx
-
 from cmis_shared.events import BudgetPeriod, Platform
 
 from .base import (
@@ -147,9 +145,8 @@ class TwitterConnector(ConnectorBase):
     platform = PLATFORM
     no_refresh_reason = "X OAuth 1.0a tokens do not expire; a refused one was revoked"
 
-    def __init__(self, client: httpx.AsyncClient, endpoints: PlatformEndpoints, **kw: Any) -> None:
-        super().__init__(client, endpoints, **kw)
-        self._ads = f"{endpoints.x_ads_base_url}{endpoints.x_ads_api_version}/"
+    def api_base(self, endpoints: PlatformEndpoints) -> str:
+        return f"{endpoints.x_ads_base_url}{endpoints.x_ads_api_version}/"
 
     async def fetch_campaigns(
         self, account: AccountRef, credentials: Credentials
@@ -181,7 +178,7 @@ class TwitterConnector(ConnectorBase):
                     "placement": "ALL_ON_TWITTER",
                 }
                 page = await self._get(
-                    f"{self._ads}stats/accounts/{quote_segment(account.account_id)}",
+                    f"{self._base}stats/accounts/{quote_segment(account.account_id)}",
                     query,
                     credentials,
                 )
@@ -216,7 +213,7 @@ class TwitterConnector(ConnectorBase):
     async def _campaign_items(
         self, account: AccountRef, credentials: Credentials
     ) -> list[dict[str, Any]]:
-        url = f"{self._ads}accounts/{quote_segment(account.account_id)}/campaigns"
+        url = f"{self._base}accounts/{quote_segment(account.account_id)}/campaigns"
         query = {"count": str(self._endpoints.x_page_size), "with_deleted": "true"}
 
         async def read_page(cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
