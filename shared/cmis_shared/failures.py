@@ -26,6 +26,10 @@ INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
     OSError,  # includes ConnectionError and aiormq's AMQPConnectionError
     TimeoutError,
     asyncpg.InterfaceError,
+    # "cannot switch to state N; another operation is in progress": a connection left
+    # half-way through a protocol exchange when the server went away (seen on every
+    # PostgreSQL restart of the fault suite). Not the message's fault.
+    asyncpg.InternalClientError,
     asyncpg.exceptions.ConnectionDoesNotExistError,
     sqlalchemy.exc.OperationalError,
     sqlalchemy.exc.InterfaceError,
@@ -53,11 +57,21 @@ def _is_infrastructure(error: BaseException) -> bool:
         return True
     if isinstance(error, sqlalchemy.exc.DBAPIError):
         # DBAPIError also wraps errors of the data (IntegrityError, DataError): decide by
-        # the connection's fate and the SQLSTATE, not by the wrapper's class.
-        return error.connection_invalidated or _transient_sqlstate(error.orig)
+        # the connection's fate, the driver's own error and the SQLSTATE, not the wrapper.
+        return (
+            error.connection_invalidated
+            or _driver_error_is_infrastructure(error.orig)
+            or _transient_sqlstate(error.orig)
+        )
     if isinstance(error, asyncpg.PostgresError):
         return _transient_sqlstate(error)
     return False
+
+
+def _driver_error_is_infrastructure(error: BaseException | None) -> bool:
+    # SQLAlchemy's asyncpg adapter keeps the driver's exception as ``__cause__`` of ``orig``.
+    cause = getattr(error, "__cause__", None)
+    return isinstance(cause, INFRASTRUCTURE_ERRORS)
 
 
 def _transient_sqlstate(error: BaseException | None) -> bool:

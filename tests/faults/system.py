@@ -40,8 +40,8 @@ FAST = {
     "CMIS_OUTBOX_POLL_SECONDS": "0.1",
     "CMIS_OUTBOX_LEASE_SECONDS": "3",
     "CMIS_RETRY_BACKOFF_SECONDS": "[0.2, 0.5]",
-    "CMIS_METRICS_PERIOD_SECONDS": "3",
-    "CMIS_CAMPAIGNS_PERIOD_SECONDS": "5",
+    "CMIS_METRICS_PERIOD_SECONDS": "6",
+    "CMIS_CAMPAIGNS_PERIOD_SECONDS": "10",
     "CMIS_TICK_SECONDS": "0.5",
     "CMIS_RETRY_CONFLICT_DELAY_SECONDS": "1",
     "CMIS_PAUSE_AFTER_FAILURES": "1000",
@@ -49,6 +49,9 @@ FAST = {
     "CMIS_TOKEN_CHECK_INTERVAL_SECONDS": "2",
     "CMIS_LIMITER_LEASE_SECONDS": "5",
     "CMIS_GRACEFUL_TIMEOUT_SECONDS": "5",
+    # A first metrics sync reads this much history: 90 days (the default) for nine new
+    # integrations kept the worker busy for over a minute on a loaded host.
+    "CMIS_BACKFILL_DAYS": "14",
     # Supervision, consumer retries and the stuck-run sweep (settings that arrive with
     # issue 13's fixes; a service that does not know them yet ignores them).
     "CMIS_TASK_RESTART_INITIAL_SECONDS": "0.1",
@@ -117,8 +120,9 @@ class FaultSystem:
                     _, token = await admin.create_user(
                         session, f"{uuid.uuid4().hex}@faults.example", [org.id]
                     )
+                # 5 s timed out creating integrations on a host at load 15: slow, not broken.
                 client = httpx.AsyncClient(
-                    base_url=self.api_url, headers={"Authorization": f"Bearer {token}"}, timeout=5
+                    base_url=self.api_url, headers={"Authorization": f"Bearer {token}"}, timeout=20
                 )
                 self.orgs.append(Org(org.id, client))
         finally:

@@ -14,6 +14,7 @@ cookie; controlled with ``rabbitmqctl -n <node>``). A server that cannot start r
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -59,6 +60,19 @@ def _owned_dir(prefix: str, user: str) -> Path:
     shutil.chown(path, user, user)
     path.chmod(0o700)
     return path
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _kill_group(pgid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pgid, signal.SIGKILL)
 
 
 def _tail(path: Path) -> str:
@@ -218,19 +232,29 @@ class PrivateRabbit:
         )
         return env
 
-    def ctl(self, *args: str, timeout: float = 60) -> str:
+    def ctl(self, *args: str, timeout: float = 120) -> str:
+        """``rabbitmqctl`` in a session of its own: on timeout its whole tree is killed. Killing
+        only ``runuser`` left the CLI's Erlang VM running, and a late ``stop`` from it once
+        stopped the node that a restart had just brought back."""
         command = ["runuser", "-u", "rabbitmq", "--", "/usr/lib/rabbitmq/bin/rabbitmqctl"]
-        result = subprocess.run(
+        process = subprocess.Popen(
             [*command, "-n", self.node, *args],
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
             env=self._env(),
             cwd=self.dir,
-            timeout=timeout,
+            start_new_session=True,
         )
-        if result.returncode != 0:
-            raise RuntimeError(f"rabbitmqctl {' '.join(args)}: {result.stderr}{result.stdout}")
-        return result.stdout
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill_group(process.pid)
+            process.communicate()
+            raise RuntimeError(f"rabbitmqctl {' '.join(args)}: no answer in {timeout} s") from None
+        if process.returncode != 0:
+            raise RuntimeError(f"rabbitmqctl {' '.join(args)}: {stderr}{stdout}")
+        return stdout
 
     def start(self) -> None:
         log = open(self.log_path, "ab")  # noqa: SIM115 - the child owns it until it exits
@@ -246,14 +270,20 @@ class PrivateRabbit:
         self.wait_ready()
 
     def stop(self) -> None:
+        """SIGTERM to the node's process group: RabbitMQ stops gracefully on it, without a
+        ``rabbitmqctl`` VM to boot (over a minute on a loaded host). SIGKILL if it hangs."""
         if self.process is None or self.process.poll() is not None:
             return
-        try:
-            self.ctl("stop", timeout=60)
-            self.process.wait(60)
-        except (RuntimeError, subprocess.TimeoutExpired):
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(10)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 90
+        # poll() reaps runuser, whose zombie would otherwise keep the group "alive".
+        while (self.process.poll() is None or _group_alive(self.process.pid)) and (
+            time.monotonic() < deadline
+        ):
+            time.sleep(0.2)
+        _kill_group(self.process.pid)
+        self.process.wait(10)
 
     def restart(self) -> None:
         self.stop()

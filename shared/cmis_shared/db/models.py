@@ -1,5 +1,27 @@
-"""The system of record. One PostgreSQL database; each table has one owning service
-(noted per class) that writes it, others only read it.
+"""The system of record. One PostgreSQL database with one schema (migrations in one place);
+services still talk only through events. Who writes which table, and why:
+
+- organizations, users, org_members, api_tokens, kpis, scheduled_content: dashboard-api
+  (and its ``cmis-admin``): people and their settings come in through the API.
+- integrations: three writers by design, each of its own columns, each change announced as
+  ``integration.*``. dashboard-api connects, updates and disconnects (credentials by
+  compare-and-swap on ``credentials_version``); sync-worker writes refreshed credentials,
+  token expiry and ``last_synced_at``; scheduler writes the pause/resume ``status`` and the
+  failure counters (connection health is its call).
+- campaigns, daily_metrics, posts: sync-worker (the platform data).
+- sync_runs: created by the requester with its ``sync.requested`` in one transaction
+  (scheduler: scheduled and retry; dashboard-api: manual); sync-worker marks it running and
+  finished; scheduler sets it back to queued for a retry and ends stuck runs. The partial
+  unique index ``uq_sync_runs_active`` keeps one active run per integration and data type,
+  whoever creates it.
+- sync_attempts: sync-worker, and the scheduler's stuck-run sweep. An attempt is finished
+  once: whoever sets ``finished_at`` from NULL first emits its outcome event.
+- schedule_entries, retry_entries: scheduler (the single authority on time).
+- alerts, alert_history: alerting.
+- outbox: every service stages rows in its own transactions; any service's relay publishes
+  and deletes them (``cmis_shared.outbox``).
+- processed_events: every consumer its own rows, keyed by consumer name (the inbox,
+  ``cmis_shared.inbox_outbox``); the scheduler's retention job deletes old ones.
 
 Money is NUMERIC with its currency beside it; every timestamp is timezone-aware UTC; daily
 metrics are keyed by the ad account's own date.

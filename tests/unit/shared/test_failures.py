@@ -77,3 +77,19 @@ def test_a_domain_error_caused_by_a_driver_error_is_infrastructure() -> None:
             raise DomainError("limiter unavailable") from driver
     except DomainError as error:
         assert is_infrastructure_error(error)
+
+
+def test_a_connection_left_mid_protocol_is_infrastructure() -> None:
+    """After a PostgreSQL restart: the driver's error, bare or wrapped by SQLAlchemy's
+    adapter (which keeps it as the cause of its own ``InternalError``)."""
+    driver = asyncpg.InternalClientError("cannot switch to state 15; another operation")
+    assert is_infrastructure_error(driver)
+    adapted = Exception("InternalClientError")
+    adapted.__cause__ = driver
+    assert is_infrastructure_error(sqlalchemy.exc.InternalError("SELECT 1", {}, adapted))
+
+
+def test_a_data_error_wrapped_by_the_adapter_still_counts() -> None:
+    adapted = Exception("DataError")
+    adapted.__cause__ = asyncpg.exceptions.DataError("value out of int16 range")
+    assert not is_infrastructure_error(sqlalchemy.exc.DBAPIError("SELECT 1", {}, adapted))

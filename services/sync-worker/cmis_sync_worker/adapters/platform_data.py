@@ -23,6 +23,7 @@ from cmis_sync_worker.connectors.base import (
     NormalizedDailyMetric,
     NormalizedPost,
 )
+from cmis_sync_worker.domain.text import CAMPAIGN_NAME_LENGTH, CAMPAIGN_STATUS_LENGTH, clean_text
 
 _UPSERT_CAMPAIGNS = """
 INSERT INTO campaigns (id, org_id, integration_id, platform, external_id, name, status, currency,
@@ -103,8 +104,10 @@ class PlatformDataStore:
         for batch in chunks(campaigns, self._batch_size):
             await self._connection.execute(
                 _UPSERT_CAMPAIGNS, org_id, integration_id, platform, synced_at,
-                [c.external_id for c in batch], [c.name for c in batch],
-                [c.status for c in batch], [c.currency for c in batch],
+                [c.external_id for c in batch],
+                [clean_text(c.name, CAMPAIGN_NAME_LENGTH) for c in batch],
+                [clean_text(c.status, CAMPAIGN_STATUS_LENGTH) for c in batch],
+                [c.currency for c in batch],
                 [c.budget_amount for c in batch],
                 [c.budget_period.value if c.budget_period else None for c in batch],
                 [c.start_date for c in batch], [c.end_date for c in batch],
@@ -137,7 +140,7 @@ class PlatformDataStore:
         for batch in chunks(posts, self._batch_size):
             await self._connection.execute(
                 _UPSERT_POSTS, org_id, integration_id, platform, synced_at,
-                [p.external_id for p in batch], [p.text for p in batch],
+                [p.external_id for p in batch], [clean_text(p.text) for p in batch],
                 [p.published_at for p in batch], [p.likes for p in batch],
                 [p.comments for p in batch], [p.shares for p in batch],
                 [p.impressions for p in batch],
