@@ -118,7 +118,7 @@ class FaultSystem:
                 async with sessions() as session, session.begin():
                     org = await admin.create_organization(session, f"Faults {index}", "UTC")
                     _, token = await admin.create_user(
-                        session, f"{uuid.uuid4().hex}@faults.example", [org.id]
+                        session, f"{uuid.uuid4().hex}@faults.example", [org.id], role="admin"
                     )
                 # 5 s timed out creating integrations on a host at load 15: slow, not broken.
                 client = httpx.AsyncClient(

@@ -136,6 +136,9 @@ async def disconnect(uow: UnitOfWork, row: Integration, now: datetime) -> None:
     a disconnected integration must keep no platform tokens (a reconnect brings new ones)."""
     row.status, row.status_reason = IntegrationStatus.DISCONNECTED, "disconnected by user"
     row.credentials_encrypted = b""
+    # A new version makes a sync still running lose its compare-and-swap: it cannot write
+    # refreshed tokens back into a disconnected integration.
+    row.credentials_version = Integration.credentials_version + 1  # type: ignore[assignment]
     row.updated_at = now
     await uow.session.flush()
     await uow.publish(
