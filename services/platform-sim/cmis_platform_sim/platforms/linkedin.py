@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from ..dataset import Campaign, DailyMetric
 from ..faults import Fault
 from ..http import SimRequest, SimResponse, json_response, offset_from, offset_token
+from .amounts import major_units
 from .base import Route, SimulatedPlatform
 
 _REST = "/linkedin/rest/"
@@ -27,11 +28,6 @@ _STATUS = {
     "draft": "DRAFT",
     "removed": "REMOVED",
 }
-
-
-def _major(minor: int, exponent: int) -> str:
-    value = str(minor).rjust(exponent + 1, "0")
-    return value if exponent == 0 else f"{value[:-exponent]}.{value[-exponent:]}"
 
 
 def _ms(day: date, tz: str) -> int:
@@ -139,7 +135,7 @@ class LinkedInSim(SimulatedPlatform):
         if c.budget_amount is not None:
             key = "dailyBudget" if c.budget_period == "daily" else "totalBudget"
             item[key] = {
-                "amount": _major(c.budget_minor or 0, c.exponent),
+                "amount": major_units(c.budget_minor or 0, c.exponent),
                 "currencyCode": c.currency,
             }
         if c.start_date:
@@ -176,9 +172,9 @@ class LinkedInSim(SimulatedPlatform):
             "pivotValues": [f"urn:li:sponsoredCampaign:{m.campaign_external_id}"],
             "impressions": m.impressions,
             "clicks": m.clicks,
-            "costInLocalCurrency": _major(m.spend_minor, m.exponent),
+            "costInLocalCurrency": major_units(m.spend_minor, m.exponent),
             "externalWebsiteConversions": int(m.conversions),
-            "conversionValueInLocalCurrency": _major(m.conversion_value_minor, m.exponent),
+            "conversionValueInLocalCurrency": major_units(m.conversion_value_minor, m.exponent),
         }
 
     def _posts(self, req: SimRequest) -> SimResponse:

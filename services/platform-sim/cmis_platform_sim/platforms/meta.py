@@ -17,15 +17,11 @@ import orjson
 from ..dataset import Campaign, DailyMetric, Post
 from ..faults import Fault
 from ..http import Headers, SimRequest, SimResponse, json_response, offset_from, offset_token
+from .amounts import major_units
 from .base import Route, SimulatedPlatform
 
 _STATUS = {"active": "ACTIVE", "paused": "PAUSED", "removed": "DELETED", "archived": "ARCHIVED"}
 _ACTION = "purchase"
-
-
-def _major(minor: int, exponent: int) -> str:
-    value = str(minor).rjust(exponent + 1, "0")
-    return value if exponent == 0 else f"{value[:-exponent]}.{value[-exponent:]}"
 
 
 def _meta_time(moment: datetime) -> str:
@@ -152,7 +148,7 @@ class MetaSim(SimulatedPlatform):
     def _insight(self, m: DailyMetric) -> dict[str, Any]:
         row: dict[str, Any] = {
             "campaign_id": m.campaign_external_id,
-            "spend": _major(m.spend_minor, m.exponent),
+            "spend": major_units(m.spend_minor, m.exponent),
             "impressions": str(m.impressions),
             "clicks": str(m.clicks),
             "account_currency": m.currency,
@@ -163,7 +159,7 @@ class MetaSim(SimulatedPlatform):
         if m.conversions:  # the link_click decoy must not count as a conversion
             actions.append({"action_type": _ACTION, "value": str(m.conversions)})
             row["action_values"] = [
-                {"action_type": _ACTION, "value": _major(m.conversion_value_minor, m.exponent)}
+                {"action_type": _ACTION, "value": major_units(m.conversion_value_minor, m.exponent)}
             ]
         if actions:
             row["actions"] = actions

@@ -14,6 +14,7 @@ from typing import Any
 from ..dataset import Campaign, DailyMetric, Post
 from ..faults import Fault
 from ..http import SimRequest, SimResponse, json_response
+from .amounts import major_units
 from .base import Route, SimulatedPlatform
 
 _API = "/tiktok/open_api/"
@@ -23,11 +24,6 @@ _MAX_REPORT_DAYS = 30
 
 def _envelope(data: Any, code: int = 0, message: str = "OK") -> SimResponse:
     return json_response({"code": code, "message": message, "request_id": "sim", "data": data})
-
-
-def _major(minor: int, exponent: int) -> str:
-    value = str(minor).rjust(exponent + 1, "0")
-    return value if exponent == 0 else f"{value[:-exponent]}.{value[-exponent:]}"
 
 
 class TikTokSim(SimulatedPlatform):
@@ -122,11 +118,11 @@ class TikTokSim(SimulatedPlatform):
             )
         else:
             metrics = {
-                "spend": _major(m.spend_minor, m.exponent),
+                "spend": major_units(m.spend_minor, m.exponent),
                 "impressions": str(m.impressions),
                 "clicks": str(m.clicks),
                 "conversion": str(m.conversions),
-                "total_complete_payment_rate": _major(m.conversion_value_minor, m.exponent),
+                "total_complete_payment_rate": major_units(m.conversion_value_minor, m.exponent),
             }
         return {
             "dimensions": {

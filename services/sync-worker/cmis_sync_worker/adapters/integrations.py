@@ -89,7 +89,6 @@ class IntegrationRepository:
         expires_at: datetime | None,
         expected_version: int,
     ) -> int | None:
-        """The new version, or None when someone else wrote first (nothing written)."""
         version = await self._connection.fetchval(
             _SAVE_CREDENTIALS, integration_id, ciphertext, expires_at, expected_version
         )

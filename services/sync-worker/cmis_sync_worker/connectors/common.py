@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+from pydantic import SecretStr
 
 from cmis_shared.events import Platform
 
@@ -20,6 +21,7 @@ from .base import (
     TransientPlatformError,
 )
 from .config import PlatformEndpoints
+from .oauth2 import refresh_with_grant
 from .transport import PlatformHttp
 
 
@@ -33,9 +35,30 @@ class ConnectorBase:
         self._http = PlatformHttp(client, self.platform, endpoints, **kw)
         self._endpoints = endpoints
         self.default_lookback_days = endpoints.lookback_for(self.platform)
+        self._base = self.api_base(endpoints)
+
+    def api_base(self, endpoints: PlatformEndpoints) -> str:
+        """The versioned API root the connector's paths hang from (empty: full URLs)."""
+        return ""
 
     async def refresh_token(self, credentials: Credentials) -> Credentials:
         raise AuthRevoked(self.platform, self.no_refresh_reason)
+
+
+class OAuth2Connector(ConnectorBase):
+    """A platform that refreshes tokens with the OAuth 2.0 refresh-token grant."""
+
+    supports_refresh = True
+
+    def token_client(self) -> tuple[str, str, SecretStr]:
+        """The token URL, client id and client secret of the platform's OAuth app."""
+        raise NotImplementedError
+
+    async def refresh_token(self, credentials: Credentials) -> Credentials:
+        token_url, client_id, client_secret = self.token_client()
+        return await refresh_with_grant(
+            self._http, token_url, client_id, client_secret.get_secret_value(), credentials
+        )
 
 
 def segment(value: str) -> str:

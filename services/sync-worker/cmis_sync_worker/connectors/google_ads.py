@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from pydantic import SecretStr
+
 from cmis_shared.events import BudgetPeriod, Platform
 
 from .base import (
@@ -25,11 +27,11 @@ from .base import (
     RateLimited,
     TokenExpired,
 )
-from .common import ConnectorBase, error_for_status, segment
+from .common import OAuth2Connector, error_for_status, segment
 from .convert import count_from, decimal_from, micros_to_decimal, parse_day
-from .oauth2 import refresh_with_grant
+from .paging import collect_pages
 from .throttle import google_duration_seconds
-from .transport import Reply, guard_pages, schema_guard
+from .transport import Reply, schema_guard
 
 PLATFORM = Platform.GOOGLE
 
@@ -126,19 +128,12 @@ def classify_error(status: int, body: object) -> ConnectorError:
 # --- I/O ------------------------------------------------------------------------------
 
 
-class GoogleAdsConnector(ConnectorBase):
+class GoogleAdsConnector(OAuth2Connector):
     platform = PLATFORM
-    supports_refresh = True
 
-    async def refresh_token(self, credentials: Credentials) -> Credentials:
+    def token_client(self) -> tuple[str, str, SecretStr]:
         e = self._endpoints
-        return await refresh_with_grant(
-            self._http,
-            e.google_token_url,
-            e.google_client_id,
-            e.google_client_secret.get_secret_value(),
-            credentials,
-        )
+        return e.google_token_url, e.google_client_id, e.google_client_secret
 
     async def fetch_campaigns(
         self, account: AccountRef, credentials: Credentials
@@ -173,20 +168,14 @@ class GoogleAdsConnector(ConnectorBase):
         }
         if e.google_login_customer_id:
             headers["login-customer-id"] = e.google_login_customer_id.replace("-", "")
-        rows: list[dict[str, Any]] = []
-        page_token: str | None = None
-        for pages in range(e.max_pages + 1):
-            guard_pages(PLATFORM, pages, e.max_pages)
-            body: dict[str, str] = {"query": query}
-            if page_token:
-                body["pageToken"] = page_token
+
+        async def read_page(page_token: str | None) -> tuple[list[dict[str, Any]], str | None]:
+            body = {"query": query} | ({"pageToken": page_token} if page_token else {})
             reply = await self._http.send("POST", url, headers=headers, json_body=body)
             page = self._page(reply, url)
-            rows.extend(page.get("results", []))
-            page_token = page.get("nextPageToken")
-            if not page_token:
-                return rows
-        raise AssertionError("unreachable: guard_pages stops the loop")
+            return page.get("results", []), page.get("nextPageToken") or None
+
+        return await collect_pages(PLATFORM, e.max_pages, read_page)
 
     def _page(self, reply: Reply, url: str) -> dict[str, Any]:
         if reply.status != 200:

@@ -14,6 +14,8 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
+from pydantic import SecretStr
+
 from cmis_shared.events import BudgetPeriod, Platform
 
 from .base import (
@@ -29,7 +31,7 @@ from .base import (
     RateLimited,
     TokenExpired,
 )
-from .common import ConnectorBase, error_for_status, segment
+from .common import OAuth2Connector, error_for_status, segment
 from .convert import (
     count_from,
     day_in_zone,
@@ -37,9 +39,9 @@ from .convert import (
     epoch_ms_to_datetime,
     seconds_until_utc_midnight,
 )
-from .oauth2 import refresh_with_grant
+from .paging import collect_pages
 from .throttle import retry_after_seconds
-from .transport import guard_pages, schema_guard
+from .transport import schema_guard
 
 PLATFORM = Platform.LINKEDIN
 
@@ -150,37 +152,27 @@ def classify_error(
 # --- I/O ----------------------------------------------------------------------------
 
 
-class LinkedInConnector(ConnectorBase):
+class LinkedInConnector(OAuth2Connector):
     platform = PLATFORM
-    supports_refresh = True
 
-    async def refresh_token(self, credentials: Credentials) -> Credentials:
+    def token_client(self) -> tuple[str, str, SecretStr]:
         e = self._endpoints
-        return await refresh_with_grant(
-            self._http,
-            e.linkedin_token_url,
-            e.linkedin_client_id,
-            e.linkedin_client_secret.get_secret_value(),
-            credentials,
-        )
+        return e.linkedin_token_url, e.linkedin_client_id, e.linkedin_client_secret
 
     async def fetch_campaigns(
         self, account: AccountRef, credentials: Credentials
     ) -> list[NormalizedCampaign]:
-        items: list[dict[str, Any]] = []
-        token: str | None = None
-        for pages in range(self._endpoints.max_pages + 1):
-            guard_pages(PLATFORM, pages, self._endpoints.max_pages)
+
+        async def read_page(token: str | None) -> tuple[list[dict[str, Any]], str | None]:
             query = f"q=search&pageSize={self._endpoints.linkedin_page_size}"
             query += f"&pageToken={quote(token, safe='')}" if token else ""
             page = await self._get(
                 f"adAccounts/{segment(account.account_id)}/adCampaigns?{query}", credentials
             )
             with schema_guard(PLATFORM, "campaign page"):
-                items.extend(page["elements"])
-                token = (page.get("metadata") or {}).get("nextPageToken")
-            if not token:
-                break
+                return page["elements"], (page.get("metadata") or {}).get("nextPageToken") or None
+
+        items = await collect_pages(PLATFORM, self._endpoints.max_pages, read_page)
         currency = account.currency
         if currency is None and not all(
             i.get("dailyBudget") or i.get("totalBudget") for i in items
@@ -220,10 +212,10 @@ class LinkedInConnector(ConnectorBase):
             return [map_post(item, stats.get(str(item["id"]), {})) for item in items]
 
     async def _org_posts(self, org: str, credentials: Credentials) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        start, count = 0, self._endpoints.linkedin_page_size
-        for pages in range(self._endpoints.max_pages + 1):
-            guard_pages(PLATFORM, pages, self._endpoints.max_pages)
+        count = self._endpoints.linkedin_page_size
+
+        async def read_page(start: int | None) -> tuple[list[dict[str, Any]], int | None]:
+            start = start or 0
             page = await self._get(
                 f"posts?author={quote(org, safe='')}&q=author&start={start}&count={count}",
                 credentials,
@@ -231,13 +223,12 @@ class LinkedInConnector(ConnectorBase):
             with schema_guard(PLATFORM, "post page"):
                 batch = page["elements"]
                 total = page.get("paging", {}).get("total")
-            items.extend(batch)
             start += len(batch)
             # Trust "total" when present: the platform may serve fewer than we asked for.
             done = start >= total if isinstance(total, int) else len(batch) < count
-            if done or not batch:
-                return items
-        raise AssertionError("unreachable: guard_pages stops the loop")
+            return batch, None if done or not batch else start
+
+        return await collect_pages(PLATFORM, self._endpoints.max_pages, read_page)
 
     async def _share_statistics(
         self, org: str, post_ids: list[str], credentials: Credentials

@@ -16,14 +16,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-import httpx
-
 from cmis_shared.events import BudgetPeriod, Platform
 
 from .base import (
     AccountRef,
     AuthRevoked,
-    ConfigError,
     ConnectorError,
     Credentials,
     InvalidResponse,
@@ -34,7 +31,7 @@ from .base import (
     TokenExpired,
     TransientPlatformError,
 )
-from .common import ConnectorBase, segment
+from .common import ConnectorBase, error_for_status, segment
 from .config import PlatformEndpoints
 from .convert import (
     count_from,
@@ -45,8 +42,9 @@ from .convert import (
     parse_day,
     parse_timestamp,
 )
+from .paging import collect_pages
 from .throttle import meta_regain_access_seconds, meta_usage_fraction
-from .transport import guard_pages, schema_guard
+from .transport import schema_guard
 
 PLATFORM = Platform.META
 
@@ -149,9 +147,9 @@ def classify_error(status: int, body: object, headers: Mapping[str, str]) -> Con
         if subcode == _EXPIRED_SUBCODE:
             return TokenExpired(PLATFORM, message)
         return AuthRevoked(PLATFORM, message)
-    if status >= 500 or code in (1, 2) or error.get("is_transient") is True:
+    if code in (1, 2) or error.get("is_transient") is True:
         return TransientPlatformError(PLATFORM, message)
-    return ConfigError(PLATFORM, message)
+    return error_for_status(PLATFORM, status, message)
 
 
 # --- I/O ----------------------------------------------------------------------------
@@ -166,9 +164,8 @@ class MetaConnector(ConnectorBase):
     platform = PLATFORM
     no_refresh_reason = "Meta user tokens cannot be refreshed; the user has to reconnect"
 
-    def __init__(self, client: httpx.AsyncClient, endpoints: PlatformEndpoints, **kw: Any) -> None:
-        super().__init__(client, endpoints, **kw)
-        self._base = f"{endpoints.meta_graph_base_url}{endpoints.meta_api_version}/"
+    def api_base(self, endpoints: PlatformEndpoints) -> str:
+        return f"{endpoints.meta_graph_base_url}{endpoints.meta_api_version}/"
 
     async def fetch_campaigns(
         self, account: AccountRef, credentials: Credentials
@@ -230,20 +227,17 @@ class MetaConnector(ConnectorBase):
             return str(page["currency"])
 
     async def _collect(self, path: str, token: str, params: dict[str, str]) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
         query = {**params, "limit": str(self._endpoints.meta_page_size)}
-        for pages in range(self._endpoints.max_pages + 1):
-            guard_pages(PLATFORM, pages, self._endpoints.max_pages)
-            page = await self._get(path, token, query)
+
+        async def read_page(after: str | None) -> tuple[list[dict[str, Any]], str | None]:
+            page = await self._get(path, token, query | ({"after": after} if after else {}))
             data, paging = page.get("data"), page.get("paging") or {}
             if not isinstance(data, list):
                 raise InvalidResponse(PLATFORM, f"{path.rsplit('/', 1)[-1]}: expected 'data' list")
-            items.extend(data)
-            after = paging.get("cursors", {}).get("after")
-            if not paging.get("next") or not after:
-                return items
-            query["after"] = after
-        raise AssertionError("unreachable: guard_pages stops the loop")
+            next_after = paging.get("cursors", {}).get("after")
+            return data, next_after if paging.get("next") and next_after else None
+
+        return await collect_pages(PLATFORM, self._endpoints.max_pages, read_page)
 
     async def _get(self, path: str, token: str, params: dict[str, str]) -> dict[str, Any]:
         url = self._base + path

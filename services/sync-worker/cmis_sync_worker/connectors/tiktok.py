@@ -13,8 +13,6 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-import httpx
-
 from cmis_shared.events import BudgetPeriod, Platform
 
 from .base import (
@@ -31,11 +29,12 @@ from .base import (
     TokenExpired,
     TransientPlatformError,
 )
-from .common import ConnectorBase
+from .common import ConnectorBase, error_for_status
 from .config import PlatformEndpoints
 from .convert import count_from, date_windows, decimal_from, epoch_seconds_to_datetime, parse_day
+from .paging import collect_pages
 from .throttle import retry_after_seconds
-from .transport import Reply, guard_pages, schema_guard
+from .transport import Reply, schema_guard
 
 PLATFORM = Platform.TIKTOK
 
@@ -131,9 +130,7 @@ def classify_open_api_error(
         return RateLimited(PLATFORM, message, retry_after=retry_after)
     if code == "access_token_invalid" or status == 401:
         return AuthRevoked(PLATFORM, message)
-    if status >= 500:
-        return TransientPlatformError(PLATFORM, message)
-    return ConfigError(PLATFORM, message)
+    return error_for_status(PLATFORM, status, message)
 
 
 # --- I/O ----------------------------------------------------------------------------
@@ -143,9 +140,8 @@ class TikTokConnector(ConnectorBase):
     platform = PLATFORM
     no_refresh_reason = "TikTok tokens cannot be refreshed; the user has to reconnect"
 
-    def __init__(self, client: httpx.AsyncClient, endpoints: PlatformEndpoints, **kw: Any) -> None:
-        super().__init__(client, endpoints, **kw)
-        self._base = f"{endpoints.tiktok_business_base_url}{endpoints.tiktok_api_version}/"
+    def api_base(self, endpoints: PlatformEndpoints) -> str:
+        return f"{endpoints.tiktok_business_base_url}{endpoints.tiktok_api_version}/"
 
     async def fetch_campaigns(
         self, account: AccountRef, credentials: Credentials
@@ -180,10 +176,8 @@ class TikTokConnector(ConnectorBase):
     ) -> list[NormalizedPost]:
         token = credentials.extra.get("creator_access_token") or credentials.access_token
         url = f"{self._endpoints.tiktok_open_base_url}video/list/"
-        posts: list[NormalizedPost] = []
-        cursor: int | None = None
-        for pages in range(self._endpoints.max_pages + 1):
-            guard_pages(PLATFORM, pages, self._endpoints.max_pages)
+
+        async def read_page(cursor: int | None) -> tuple[list[NormalizedPost], int | None]:
             body: dict[str, int] = {"max_count": 20} | ({"cursor": cursor} if cursor else {})
             reply = await self._http.send(
                 "POST",
@@ -195,13 +189,12 @@ class TikTokConnector(ConnectorBase):
             data = self._open_api_data(reply, url)
             with schema_guard(PLATFORM, "video"):
                 batch = [map_video(item) for item in data["videos"]]
-                has_more, cursor = bool(data["has_more"]), int(data["cursor"])
+                has_more, next_cursor = bool(data["has_more"]), int(data["cursor"])
             # Newest first and no server-side time filter: stop once past what we have.
             fresh = [post for post in batch if since is None or post.published_at >= since]
-            posts += fresh
-            if not has_more or len(fresh) < len(batch):
-                return posts
-        raise AssertionError("unreachable: guard_pages stops the loop")
+            return fresh, None if not has_more or len(fresh) < len(batch) else next_cursor
+
+        return await collect_pages(PLATFORM, self._endpoints.max_pages, read_page)
 
     async def _currency(self, account: AccountRef, credentials: Credentials) -> str:
         params = {
@@ -215,10 +208,9 @@ class TikTokConnector(ConnectorBase):
     async def _pages(
         self, path: str, credentials: Credentials, params: dict[str, str]
     ) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        page = 1
-        while True:
-            guard_pages(PLATFORM, page - 1, self._endpoints.max_pages)
+
+        async def read_page(page: int | None) -> tuple[list[dict[str, Any]], int | None]:
+            page = page or 1
             query = {
                 **params,
                 "page": str(page),
@@ -226,11 +218,11 @@ class TikTokConnector(ConnectorBase):
             }
             data = await self._get(path, credentials, query)
             with schema_guard(PLATFORM, path.split("/")[0]):
-                items.extend(data["list"])
+                items = data["list"]
                 total_pages = int(data["page_info"]["total_page"])
-            if page >= total_pages:
-                return items
-            page += 1
+            return items, None if page >= total_pages else page + 1
+
+        return await collect_pages(PLATFORM, self._endpoints.max_pages, read_page)
 
     async def _get(
         self, path: str, credentials: Credentials, params: dict[str, str]
@@ -244,10 +236,8 @@ class TikTokConnector(ConnectorBase):
             if reply.status == 429:
                 wait = retry_after_seconds(reply.headers.get("retry-after"), self._http.now())
                 error = RateLimited(PLATFORM, "HTTP 429", retry_after=wait)
-            elif reply.status >= 500:
-                error = TransientPlatformError(PLATFORM, f"HTTP {reply.status}")
             else:
-                error = ConfigError(PLATFORM, f"HTTP {reply.status}")
+                error = error_for_status(PLATFORM, reply.status, f"HTTP {reply.status}")
             raise self._http.fail(error, "GET", url, reply.status)
         envelope = self._http.expect_json(reply, path)
         if not isinstance(envelope, dict) or not isinstance(envelope.get("code"), int):

@@ -13,8 +13,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-import httpx
-
 from cmis_shared.events import BudgetPeriod, Platform
 
 from .base import (
@@ -28,9 +26,8 @@ from .base import (
     NormalizedDailyMetric,
     NormalizedPost,
     RateLimited,
-    TransientPlatformError,
 )
-from .common import ConnectorBase
+from .common import ConnectorBase, error_for_status
 from .common import segment as quote_segment
 from .config import PlatformEndpoints
 from .convert import (
@@ -42,8 +39,9 @@ from .convert import (
     parse_timestamp,
 )
 from .oauth1 import OAuth1Keys, authorization_header, encode_query
+from .paging import collect_pages
 from .throttle import epoch_reset_seconds, remaining_fraction_used
-from .transport import guard_pages, schema_guard
+from .transport import schema_guard
 
 PLATFORM = Platform.TWITTER
 _STATS_IDS_PER_CALL = 20
@@ -137,9 +135,7 @@ def classify_error(status: int, body: object, retry_after: float | None) -> Conn
         return RateLimited(PLATFORM, message, retry_after=retry_after)
     if status == 401:
         return AuthRevoked(PLATFORM, message)
-    if status >= 500:
-        return TransientPlatformError(PLATFORM, message)
-    return ConfigError(PLATFORM, message)
+    return error_for_status(PLATFORM, status, message)
 
 
 # --- I/O ----------------------------------------------------------------------------
@@ -149,9 +145,8 @@ class TwitterConnector(ConnectorBase):
     platform = PLATFORM
     no_refresh_reason = "X OAuth 1.0a tokens do not expire; a refused one was revoked"
 
-    def __init__(self, client: httpx.AsyncClient, endpoints: PlatformEndpoints, **kw: Any) -> None:
-        super().__init__(client, endpoints, **kw)
-        self._ads = f"{endpoints.x_ads_base_url}{endpoints.x_ads_api_version}/"
+    def api_base(self, endpoints: PlatformEndpoints) -> str:
+        return f"{endpoints.x_ads_base_url}{endpoints.x_ads_api_version}/"
 
     async def fetch_campaigns(
         self, account: AccountRef, credentials: Credentials
@@ -183,7 +178,7 @@ class TwitterConnector(ConnectorBase):
                     "placement": "ALL_ON_TWITTER",
                 }
                 page = await self._get(
-                    f"{self._ads}stats/accounts/{quote_segment(account.account_id)}",
+                    f"{self._base}stats/accounts/{quote_segment(account.account_id)}",
                     query,
                     credentials,
                 )
@@ -201,38 +196,32 @@ class TwitterConnector(ConnectorBase):
         query = {"tweet.fields": "created_at,public_metrics", "max_results": "100"}
         if since:
             query["start_time"] = since.strftime("%Y-%m-%dT%H:%M:%SZ")
-        posts: list[NormalizedPost] = []
-        for pages in range(self._endpoints.max_pages + 1):
-            guard_pages(PLATFORM, pages, self._endpoints.max_pages)
+
+        async def read_page(token: str | None) -> tuple[list[NormalizedPost], str | None]:
             page = await self._get(
                 f"{self._endpoints.x_api_base_url}users/{quote_segment(user_id)}/tweets",
-                query,
+                query | ({"pagination_token": token} if token else {}),
                 credentials,
             )
             with schema_guard(PLATFORM, "post"):
-                posts += [map_tweet(item) for item in page.get("data", [])]
+                posts = [map_tweet(item) for item in page.get("data", [])]
                 next_token = (page.get("meta") or {}).get("next_token")
-            if not next_token:
-                return posts
-            query["pagination_token"] = str(next_token)
-        raise AssertionError("unreachable: guard_pages stops the loop")
+            return posts, str(next_token) if next_token else None
+
+        return await collect_pages(PLATFORM, self._endpoints.max_pages, read_page)
 
     async def _campaign_items(
         self, account: AccountRef, credentials: Credentials
     ) -> list[dict[str, Any]]:
-        url = f"{self._ads}accounts/{quote_segment(account.account_id)}/campaigns"
+        url = f"{self._base}accounts/{quote_segment(account.account_id)}/campaigns"
         query = {"count": str(self._endpoints.x_page_size), "with_deleted": "true"}
-        items: list[dict[str, Any]] = []
-        for pages in range(self._endpoints.max_pages + 1):
-            guard_pages(PLATFORM, pages, self._endpoints.max_pages)
-            page = await self._get(url, query, credentials)
+
+        async def read_page(cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
+            page = await self._get(url, query | ({"cursor": cursor} if cursor else {}), credentials)
             with schema_guard(PLATFORM, "campaign page"):
-                items.extend(page["data"])
-                cursor = page.get("next_cursor")
-            if not cursor:
-                return items
-            query["cursor"] = str(cursor)
-        raise AssertionError("unreachable: guard_pages stops the loop")
+                return page["data"], str(page["next_cursor"]) if page.get("next_cursor") else None
+
+        return await collect_pages(PLATFORM, self._endpoints.max_pages, read_page)
 
     def _keys(self, credentials: Credentials) -> OAuth1Keys:
         token_secret = credentials.extra.get("token_secret")
