@@ -8,7 +8,6 @@ import copy
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from types import TracebackType
 from typing import Any, Self
 from uuid import UUID
 
@@ -18,6 +17,7 @@ from cmis_alerting.domain.observations import AlertKey
 from cmis_alerting.domain.tokens import TokenFacts
 from cmis_shared.events import AlertType, Event
 from cmis_shared.statuses import IntegrationStatus
+from tests.support.fake_unit_of_work import FakeInboxOutbox
 from tests.unit.alerting.fake_store import FakeAlertStore
 
 
@@ -94,7 +94,7 @@ class _Integrations:
         ]
 
 
-class FakeUnitOfWork:
+class FakeUnitOfWork(FakeInboxOutbox):
     def __init__(self, store: FakeStore) -> None:
         self._store = store
         self.committed = False
@@ -107,25 +107,9 @@ class FakeUnitOfWork:
         self._outbox: list[Event] = []
         return self
 
-    async def __aexit__(
-        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        return None
-
-    async def claim_event(self, consumer: str, event_id: UUID) -> bool:
-        if (consumer, event_id) in self._state.processed:
-            return False
-        self._state.processed.add((consumer, event_id))
-        return True
-
-    async def publish(self, *events: Event) -> None:
-        self._outbox.extend(events)
-
     async def commit(self) -> None:
-        self._state.published.extend(self._outbox)
-        self._store.state = self._state
+        await super().commit()
         self._store.commits += 1
-        self.committed = True
 
 
 class FakeStore:

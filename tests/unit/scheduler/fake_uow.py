@@ -8,7 +8,6 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from types import TracebackType
 from typing import Any, Self
 from uuid import UUID
 
@@ -19,6 +18,7 @@ from cmis_scheduler.domain.retry import RetryDecision
 from cmis_scheduler.domain.stuck import ActiveRun
 from cmis_shared.events import DataType, Event, IntegrationStatus, SyncFailed
 from cmis_shared.statuses import RunStatus
+from tests.support.fake_unit_of_work import FakeInboxOutbox
 
 
 @dataclass
@@ -132,7 +132,7 @@ class _Repos:
         return deleted
 
 
-class FakeUnitOfWork:
+class FakeUnitOfWork(FakeInboxOutbox):
     def __init__(self, store: FakeStore) -> None:
         self._store = store
         self.committed = False
@@ -144,25 +144,6 @@ class FakeUnitOfWork:
         self._outbox: list[Event] = []
         self._store.opened += 1
         return self
-
-    async def __aexit__(
-        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        return None
-
-    async def claim_event(self, consumer: str, event_id: UUID) -> bool:
-        if (consumer, event_id) in self._state.processed:
-            return False
-        self._state.processed.add((consumer, event_id))
-        return True
-
-    async def publish(self, *events: Event) -> None:
-        self._outbox.extend(events)
-
-    async def commit(self) -> None:
-        self._state.published.extend(self._outbox)
-        self._store.state = self._state
-        self.committed = True
 
 
 class FakeStore:

@@ -10,7 +10,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from types import TracebackType
 from typing import Any, Self
 from uuid import UUID, uuid4
 
@@ -35,6 +34,7 @@ from cmis_sync_worker.connectors.base import (
 from cmis_sync_worker.domain.failures import Failure
 from cmis_sync_worker.domain.integration import StoredCredentials
 from cmis_sync_worker.domain.runs import InboxKey, RunSnapshot, RunStatus
+from tests.support.fake_unit_of_work import FakeInboxOutbox
 
 
 @dataclass
@@ -185,7 +185,7 @@ class _Repos:
         ]  # fmt: skip
 
 
-class FakeUnitOfWork:
+class FakeUnitOfWork(FakeInboxOutbox):
     def __init__(self, store: FakeStore) -> None:
         self._store = store
         self.committed = False
@@ -196,25 +196,6 @@ class FakeUnitOfWork:
         self.runs = self.integrations = self.data = self.facts = repos
         self._outbox: list[Event] = []
         return self
-
-    async def __aexit__(
-        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        return None
-
-    async def claim_event(self, consumer: str, event_id: UUID) -> bool:
-        if (consumer, event_id) in self._state.processed:
-            return False
-        self._state.processed.add((consumer, event_id))
-        return True
-
-    async def publish(self, *events: Event) -> None:
-        self._outbox.extend(events)
-
-    async def commit(self) -> None:
-        self._state.published.extend(self._outbox)
-        self._store.state = self._state
-        self.committed = True
 
 
 class FakeStore:
