@@ -164,33 +164,24 @@ class EventConsumer:
     async def _republish(self, message: RabbitMessage, attempts: int) -> None:
         """Back to the tail of the same queue with the attempt counted, then ack: a crash in
         between delivers it twice, which the inbox absorbs."""
-        raw = message.raw_message
-        await self._broker.publish(
-            message.body,
-            queue=self.queue.name,
-            persist=True,
-            timeout=self._publish_timeout,
-            message_id=message.message_id,
-            correlation_id=message.correlation_id,
-            content_type=raw.content_type,
-            priority=raw.priority,
-            timestamp=raw.timestamp,
-            message_type=raw.type,
-            headers={
+        await self._publish_copy(
+            message,
+            {
                 **{k: v for k, v in message.headers.items() if k != "x-delivery-count"},
                 ATTEMPTS_HEADER: attempts,
                 ROUTING_KEY_HEADER: original_routing_key(message),
             },
+            queue=self.queue.name,
         )
         await message.ack()
 
-    async def dead_letter(self, message: RabbitMessage, reason: str) -> None:
-        """Park the message, untouched, in the dead-letter queue with why; then ack it."""
-        log.warning("dead-lettering message", reason=reason, message_id=message.message_id)
+    async def _publish_copy(
+        self, message: RabbitMessage, headers: dict[str, Any], **destination: Any
+    ) -> None:
+        """The message's body and properties, persistent and confirmed, with new headers."""
         raw = message.raw_message
         await self._broker.publish(
             message.body,
-            exchange=self._topology.dead_letter_exchange,
             persist=True,
             timeout=self._publish_timeout,
             message_id=message.message_id,
@@ -199,12 +190,22 @@ class EventConsumer:
             priority=raw.priority,
             timestamp=raw.timestamp,
             message_type=raw.type,
-            headers={
+            headers=headers,
+            **destination,
+        )
+
+    async def dead_letter(self, message: RabbitMessage, reason: str) -> None:
+        """Park the message, untouched, in the dead-letter queue with why; then ack it."""
+        log.warning("dead-lettering message", reason=reason, message_id=message.message_id)
+        await self._publish_copy(
+            message,
+            {
                 **{k: v for k, v in message.headers.items() if not k.startswith("x-")},
                 REASON_HEADER: reason[:1000],
                 SOURCE_QUEUE_HEADER: self.queue.name,
                 ROUTING_KEY_HEADER: original_routing_key(message),
                 DEAD_LETTERED_AT_HEADER: utc_now().isoformat(),
             },
+            exchange=self._topology.dead_letter_exchange,
         )
         await message.ack()
