@@ -19,6 +19,7 @@ from cmis_shared.statuses import AlertStatus
 
 ONE_OPEN_ALERT_INDEX = "uq_alerts_open"
 UNIQUE_VIOLATION = "23505"
+_SUBJECT_TYPES: dict[str, SubjectType] = {"campaign": "campaign", "organization": "organization"}
 
 
 class AlertStore:
@@ -123,7 +124,7 @@ def _violates_one_open_alert(error: IntegrityError) -> bool:
 
 
 def _key(row: Alert) -> AlertKey:
-    subject_type: SubjectType = "campaign" if row.subject_type == "campaign" else "integration"
+    subject_type = _SUBJECT_TYPES.get(row.subject_type, "integration")
     return AlertKey(row.org_id, AlertType(row.alert_type), subject_type, row.subject_id)
 
 
