@@ -160,7 +160,11 @@ def project(
     today_projected = max(spend_today, rate)
     later_days = (period.last - today).days
     projected = before + today_projected + rate * later_days
-    runs_out_on = _run_out_day(period, today, before + today_projected, rate)
+    reached_on = _limit_reached_on(campaign, period, today)
+    if reached_on is not None:
+        runs_out_on = reached_on if reached_on < period.last else None
+    else:
+        runs_out_on = _run_out_day(period, today, before + today_projected, rate)
     elapsed = Decimal((today - period.first).days + 1) / period.days
     under = elapsed >= Decimal(str(MIN_PERIOD_ELAPSED)) and projected * 100 < (
         period.limit * under_pct
@@ -171,12 +175,24 @@ def project(
         projected=projected,
         runs_out_on=runs_out_on,
         runs_out_at=None,
-        reached=spent >= period.limit and today < period.last,
+        reached=reached_on is not None and runs_out_on is not None,
         under=under and runs_out_on is None,
     )
 
 
-def _run_out_day(period: Period, today: date, through_today: Decimal, rate: Decimal) -> date | None:
+def _limit_reached_on(campaign: CampaignSeries, period: Period, today: date) -> date | None:
+    """The day the spend so far reached the period's limit, if it has."""
+    total = campaign.spend_before_series if period.kind == "lifetime" else Decimal(0)
+    for day in sorted(d for d in campaign.days if period.first <= d <= today):
+        total += campaign.days[day].spend
+        if total >= period.limit:
+            return day
+    return None
+
+
+def _run_out_day(
+    period: Period, today: date, through_today: Decimal, rate: Decimal
+) -> date | None:
     if through_today >= period.limit:
         return today if today < period.last else None
     if rate <= 0:
@@ -267,8 +283,8 @@ def pacing_observation(
         what = "budget" if period.kind == "lifetime" else f"{period.kind}ly limit"
         if projection.reached:
             message = (
-                f"{name} has spent its {what} of {limit} ({_money(projection.spent, cur)}) "
-                f"with {days_left} days left until {end}"
+                f"{name} reached its {what} of {limit} on {projection.runs_out_on.isoformat()}, "
+                f"{days_left} days before {end} ({_money(projection.spent, cur)} spent)"
             )
         else:
             message = (
