@@ -11,7 +11,8 @@ with faults and call counters reset::
         expected = platform_sim.dataset.campaigns("meta", "100000000001")
 
 Helpers: ``add_fault(**spec) -> id``, ``clear_faults()``, ``calls() -> dict``,
-``reset_calls()``, ``add_anomaly(**spec) -> id``, ``clear_anomalies()``. The fixed ``END_DATE`` keeps expectations reproducible.
+``reset_calls()``, ``add_anomaly(**spec) -> id``, ``clear_anomalies()``. The fixed
+``END_DATE`` keeps expectations reproducible.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from cmis_platform_sim.anomalies import AnomalyBook, parse_anomaly
-from cmis_platform_sim.dataset import Dataset, DailyMetric, Size
+from cmis_platform_sim.dataset import DailyMetric, Dataset, Size
 
 pytestmark = pytest.mark.unit
 

@@ -190,9 +190,7 @@ def _limit_reached_on(campaign: CampaignSeries, period: Period, today: date) -> 
     return None
 
 
-def _run_out_day(
-    period: Period, today: date, through_today: Decimal, rate: Decimal
-) -> date | None:
+def _run_out_day(period: Period, today: date, through_today: Decimal, rate: Decimal) -> date | None:
     if through_today >= period.limit:
         return today if today < period.last else None
     if rate <= 0:
