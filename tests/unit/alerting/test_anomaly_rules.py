@@ -156,3 +156,14 @@ def test_the_organization_series_leaves_out_accounts_not_synced_to_the_day() -> 
     totals = organization_series(rows, DAY)
     assert totals["EUR"][DAY - timedelta(days=1)] == one  # not doubled by the account behind
     assert set(totals) == {"EUR", "USD"}
+
+
+def test_a_low_day_within_the_counting_noise_of_few_conversions_raises_nothing() -> None:
+    # About 16 conversions on a usual day (the series wobbles only +-7 %): a day of 7 is
+    # 2.7 standard deviations of a count of 16 below, chance once in a few hundred days.
+    base = series(impressions=16_000, cvr=0.1)  # on Sundays 160 clicks, 16 conversions
+    assert not judge(
+        CONVERSION_DROP, with_day(base, conversions=Decimal(7)), DAY - timedelta(days=0)
+    ).anomalous
+    # A day of 1 is not chance.
+    assert judge(CONVERSION_DROP, with_day(base, conversions=Decimal(1)), DAY).anomalous

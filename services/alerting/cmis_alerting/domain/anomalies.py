@@ -7,8 +7,11 @@ before the judged day (at least ``MIN_BASELINE_DAYS`` with a value):
 - the expected value is the median of those days times the judged weekday's index (the
   median of that weekday's values over the overall median, from two samples up, kept within
   [0.5, 2]): Sundays are judged against Sundays' usual share;
-- the spread is the MAD of the log residuals (each day against its own weekday-adjusted
-  median), scaled to a standard deviation (x 1.4826) and never below ``MIN_SPREAD``;
+- the spread is the MAD of the log residuals (each day against its weekday's median over
+  the *other* days of that weekday: four days fit their own median closely, and the MAD
+  would come out about half of the real spread), scaled to a standard deviation
+  (x 1.4826), never below ``MIN_SPREAD`` nor below the counting noise of the events behind
+  the metric (1/sqrt(n) for n clicks or conversions on a usual day);
 - the score is the judged day's log residual over that spread (a robust z-score in log
   space: rises and drops are ratios).
 
@@ -95,6 +98,8 @@ class AnomalyRule:
     # Why the rule cannot judge (too little volume), given the history and the day; or None.
     guard: Callable[[list[DayFigures], DayFigures, VolumeGuard], str | None]
     money: bool  # formatted with the currency
+    # The count of events whose chance variation the metric carries (clicks, conversions).
+    events: Callable[[DayFigures], float]
 
 
 @dataclass(frozen=True)
@@ -172,11 +177,22 @@ def _cost_per_result_guard(
     return None
 
 
+def _clicks(f: DayFigures) -> float:
+    return float(f.clicks)
+
+
 SPEND_SPIKE = AnomalyRule(
-    AlertType.SPEND_SPIKE, "spend", True, _spend, _relative_offset, _clicks_guard, True
+    AlertType.SPEND_SPIKE, "spend", True, _spend, _relative_offset, _clicks_guard, True, _clicks
 )
 CTR_DROP = AnomalyRule(
-    AlertType.CTR_DROP, "click-through rate", False, _ctr, _relative_offset, _ctr_guard, False
+    AlertType.CTR_DROP,
+    "click-through rate",
+    False,
+    _ctr,
+    _relative_offset,
+    _ctr_guard,
+    False,
+    _clicks,
 )
 CONVERSION_DROP = AnomalyRule(
     AlertType.CONVERSION_DROP,
@@ -186,6 +202,7 @@ CONVERSION_DROP = AnomalyRule(
     lambda _: 1.0,
     _conversions_guard,
     False,
+    _conversions,
 )
 COST_PER_RESULT_RISE = AnomalyRule(
     AlertType.COST_PER_RESULT_RISE,
@@ -195,43 +212,50 @@ COST_PER_RESULT_RISE = AnomalyRule(
     _relative_offset,
     _cost_per_result_guard,
     True,
+    _conversions,
 )
 RULES = (SPEND_SPIKE, CTR_DROP, CONVERSION_DROP, COST_PER_RESULT_RISE)
 
 
 def baseline(
-    history: Mapping[date, float], day: date, offset: Callable[[float], float]
+    history: Mapping[date, float],
+    day: date,
+    offset: Callable[[float], float],
+    usual_events: float | None = None,
 ) -> Baseline | None:
-    """The weekday-aware robust baseline of ``history`` for ``day``; None with too few days."""
+    """The weekday-aware robust baseline of ``history`` for ``day``; None with too few days.
+    ``usual_events``: the events (clicks, conversions) behind a usual day's value, whose
+    counting noise bounds the spread from below."""
     if len(history) < MIN_BASELINE_DAYS:
         return None
     overall = statistics.median(history.values())
     eps = offset(overall)
-    index = _weekday_index(history, overall, eps)
+    by_weekday: dict[int, list[tuple[date, float]]] = {}
+    for d, v in history.items():
+        by_weekday.setdefault(d.weekday(), []).append((d, v))
 
-    def expected(d: date) -> float:
-        return (overall + eps) * index.get(d.weekday(), 1.0) - eps
+    def index(weekday: int, leave_out: date | None = None) -> float:
+        values = [v for d, v in by_weekday.get(weekday, []) if d != leave_out]
+        if len(values) < 2:
+            return 1.0
+        low, high = WEEKDAY_INDEX_RANGE
+        return min(max((statistics.median(values) + eps) / (overall + eps), low), high)
 
-    residuals = [math.log((v + eps) / (expected(d) + eps)) for d, v in history.items()]
+    # Each past day against an index fitted without it: fitted with it, four days a weekday
+    # pull their own median close and the spread comes out about half of what it is.
+    residuals = [
+        math.log((v + eps) / ((overall + eps) * index(d.weekday(), leave_out=d)))
+        for d, v in history.items()
+    ]
     centre = statistics.median(residuals)
     mad = statistics.median(abs(r - centre) for r in residuals)
+    expected = (overall + eps) * index(day.weekday()) - eps
+    counting_noise = 1 / math.sqrt(max(usual_events, 1.0)) if usual_events is not None else 0.0
     return Baseline(
-        expected=max(expected(day), 0.0),
-        spread=max(mad * MAD_TO_SD, MIN_SPREAD),
+        expected=max(expected, 0.0),
+        spread=max(mad * MAD_TO_SD, MIN_SPREAD, counting_noise),
         days=len(history),
     )
-
-
-def _weekday_index(history: Mapping[date, float], overall: float, eps: float) -> dict[int, float]:
-    by_weekday: dict[int, list[float]] = {}
-    for d, v in history.items():
-        by_weekday.setdefault(d.weekday(), []).append(v)
-    low, high = WEEKDAY_INDEX_RANGE
-    return {
-        weekday: min(max((statistics.median(values) + eps) / (overall + eps), low), high)
-        for weekday, values in by_weekday.items()
-        if len(values) >= 2
-    }
 
 
 def judge(
@@ -251,7 +275,8 @@ def judge(
         return Finding(rule, day, skipped=reason)
     history = {d: v for d, f in past if (v := rule.value(f)) is not None}
     value = rule.value(figures)
-    base = baseline(history, day, rule.offset)
+    usual_events = statistics.median(rule.events(f) for _, f in past) if past else None
+    base = baseline(history, day, rule.offset, usual_events)
     if value is None or base is None:
         return Finding(rule, day, value, skipped="too little history")
     eps = rule.offset(statistics.median(history.values()))
