@@ -238,17 +238,10 @@ class Dataset:
         conv_units = (h >> 24) % 21
         # Google reports fractional (attributed) conversions; the others whole ones.
         conversions = Decimal(conv_units) / 2 if acct.platform == "google" else Decimal(conv_units)
-        return DailyMetric(
-            campaign_external_id=campaign_id,
-            day=day,
-            currency=acct.currency,
-            exponent=acct.exponent,
-            impressions=impressions,
-            clicks=clicks,
-            spend_minor=clicks * (5 + (h >> 32) % 200) + (h >> 40) % 7,
-            conversions=conversions,
-            conversion_value_minor=conv_units * (50 + (h >> 44) % 3000),
-        )
+        spend_minor = clicks * (5 + (h >> 32) % 200) + (h >> 40) % 7
+        value_minor = conv_units * (50 + (h >> 44) % 3000)
+        return _row(acct, campaign_id, day, impressions, clicks, spend_minor, conversions,
+                    value_minor)  # fmt: skip
 
     def _steady_metric(
         self, acct: Account, campaign_id: str, day: date, base: int, h: int
@@ -267,17 +260,9 @@ class Dataset:
         conv = max(0.0, expected + expected**0.5 * _gauss(h, 36))
         google = acct.platform == "google"
         conversions = Decimal(round(conv * 2)) / 2 if google else Decimal(round(conv))
-        return DailyMetric(
-            campaign_external_id=campaign_id,
-            day=day,
-            currency=acct.currency,
-            exponent=acct.exponent,
-            impressions=impressions,
-            clicks=clicks,
-            spend_minor=round(clicks * cpc_minor),
-            conversions=conversions,
-            conversion_value_minor=int(conversions * (1000 + (base >> 40) % 9000)),
-        )
+        value_minor = int(conversions * (1000 + (base >> 40) % 9000))
+        return _row(acct, campaign_id, day, impressions, clicks, round(clicks * cpc_minor),
+                    conversions, value_minor)  # fmt: skip
 
     # --- posts ----------------------------------------------------------------------
 
@@ -315,6 +300,22 @@ _ZERO = Decimal(0)
 _MASK64 = (1 << 64) - 1
 # Monday .. Sunday: weekdays deliver more than weekends.
 _WEEKDAY = (1.0, 1.06, 1.08, 1.04, 0.98, 0.82, 0.78)
+
+
+def _row(
+    acct: Account,
+    campaign_id: str,
+    day: date,
+    impressions: int,
+    clicks: int,
+    spend_minor: int,
+    conversions: Decimal,
+    conversion_value_minor: int,
+) -> DailyMetric:
+    return DailyMetric(
+        campaign_id, day, acct.currency, acct.exponent, impressions, clicks, spend_minor,
+        conversions, conversion_value_minor,
+    )  # fmt: skip
 
 
 def _gauss(h: int, shift: int) -> float:
