@@ -10,6 +10,7 @@ from decimal import Decimal
 from cmis_alerting.domain.metric_rules import local_time
 from cmis_alerting.domain.pacing import budget_period, pacing_observation, project
 from cmis_alerting.domain.series import CampaignSeries, DayFigures
+from cmis_alerting.domain.thresholds import Thresholds
 from cmis_shared.clock import ManualClock
 from cmis_shared.events import AlertType, BudgetPeriod, Severity
 
@@ -183,3 +184,10 @@ def test_too_few_recent_days_to_project_from_is_quiet() -> None:
     clock = ManualClock(datetime(2025, 3, 10, 12, tzinfo=UTC))
     c = campaign("google", "100", {date(2025, 3, 9): "180", date(2025, 3, 10): "180"})
     assert project(c, clock(), date(2025, 3, 10)) is None
+
+
+def test_the_org_overrides_the_far_under_budget_share_within_0_and_100() -> None:
+    assert Thresholds().pacing_under_pct == Decimal(50)
+    assert Thresholds().with_overrides({"alerts": {"pacing_under_pct": 40}}).pacing_under_pct == 40
+    for bad in (150, 0, "half", True):
+        assert Thresholds().with_overrides({"alerts": {"pacing_under_pct": bad}}) == Thresholds()
