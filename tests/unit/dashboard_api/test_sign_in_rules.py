@@ -67,8 +67,15 @@ def test_weak_new_passwords_are_refused(password: str) -> None:
 
 def _samples() -> list[tuple[str, dict[str, object]]]:
     org, integration, now = uuid.uuid4(), uuid.uuid4(), datetime.now(UTC)
-    sync = {"org_id": org, "run_id": uuid.uuid4(), "integration_id": integration,
-            "platform": "google", "data_type": "metrics", "trigger": "manual", "attempt": 1}  # fmt: skip
+    sync = {
+        "org_id": org,
+        "run_id": uuid.uuid4(),
+        "integration_id": integration,
+        "platform": "google",
+        "data_type": "metrics",
+        "trigger": "manual",
+        "attempt": 1,
+    }
     events = [
         (SyncStarted(**sync, started_at=now), "sync_status"),
         (
@@ -81,7 +88,7 @@ def _samples() -> list[tuple[str, dict[str, object]]]:
                 next_attempt_at=now,
             ),
             "sync_status",
-        ),  # fmt: skip
+        ),
         (
             AlertRaised(
                 org_id=org,
@@ -93,7 +100,7 @@ def _samples() -> list[tuple[str, dict[str, object]]]:
                 subject_id=integration,
             ),
             "alerts",
-        ),  # fmt: skip
+        ),
         (
             IntegrationConnected(
                 org_id=org,
@@ -104,7 +111,7 @@ def _samples() -> list[tuple[str, dict[str, object]]]:
                 status="active",
             ),
             "connected_accounts",
-        ),  # fmt: skip
+        ),
     ]
     return [live_message(event, section) for event, section in events] + [
         ("dashboard", {"section": "plans"})
