@@ -10,6 +10,7 @@ from typing import Any
 from cmis_dashboard_api.schemas.common import ErrorBody
 
 BASE_URL = "http://localhost:8000"
+SAMPLE_QUERY = "x-sample-query"  # read, then removed, by add_code_samples
 TOKEN = "$CMIS_TOKEN"
 
 _ERROR_EXAMPLES = {
@@ -63,8 +64,10 @@ def documented(
     errors: tuple[int, ...] = (401, 404, 422),
     tags: list[str] | None = None,
     response_description: str = "Success.",
+    sample_query: str | None = None,
 ) -> dict[str, Any]:
-    """Keyword arguments for a route decorator carrying the route's whole documentation."""
+    """Keyword arguments for a route decorator carrying the route's whole documentation;
+    ``sample_query`` (``"platform=google&limit=20"``) goes into the request samples' URL."""
     responses = error_responses(*errors)
     responses[status_code] = {"description": response_description}
     if response_example is not None:
@@ -72,6 +75,8 @@ def documented(
     extra: dict[str, Any] = {}
     if request_example is not None:
         extra["requestBody"] = {"content": {"application/json": {"example": request_example}}}
+    if sample_query is not None:
+        extra[SAMPLE_QUERY] = sample_query
     return {
         "summary": summary,
         "description": description,
@@ -122,5 +127,7 @@ def add_code_samples(document: dict[str, Any]) -> dict[str, Any]:
         for method, operation in operations.items():
             content = operation.get("requestBody", {}).get("content", {})
             body = content.get("application/json", {}).get("example")
-            operation["x-codeSamples"] = code_samples(method, path, body)
+            query = operation.pop(SAMPLE_QUERY, None)
+            target = f"{path}?{query}" if query else path
+            operation["x-codeSamples"] = code_samples(method, target, body)
     return document
