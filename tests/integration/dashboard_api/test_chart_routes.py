@@ -15,63 +15,20 @@ import pytest
 
 from cmis_alerting.adapters.unit_of_work import SqlUnitOfWork as AlertingUnitOfWork
 from cmis_alerting.handlers import AlertCommands
-from cmis_dashboard_api import admin
 from cmis_dashboard_api.bootstrap import Services
-from cmis_shared.db.models import Alert, AlertHistory, Campaign, DailyMetric, Post
+from cmis_shared.db.models import Post
 from cmis_shared.events import AlertCommand, parse_event
-from cmis_shared.uow import UnitOfWork
+from tests.integration.dashboard_api.chart_data import (
+    TODAY,
+    connect,
+    get,
+    seed_alert,
+    seed_campaign,
+)
 from tests.integration.dashboard_api.conftest import Tenant, new_member
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
-TODAY = datetime.now(UTC).date()
-
-
-async def _connect(services: Services, tenant: Tenant, platform: str, account: str) -> uuid.UUID:
-    async with UnitOfWork(services.runtime.sessions) as uow:
-        row = await admin.connect_integration(
-            uow, tenant.org_id, platform, account, f"{platform} ads", {"access_token": "secret"},
-            currency="USD", cipher=services.cipher,
-        )  # fmt: skip
-        await uow.commit()
-    return row.id
-
-
-async def _campaign(
-    services: Services,
-    tenant: Tenant,
-    integration_id: uuid.UUID,
-    name: str,
-    daily: dict[int, tuple[str, int, int]],  # days ago -> (spend, impressions, clicks)
-    budget: tuple[str, str] | None = None,
-    platform: str = "google",
-) -> None:
-    async with services.runtime.sessions() as session, session.begin():
-        session.add(
-            Campaign(
-                org_id=tenant.org_id, integration_id=integration_id, platform=platform,
-                external_id=name, name=name, status="active", currency="USD",
-                budget_amount=Decimal(budget[0]) if budget else None,
-                budget_period=budget[1] if budget else None,
-            )
-        )  # fmt: skip
-        for days_ago, (spend, impressions, clicks) in daily.items():
-            session.add(
-                DailyMetric(
-                    integration_id=integration_id, campaign_external_id=name,
-                    day=TODAY - timedelta(days=days_ago), org_id=tenant.org_id, currency="USD",
-                    impressions=impressions, clicks=clicks, spend=Decimal(spend),
-                    conversions=Decimal(1), conversion_value=Decimal(0),
-                )
-            )  # fmt: skip
-
-
-async def _get(client: httpx.AsyncClient, tenant: Tenant, path: str, **params: Any) -> Any:
-    response = await client.get(
-        f"/api/orgs/{tenant.org_id}{path}", headers=tenant.headers, params=params
-    )
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 async def _all_pages(
@@ -79,7 +36,7 @@ async def _all_pages(
 ) -> list[list[Any]]:
     pages, cursor = [], None
     while True:
-        body = await _get(client, tenant, path, **params, **({"cursor": cursor} if cursor else {}))
+        body = await get(client, tenant, path, **params, **({"cursor": cursor} if cursor else {}))
         pages.append(body["items"])
         cursor = body["next_cursor"]
         if cursor is None:
@@ -89,15 +46,15 @@ async def _all_pages(
 async def test_campaigns_filter_sort_page_and_show_their_budget_use(
     client: httpx.AsyncClient, services: Services, tenant: Tenant
 ) -> None:
-    google = await _connect(services, tenant, "google", "g-1")
-    meta = await _connect(services, tenant, "meta", "m-1")
-    await _campaign(services, tenant, google, "Alpha", {0: ("10", 100, 1), 2: ("30", 100, 9)},
+    google = await connect(services, tenant, "google", "g-1")
+    meta = await connect(services, tenant, "meta", "m-1")
+    await seed_campaign(services, tenant, google, "Alpha", {0: ("10", 100, 1), 2: ("30", 100, 9)},
                     budget=("20", "daily"))  # fmt: skip
-    await _campaign(services, tenant, google, "Beta", {1: ("50", 1000, 10), 40: ("500", 1, 1)},
+    await seed_campaign(services, tenant, google, "Beta", {1: ("50", 1000, 10), 40: ("500", 1, 1)},
                     budget=("1000", "lifetime"))  # fmt: skip
-    await _campaign(services, tenant, google, "Gamma 100%_off", {3: ("50", 10, 5)})
-    await _campaign(services, tenant, meta, "Delta", {0: ("5", 10, 0)}, platform="meta")
-    await _campaign(services, tenant, meta, "Epsilon", {}, platform="meta")
+    await seed_campaign(services, tenant, google, "Gamma 100%_off", {3: ("50", 10, 5)})
+    await seed_campaign(services, tenant, meta, "Delta", {0: ("5", 10, 0)}, platform="meta")
+    await seed_campaign(services, tenant, meta, "Epsilon", {}, platform="meta")
 
     pages = await _all_pages(client, tenant, "/campaigns", limit=2)
     assert [len(page) for page in pages] == [2, 2, 1]
@@ -116,14 +73,14 @@ async def test_campaigns_filter_sort_page_and_show_their_budget_use(
 
     by_budget = await _all_pages(client, tenant, "/campaigns", sort="budget_used_pct", limit=1)
     assert [page[0]["name"] for page in by_budget][:2] == ["Beta", "Alpha"]
-    ascending = await _get(client, tenant, "/campaigns", sort="name", order="asc")
+    ascending = await get(client, tenant, "/campaigns", sort="name", order="asc")
     assert [item["name"] for item in ascending["items"]][:2] == ["Alpha", "Beta"]
-    only_meta = await _get(client, tenant, "/campaigns", platform="meta")
+    only_meta = await get(client, tenant, "/campaigns", platform="meta")
     assert {item["name"] for item in only_meta["items"]} == {"Delta", "Epsilon"}
-    searched = await _get(client, tenant, "/campaigns", search="100%_")
+    searched = await get(client, tenant, "/campaigns", search="100%_")
     assert [item["name"] for item in searched["items"]] == ["Gamma 100%_off"]
 
-    first = await _get(client, tenant, "/campaigns", limit=1)
+    first = await get(client, tenant, "/campaigns", limit=1)
     foreign = await client.get(
         f"/api/orgs/{tenant.org_id}/campaigns",
         headers=tenant.headers,
@@ -139,11 +96,11 @@ async def test_campaigns_filter_sort_page_and_show_their_budget_use(
 async def test_one_campaign_has_a_daily_series_and_is_hidden_from_other_orgs(
     client: httpx.AsyncClient, services: Services, tenant: Tenant, other_tenant: Tenant
 ) -> None:
-    google = await _connect(services, tenant, "google", "g-2")
-    await _campaign(services, tenant, google, "Solo", {0: ("10", 100, 1), 2: ("30", 100, 9)})
-    [item] = (await _get(client, tenant, "/campaigns"))["items"]
+    google = await connect(services, tenant, "google", "g-2")
+    await seed_campaign(services, tenant, google, "Solo", {0: ("10", 100, 1), 2: ("30", 100, 9)})
+    [item] = (await get(client, tenant, "/campaigns"))["items"]
     first = (TODAY - timedelta(days=3)).isoformat()
-    detail = await _get(client, tenant, f"/campaigns/{item['id']}", **{"from": first})
+    detail = await get(client, tenant, f"/campaigns/{item['id']}", **{"from": first})
     assert [point["spend"] for point in detail["daily"]] == [0, 30, 0, 10]
     assert detail["campaign"]["spend"] == 40
 
@@ -160,18 +117,18 @@ async def test_one_campaign_has_a_daily_series_and_is_hidden_from_other_orgs(
 async def test_metrics_over_time_by_day_and_week_in_total_and_per_platform(
     client: httpx.AsyncClient, services: Services, tenant: Tenant
 ) -> None:
-    google = await _connect(services, tenant, "google", "g-3")
-    meta = await _connect(services, tenant, "meta", "m-3")
-    await _campaign(services, tenant, google, "G", {0: ("10", 100, 1), 8: ("30", 100, 9)})
-    await _campaign(services, tenant, meta, "M", {0: ("5", 100, 4)}, platform="meta")
+    google = await connect(services, tenant, "google", "g-3")
+    meta = await connect(services, tenant, "meta", "m-3")
+    await seed_campaign(services, tenant, google, "G", {0: ("10", 100, 1), 8: ("30", 100, 9)})
+    await seed_campaign(services, tenant, meta, "M", {0: ("5", 100, 4)}, platform="meta")
     first = TODAY - timedelta(days=13)
-    daily = await _get(client, tenant, "/metrics/timeseries", **{"from": first.isoformat()})
+    daily = await get(client, tenant, "/metrics/timeseries", **{"from": first.isoformat()})
     assert len(daily["total"]) == 14 and daily["total"][-1]["spend"] == 15
     assert daily["total"][-1]["ctr"] == Decimal("2.5")
     assert daily["by_platform"]["meta"][-1]["clicks"] == 4
     assert daily["currencies"] == ["USD"]
     assert daily["freshness"]["last_day_partial"] is True
-    weekly = await _get(
+    weekly = await get(
         client, tenant, "/metrics/timeseries", granularity="week", **{"from": first.isoformat()}
     )
     assert sum(point["spend"] for point in weekly["total"]) == 45
@@ -181,7 +138,7 @@ async def test_metrics_over_time_by_day_and_week_in_total_and_per_platform(
 async def test_posts_page_newest_first_with_engagement(
     client: httpx.AsyncClient, services: Services, tenant: Tenant
 ) -> None:
-    meta = await _connect(services, tenant, "meta", "m-4")
+    meta = await connect(services, tenant, "meta", "m-4")
     now = datetime.now(UTC)
     async with services.runtime.sessions() as session, session.begin():
         for index in range(5):
@@ -201,31 +158,14 @@ async def test_posts_page_newest_first_with_engagement(
     assert {item["engagement_rate"] for item in items if item["text"] == "post 4"} == {5}
 
 
-async def _alert(services: Services, tenant: Tenant, status: str = "open") -> uuid.UUID:
-    """An alert as alerting stores it (with its history row)."""
-    alert_id, now = uuid.uuid4(), datetime.now(UTC)
-    async with services.runtime.sessions() as session, session.begin():
-        session.add(
-            Alert(
-                id=alert_id, org_id=tenant.org_id, alert_type="sync_failure",
-                subject_type="integration", subject_id=uuid.uuid4(), severity="critical",
-                status=status, message="sync failed", first_seen_at=now, last_seen_at=now,
-                resolved_at=now if status == "resolved" else None,
-            )
-        )  # fmt: skip
-        await session.flush()
-        session.add(AlertHistory(alert_id=alert_id, action="raised", severity="critical"))
-    return alert_id
-
-
 async def test_alerts_list_and_commands_reach_alerting(
     client: httpx.AsyncClient, services: Services, tenant: Tenant, other_tenant: Tenant
 ) -> None:
-    open_id = await _alert(services, tenant)
-    closed_id = await _alert(services, tenant, "resolved")
-    listed = await _get(client, tenant, "/alerts")
+    open_id = await seed_alert(services, tenant)
+    closed_id = await seed_alert(services, tenant, "resolved")
+    listed = await get(client, tenant, "/alerts")
     assert [item["id"] for item in listed["items"]] == [str(open_id)]
-    resolved = await _get(client, tenant, "/alerts", status="resolved", severity="critical")
+    resolved = await get(client, tenant, "/alerts", status="resolved", severity="critical")
     assert [item["id"] for item in resolved["items"]] == [str(closed_id)]
 
     base = f"/api/orgs/{tenant.org_id}/alerts"
@@ -254,8 +194,8 @@ async def test_alerts_list_and_commands_reach_alerting(
     assert (command.alert_id, str(command.event_id)) == (open_id, snoozed.json()["command_id"])
 
     await AlertCommands(lambda: AlertingUnitOfWork(services.runtime.sessions)).apply(command)
-    alert = await _get(client, tenant, f"/alerts/{open_id}")
-    assert alert["snoozed_until"] is not None and alert["acknowledged_by"].endswith(".test")
+    shown = await get(client, tenant, f"/alerts/{open_id}")
+    assert shown["snoozed_until"] is not None and shown["acknowledged_by"].endswith(".test")
     history = await _all_pages(client, tenant, f"/alerts/{open_id}/history", limit=1)
     assert [page[0]["action"] for page in history] == ["raised", "snoozed"]
 

@@ -213,7 +213,7 @@ async def snooze_alert(
 ) -> Response:
     now = system_clock()
     if not now < body.until <= now + MAX_SNOOZE:
-        raise invalid_query("until", "must be in the future, at most 90 days ahead")
+        raise invalid_query("until", "must be in the future, at most 90 days ahead", "body")
     request = RequestAlertAction(org_id, alert_id, AlertAction.SNOOZE, user.email, body.until)
     return await _command(services, request)
 

@@ -38,9 +38,10 @@ To = Annotated[
 ]
 
 
-def invalid_query(field: str, message: str) -> ApiError:
-    details = [{"field": f"query.{field}", "message": message, "type": "value_error"}]
-    return ApiError(422, f"invalid request: query.{field}", details=details)
+def invalid_query(field: str, message: str, location: str = "query") -> ApiError:
+    """A 422 in the shape of the validation errors, for a rule the schema cannot state."""
+    details = [{"field": f"{location}.{field}", "message": message, "type": "value_error"}]
+    return ApiError(422, f"invalid request: {location}.{field}", details=details)
 
 
 def after(
