@@ -66,15 +66,18 @@ async def get(client: httpx.AsyncClient, tenant: Tenant, path: str, **params: An
     return response.json()
 
 
-async def seed_alert(services: Services, tenant: Tenant, status: str = "open") -> uuid.UUID:
+async def seed_alert(
+    services: Services, tenant: Tenant, status: str = "open", subject_type: str = "integration"
+) -> uuid.UUID:
     """An alert as alerting stores it (with its history row)."""
     alert_id, now = uuid.uuid4(), datetime.now(UTC)
     async with services.runtime.sessions() as session, session.begin():
         session.add(
             Alert(
                 id=alert_id, org_id=tenant.org_id, alert_type="sync_failure",
-                subject_type="integration", subject_id=uuid.uuid4(), severity="critical",
+                subject_type=subject_type, subject_id=uuid.uuid4(), severity="critical",
                 status=status, message="sync failed", first_seen_at=now, last_seen_at=now,
+                details={"integration_id": str(uuid.uuid4())},
                 resolved_at=now if status == "resolved" else None,
             )
         )  # fmt: skip

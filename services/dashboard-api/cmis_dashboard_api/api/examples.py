@@ -252,11 +252,19 @@ KPI_IN = {"name": "ROI", "metric": "roi", "target": 300, "higher_is_better": Tru
 KPI_OUT = {"id": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d", **KPI_IN, "created_at": TIME}
 CONTENT_IN = {
     "content": "Our summer sale starts today!",
-    "platforms": ["meta", "twitter"],
+    "platforms": ["facebook", "instagram"],
     "scheduled_for": "2024-01-16T10:00:00Z",
     "status": "scheduled",
 }
-CONTENT_OUT = {"id": "2e3f4051-6b7c-4d8e-9fa0-b1c2d3e4f506", **CONTENT_IN, "created_at": TIME}
+CONTENT_OUT = {
+    "id": "2e3f4051-6b7c-4d8e-9fa0-b1c2d3e4f506",
+    **CONTENT_IN,
+    "created_at": TIME,
+    "targets": [
+        {"platform": "facebook", "integration_id": INTEGRATION, "account_id": "104857600123"},
+        {"platform": "instagram", "integration_id": INTEGRATION, "account_id": "17841400008"},
+    ],
+}
 
 CAMPAIGN = "1d2e3f40-5a6b-4c7d-8e9f-a0b1c2d3e4f5"
 ALERT = "40516273-8d9e-4fa0-b1c2-d3e4f5061728"

@@ -6,8 +6,9 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
+from cmis_dashboard_api.domain.freshness import ATTRIBUTION_TEXT, attribution_window_days
 from cmis_dashboard_api.schemas.common import (
     AccountId,
     Body,
@@ -19,6 +20,14 @@ from cmis_dashboard_api.schemas.common import (
     TimeZone,
 )
 from cmis_shared.events import Platform
+
+
+class Attribution(BaseModel):
+    """How the platform attributes conversions to days: days inside the window may still
+    change on the platform's side (and are re-read by every sync)."""
+
+    window_days: int
+    description: str
 
 
 class OrganizationOut(BaseModel):
@@ -75,8 +84,8 @@ class IntegrationOut(BaseModel):
     platform: str
     account_id: str
     account_name: str
-    currency: str | None
-    timezone: str
+    currency: str | None = Field(description="The account's currency: its figures are in it.")
+    timezone: str = Field(description="The account's time zone: its days are these.")
     account_extra: dict[str, Any]
     status: str
     status_reason: str | None
@@ -84,6 +93,13 @@ class IntegrationOut(BaseModel):
     refreshable: bool
     last_synced_at: datetime | None
     created_at: datetime
+
+    @computed_field(description="To reconcile figures with the platform's own screen.")
+    def attribution(self) -> Attribution:
+        return Attribution(
+            window_days=attribution_window_days(self.platform),
+            description=ATTRIBUTION_TEXT.get(self.platform, "unknown"),
+        )
 
 
 class IntegrationList(BaseModel):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Literal, TypeAlias
 from uuid import UUID
 
 from pydantic import BaseModel, Field
@@ -14,6 +14,8 @@ from cmis_shared.events import Platform
 
 KpiMetric = Literal[KPI_METRICS]  # type: ignore[valid-type]
 ContentStatus = Literal["draft", "scheduled", "published", "cancelled"]
+# Platforms, and Meta's two channels (domain/publishing.py maps them to the Meta connection).
+ContentPlatform: TypeAlias = Platform | Literal["facebook", "instagram"]
 
 
 class KpiIn(Body):
@@ -45,16 +47,24 @@ class KpiList(BaseModel):
 
 class ContentIn(Body):
     content: LongText
-    platforms: list[Platform] = Field(min_length=1, max_length=5)
+    platforms: list[ContentPlatform] = Field(min_length=1, max_length=7)
     scheduled_for: Instant
     status: ContentStatus = "scheduled"
 
 
 class ContentUpdate(Body):
     content: LongText | None = None
-    platforms: list[Platform] | None = Field(default=None, min_length=1, max_length=5)
+    platforms: list[ContentPlatform] | None = Field(default=None, min_length=1, max_length=7)
     scheduled_for: Instant | None = None
     status: ContentStatus | None = None
+
+
+class ContentTarget(BaseModel):
+    platform: str
+    integration_id: UUID | None = Field(description="The connection it goes to; null: none.")
+    account_id: str | None = Field(
+        description="The account, Facebook page or Instagram account id it is posted as."
+    )
 
 
 class ContentOut(BaseModel):
@@ -64,6 +74,11 @@ class ContentOut(BaseModel):
     scheduled_for: datetime
     status: str
     created_at: datetime
+    targets: list[ContentTarget] = Field(
+        default_factory=list,
+        description="Each platform's connected account (`facebook`, `instagram`: the Meta "
+        "connection's page and Instagram account).",
+    )
 
 
 class ContentList(BaseModel):
