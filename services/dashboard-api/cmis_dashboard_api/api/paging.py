@@ -14,6 +14,7 @@ from cmis_dashboard_api.domain.cursor import (
     InvalidCursorError,
     decode_cursor,
 )
+from cmis_dashboard_api.schemas.common import IsoText
 
 MAX_PAGE = 200
 MAX_RANGE_DAYS = 366
@@ -30,11 +31,12 @@ CursorParam = Annotated[
     ),
 ]
 From = Annotated[
-    date | None,
+    Annotated[date, IsoText] | None,
     Query(alias="from", description="First day (account-local, inclusive); default: 30 days ago."),
 ]
 To = Annotated[
-    date | None, Query(alias="to", description="Last day (inclusive); default: today (UTC).")
+    Annotated[date, IsoText] | None,
+    Query(alias="to", description="Last day (inclusive); default: today (UTC)."),
 ]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field, computed_field
@@ -13,6 +13,7 @@ from cmis_dashboard_api.schemas.common import (
     AccountId,
     Body,
     Currency,
+    Flag,
     Instant,
     Name,
     Secret,
@@ -55,7 +56,7 @@ class ConnectIntegration(Body):
     account_name: Name
     credentials: Credentials
     token_expires_at: Instant | None = None
-    refreshable: bool = False
+    refreshable: Flag = False
     currency: Currency | None = None
     timezone: TimeZone = "UTC"
     account_extra: dict[str, ShortText] = Field(
@@ -67,15 +68,18 @@ class ConnectIntegration(Body):
 
 class UpdateIntegration(Body):
     """Fields to change; credentials given here are merged, so a reconnect that brings no
-    refresh token keeps the stored one."""
+    refresh token keeps the stored one. A field given as null is left unchanged, except
+    `currency` and `token_expires_at`, which null clears."""
 
     account_name: Name | None = None
     credentials: Credentials | None = None
     token_expires_at: Instant | None = None
-    refreshable: bool | None = None
+    refreshable: Flag | None = None
     currency: Currency | None = None
     timezone: TimeZone | None = None
-    status: str | None = Field(default=None, pattern="^(active|paused)$")
+    status: Literal["active", "paused"] | None = Field(
+        default=None, description="Pause or resume syncing."
+    )
 
 
 class IntegrationOut(BaseModel):

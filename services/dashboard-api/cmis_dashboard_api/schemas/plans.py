@@ -9,7 +9,15 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from cmis_dashboard_api.domain.kpis import KPI_METRICS
-from cmis_dashboard_api.schemas.common import Amount, Body, Instant, KpiName, LongText, Number
+from cmis_dashboard_api.schemas.common import (
+    Amount,
+    Body,
+    Flag,
+    Instant,
+    KpiName,
+    LongText,
+    Number,
+)
 from cmis_shared.events import Platform
 
 KpiMetric = Literal[KPI_METRICS]  # type: ignore[valid-type]
@@ -22,14 +30,14 @@ class KpiIn(Body):
     name: KpiName
     metric: KpiMetric = Field(description="The dashboard figure the KPI tracks.")
     target: Amount
-    higher_is_better: bool = True
+    higher_is_better: Flag = True
 
 
 class KpiUpdate(Body):
     name: KpiName | None = None
     metric: KpiMetric | None = None
     target: Amount | None = None
-    higher_is_better: bool | None = None
+    higher_is_better: Flag | None = None
 
 
 class KpiOut(BaseModel):
