@@ -35,7 +35,10 @@ SERVICE_QUEUES: dict[str, ServiceQueue] = {
     "scheduler": ServiceQueue(
         "scheduler.events", ("sync.completed", "sync.failed", "integration.*")
     ),
-    "alerting": ServiceQueue("alerting.events", ("sync.completed", "sync.failed", "integration.*")),
+    "alerting": ServiceQueue(
+        "alerting.events",
+        ("sync.completed", "sync.failed", "integration.*", "alerting.command"),
+    ),
     "dashboard-api": ServiceQueue("dashboard-api.events", ("#",)),
 }
 

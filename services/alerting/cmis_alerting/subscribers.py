@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from cmis_alerting.handlers import CONSUMER, EventHandlers
+from cmis_alerting.handlers import CONSUMER, AlertCommands, EventHandlers
 from cmis_shared.consumer import EventConsumer
 from cmis_shared.events import (
+    AlertCommand,
     IntegrationConnected,
     IntegrationDisconnected,
     IntegrationUpdated,
@@ -14,8 +15,10 @@ from cmis_shared.events import (
 from cmis_shared.runtime import ServiceRuntime
 
 
-def subscribe(runtime: ServiceRuntime, handlers: EventHandlers) -> EventConsumer:
-    """Alerting is bound to the sync outcomes and integration changes only."""
+def subscribe(
+    runtime: ServiceRuntime, handlers: EventHandlers, commands: AlertCommands
+) -> EventConsumer:
+    """Alerting is bound to the sync outcomes, integration changes and users' commands."""
     return runtime.consumer(
         CONSUMER,
         {
@@ -24,5 +27,6 @@ def subscribe(runtime: ServiceRuntime, handlers: EventHandlers) -> EventConsumer
             IntegrationConnected: handlers.integration_changed,
             IntegrationUpdated: handlers.integration_changed,
             IntegrationDisconnected: handlers.integration_disconnected,
+            AlertCommand: commands.apply,
         },
     )

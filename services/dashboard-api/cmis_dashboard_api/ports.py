@@ -104,6 +104,14 @@ class Plans(Protocol[Out]):
     async def remove(self, org_id: UUID, row_id: UUID) -> bool: ...
 
 
+class AlertStates(Protocol):
+    """Alerts are alerting's: the API reads their state and publishes commands about them."""
+
+    async def status(self, org_id: UUID, alert_id: UUID) -> str | None:
+        """The org's alert's status (open, resolved), or None when it has no such alert."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: repositories' writes and the events staged in the outbox."""
 
@@ -115,6 +123,8 @@ class UnitOfWork(Protocol):
     def kpis(self) -> Plans[KpiOut]: ...
     @property
     def content(self) -> Plans[ContentOut]: ...
+    @property
+    def alerts(self) -> AlertStates: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

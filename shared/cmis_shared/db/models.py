@@ -17,7 +17,9 @@ services still talk only through events. Who writes which table, and why:
 - sync_attempts: sync-worker, and the scheduler's stuck-run sweep. An attempt is finished
   once: whoever sets ``finished_at`` from NULL first emits its outcome event.
 - schedule_entries, retry_entries: scheduler (the single authority on time).
-- alerts, alert_history: alerting.
+- alerts, alert_history: alerting. A user's acknowledge, snooze or resolve reaches it as an
+  ``alerting.command`` event that dashboard-api stages in its outbox (the API never writes
+  these tables).
 - outbox: every service stages rows in its own transactions; any service's relay publishes
   and deletes them (``cmis_shared.outbox``).
 - processed_events: every consumer its own rows, keyed by consumer name (the inbox,
@@ -391,6 +393,11 @@ class Alert(Base):
     first_seen_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
+    # Set by alerting when it applies a user's command (published by dashboard-api): while
+    # acknowledged or snoozed, changes of the alert are stored but not announced.
+    acknowledged_at: Mapped[datetime | None]
+    acknowledged_by: Mapped[str | None] = mapped_column(String(320))
+    snoozed_until: Mapped[datetime | None]
 
 
 class AlertHistory(Base):
@@ -399,7 +406,8 @@ class AlertHistory(Base):
     alert_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("alerts.id", ondelete="CASCADE"), index=True
     )
-    action: Mapped[str] = mapped_column(String(20))  # raised | escalated | updated | resolved
+    # raised | escalated | updated | resolved | acknowledged | snoozed
+    action: Mapped[str] = mapped_column(String(20))
     severity: Mapped[str] = mapped_column(String(10))
     cause_event_id: Mapped[uuid.UUID | None] = mapped_column()
     at: Mapped[datetime] = mapped_column(server_default=func.now())

@@ -8,6 +8,7 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cmis_dashboard_api.adapters import plans
+from cmis_dashboard_api.adapters.alert_queries import SqlAlertStates
 from cmis_dashboard_api.adapters.integrations import SqlIntegrations
 from cmis_dashboard_api.adapters.sync_commands import SqlRuns
 from cmis_dashboard_api.schemas.plans import ContentOut, KpiOut
@@ -41,3 +42,7 @@ class SqlUnitOfWork(UnitOfWork):
     @property
     def content(self) -> plans.SqlPlans[ContentOut]:
         return plans.content(self.session)
+
+    @property
+    def alerts(self) -> SqlAlertStates:
+        return SqlAlertStates(self.session)

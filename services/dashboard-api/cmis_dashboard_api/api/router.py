@@ -4,8 +4,23 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from cmis_dashboard_api.api import auth, content, dashboard, integrations, kpis, live, orgs, sync
+from cmis_dashboard_api.api import (
+    alerts,
+    auth,
+    campaigns,
+    content,
+    dashboard,
+    integrations,
+    kpis,
+    live,
+    metrics,
+    orgs,
+    posts,
+    sync,
+)
 
 api_router = APIRouter(prefix="/api")
 for module in (auth, orgs, dashboard, sync, integrations, kpis, content, live):
+    api_router.include_router(module.router)
+for module in (campaigns, metrics, posts, alerts):  # the chart and table data
     api_router.include_router(module.router)
