@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from cmis_alerting.handlers import CONSUMER, EventHandlers
 from cmis_shared.consumer import EventConsumer
 from cmis_shared.events import (
     IntegrationConnected,
     IntegrationDisconnected,
     IntegrationUpdated,
+    OrganizationSettingsChanged,
     SyncCompleted,
     SyncFailed,
 )
 from cmis_shared.runtime import ServiceRuntime
 
 
-def subscribe(runtime: ServiceRuntime, handlers: EventHandlers) -> EventConsumer:
-    """Alerting is bound to the sync outcomes and integration changes only."""
+def subscribe(
+    runtime: ServiceRuntime,
+    handlers: EventHandlers,
+    settings_changed: Callable[[OrganizationSettingsChanged], Awaitable[None]],
+) -> EventConsumer:
+    """Alerting is bound to the sync outcomes, integration and settings changes only."""
     return runtime.consumer(
         CONSUMER,
         {
@@ -24,5 +31,6 @@ def subscribe(runtime: ServiceRuntime, handlers: EventHandlers) -> EventConsumer
             IntegrationConnected: handlers.integration_changed,
             IntegrationUpdated: handlers.integration_changed,
             IntegrationDisconnected: handlers.integration_disconnected,
+            OrganizationSettingsChanged: settings_changed,
         },
     )

@@ -4,8 +4,21 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from cmis_dashboard_api.api import content, dashboard, integrations, kpis, live, orgs, sync
+from cmis_dashboard_api.api import (
+    audit,
+    content,
+    dashboard,
+    integrations,
+    kpis,
+    live,
+    members,
+    orgs,
+    settings,
+    sync,
+)
 
 api_router = APIRouter(prefix="/api")
 for module in (orgs, dashboard, sync, integrations, kpis, content, live):
+    api_router.include_router(module.router)
+for module in (settings, members, audit):
     api_router.include_router(module.router)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from cmis_dashboard_api.schemas.common import Number
 
@@ -111,6 +111,7 @@ class SyncSummary(BaseModel):
 class DashboardView(BaseModel):
     org_id: UUID
     org_name: str
+    timezone: str = Field(description="The organization's IANA time zone (its settings).")
     overview: Overview
     kpis: list[KpiRow]
     active_campaigns: list[ActiveCampaign]
