@@ -25,6 +25,7 @@ PRODUCERS = {
     "integration.connected": "dashboard-api",
     "integration.updated": "dashboard-api, sync-worker (token refresh), scheduler (pause)",
     "integration.disconnected": "dashboard-api",
+    "organization.settings_changed": "dashboard-api",
 }
 
 

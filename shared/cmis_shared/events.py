@@ -279,6 +279,22 @@ class IntegrationDisconnected(_IntegrationEvent):
     routing_key: ClassVar[str] = "integration.disconnected"
 
 
+# --- organizations ----------------------------------------------------------------------
+
+
+class OrganizationSettingsChanged(Event):
+    """An admin changed the organization's settings (``changed`` names the groups: timezone,
+    currency, alerts, schedules, manual_triggers). Consumers read the current values from
+    ``organizations`` (the row is the truth; events may arrive out of order); ``timezone``
+    is carried for the dashboard's view, which is kept without database reads."""
+
+    event_type: Literal["organization.settings_changed"] = "organization.settings_changed"
+    routing_key: ClassVar[str] = "organization.settings_changed"
+    changed: list[str]
+    timezone: str
+    changed_by: UUID | None = None
+
+
 AnyEvent = Annotated[
     SyncRequested
     | SyncStarted
@@ -289,7 +305,8 @@ AnyEvent = Annotated[
     | AlertCommand
     | IntegrationConnected
     | IntegrationUpdated
-    | IntegrationDisconnected,
+    | IntegrationDisconnected
+    | OrganizationSettingsChanged,
     Field(discriminator="event_type"),
 ]
 
@@ -306,6 +323,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         IntegrationConnected,
         IntegrationUpdated,
         IntegrationDisconnected,
+        OrganizationSettingsChanged,
     )
 }
 

@@ -53,8 +53,11 @@ class AlertHistoryRepository(Protocol):
 
 
 class IntegrationRepository(Protocol):
-    async def token_facts(self, also: Iterable[UUID]) -> list[TokenFacts]:
-        """Active integrations with an expiring token, and those ``also`` names."""
+    async def token_facts(
+        self, also: Iterable[UUID], org_id: UUID | None = None
+    ) -> list[TokenFacts]:
+        """Active integrations with an expiring token, and those ``also`` names (only the
+        organization's, given ``org_id``)."""
         ...
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from cmis_alerting.handlers import CONSUMER, AlertCommands, EventHandlers
 from cmis_shared.consumer import EventConsumer
 from cmis_shared.events import (
@@ -9,6 +11,7 @@ from cmis_shared.events import (
     IntegrationConnected,
     IntegrationDisconnected,
     IntegrationUpdated,
+    OrganizationSettingsChanged,
     SyncCompleted,
     SyncFailed,
 )
@@ -16,9 +19,13 @@ from cmis_shared.runtime import ServiceRuntime
 
 
 def subscribe(
-    runtime: ServiceRuntime, handlers: EventHandlers, commands: AlertCommands
+    runtime: ServiceRuntime,
+    handlers: EventHandlers,
+    commands: AlertCommands,
+    settings_changed: Callable[[OrganizationSettingsChanged], Awaitable[None]],
 ) -> EventConsumer:
-    """Alerting is bound to the sync outcomes, integration changes and users' commands."""
+    """Alerting is bound to the sync outcomes, integration and settings changes, and users'
+    commands."""
     return runtime.consumer(
         CONSUMER,
         {
@@ -28,5 +35,6 @@ def subscribe(
             IntegrationUpdated: handlers.integration_changed,
             IntegrationDisconnected: handlers.integration_disconnected,
             AlertCommand: commands.apply,
+            OrganizationSettingsChanged: settings_changed,
         },
     )

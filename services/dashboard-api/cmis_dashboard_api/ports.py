@@ -11,6 +11,9 @@ from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar
 from uuid import UUID
 
+from cmis_dashboard_api.domain.org_settings import OrgSettings
+from cmis_dashboard_api.schemas.audit import AuditEntry
+from cmis_dashboard_api.schemas.members import MemberOut
 from cmis_dashboard_api.schemas.orgs import IntegrationOut
 from cmis_dashboard_api.schemas.plans import ContentOut, KpiOut
 from cmis_shared.events import DataType, Event, SyncTrigger
@@ -112,6 +115,64 @@ class AlertStates(Protocol):
         ...
 
 
+class OrgSettingsStore(Protocol):
+    async def lock(self, org_id: UUID) -> OrgSettings:
+        """The stored settings, the organization's row locked until commit (settings and
+        membership changes of one organization run one at a time)."""
+        ...
+
+    async def read(self, org_id: UUID) -> OrgSettings: ...
+    async def save(self, org_id: UUID, settings: OrgSettings) -> None: ...
+    async def first_account_currency(self, org_id: UUID) -> str | None:
+        """The currency of the organization's first connected account that has one."""
+        ...
+
+
+@dataclass(frozen=True)
+class UserRef:
+    user_id: UUID
+    email: str
+    name: str
+
+
+class Members(Protocol):
+    async def list(self, org_id: UUID) -> list[MemberOut]: ...
+    async def roles(self, org_id: UUID) -> dict[UUID, str]: ...
+    async def find_user(self, email: str) -> UserRef | None: ...
+    async def add(self, org_id: UUID, user: UserRef, role: str) -> MemberOut | None:
+        """None when the user is a member already."""
+        ...
+
+    async def set_role(self, org_id: UUID, user_id: UUID, role: str) -> MemberOut: ...
+    async def remove(self, org_id: UUID, user_id: UUID) -> None: ...
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """One change: who (``actor``), what (``action`` on ``target_type``/``target_id``),
+    the values before and after. Never a secret."""
+
+    org_id: UUID
+    actor: Principal
+    action: str
+    target_type: str
+    target_id: str | None
+    before: dict[str, Any]
+    after: dict[str, Any]
+
+
+class CursorNotFoundError(LookupError):
+    """The audit cursor names no entry of the organization."""
+
+
+class AuditLog(Protocol):
+    async def record(self, entry: AuditRecord) -> None: ...
+    async def page(self, org_id: UUID, after: UUID | None, limit: int) -> list[AuditEntry]:
+        """Newest first, the entries older than ``after`` (an entry id); raises
+        CursorNotFoundError when ``after`` is not one of the organization's entries."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: repositories' writes and the events staged in the outbox."""
 
@@ -125,6 +186,12 @@ class UnitOfWork(Protocol):
     def content(self) -> Plans[ContentOut]: ...
     @property
     def alerts(self) -> AlertStates: ...
+    @property
+    def org_settings(self) -> OrgSettingsStore: ...
+    @property
+    def members(self) -> Members: ...
+    @property
+    def audit(self) -> AuditLog: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

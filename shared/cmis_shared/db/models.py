@@ -1,7 +1,7 @@
 """The system of record. One PostgreSQL database with one schema (migrations in one place);
 services still talk only through events. Who writes which table, and why:
 
-- organizations, users, org_members, api_tokens, kpis, scheduled_content: dashboard-api
+- organizations, users, org_members, api_tokens, kpis, scheduled_content, audit_log: dashboard-api
   (and its ``cmis-admin``): people and their settings come in through the API.
 - integrations: three writers by design, each of its own columns, each change announced as
   ``integration.*``. dashboard-api connects, updates and disconnects (credentials by
@@ -94,6 +94,8 @@ class Organization(Base):
     id: Mapped[uuid.UUID] = _uuid_pk()
     name: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # Reporting currency (ISO 4217); NULL: not chosen (the first connected account's applies).
+    currency: Mapped[str | None] = mapped_column(String(3))
     # Per-org overrides: alert thresholds, schedule periods, trigger rate limits.
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     created_at: Mapped[datetime] = _created_at()
@@ -119,6 +121,26 @@ class OrgMember(Base):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     role: Mapped[str] = mapped_column(String(20), default="member")
+
+
+class AuditLog(Base):
+    """Who changed an organization's settings or members, when, and the values before and
+    after (never a secret). Written by dashboard-api in the change's own transaction."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_org_id_created_at_id", "org_id", "created_at", "id"),)
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    actor_user_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    actor_email: Mapped[str] = mapped_column(String(320))
+    action: Mapped[str] = mapped_column(String(40))
+    target_type: Mapped[str] = mapped_column(String(20))
+    target_id: Mapped[str | None] = mapped_column(String(64))
+    before: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
+    after: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
+    created_at: Mapped[datetime] = _created_at()
 
 
 class ApiToken(Base):

@@ -91,13 +91,18 @@ class _Integrations:
     def __init__(self, state: FakeState) -> None:
         self.s = state
 
-    async def token_facts(self, also: Iterable[UUID]) -> list[TokenFacts]:
+    async def token_facts(
+        self, also: Iterable[UUID], org_id: UUID | None = None
+    ) -> list[TokenFacts]:
         named = set(also)
         return [
             f
             for f in self.s.integrations
-            if (f.status == IntegrationStatus.ACTIVE and f.token_expires_at is not None)
-            or f.integration_id in named
+            if (org_id is None or f.org_id == org_id)
+            and (
+                (f.status == IntegrationStatus.ACTIVE and f.token_expires_at is not None)
+                or f.integration_id in named
+            )
         ]
 
 

@@ -10,6 +10,7 @@ TIME = "2024-01-15T14:30:00Z"
 DASHBOARD = {
     "org_id": ORG,
     "org_name": "Company Name",
+    "timezone": "Europe/Berlin",
     "overview": {
         "period": "Last 30 days",
         "advertising": {
@@ -387,4 +388,75 @@ STREAM_TICKET = {
     "ticket": "lt_3q2Xb7Yc9Zd1Ae4Bf6Cg8Dh0Ei2Fj",
     "expires_in": 30,
     "url": f"/api/orgs/{ORG}/events?ticket=lt_3q2Xb7Yc9Zd1Ae4Bf6Cg8Dh0Ei2Fj",
+}
+USER = "7b8c9d0e-1f2a-4b3c-8d4e-5f6a7b8c9d0e"
+MEMBER_IN = {"email": "maria@example.com", "role": "member"}
+MEMBER = {"user_id": USER, "email": "maria@example.com", "name": "Maria", "role": "member"}
+SETTINGS_PATCH = {
+    "timezone": "Europe/Berlin",
+    "currency": "EUR",
+    "alerts": {"budget_warning_pct": 80, "token_warning_days": 14},
+    "schedules": {"metrics_seconds": 1800, "all_at": "03:30"},
+    "manual_triggers": {"limit": 10, "window_seconds": 60},
+}
+_SETTINGS_DEFAULTS = {
+    "timezone": "UTC",
+    "currency": "USD",
+    "alerts": {
+        "budget_warning_pct": 90,
+        "budget_critical_pct": 100,
+        "token_warning_days": 7,
+        "token_critical_hours": 24,
+    },
+    "schedules": {
+        "metrics_seconds": 3600,
+        "campaigns_seconds": 14400,
+        "all_seconds": 86400,
+        "all_at": "02:00",
+    },
+    "manual_triggers": {"limit": 30, "window_seconds": 60},
+}
+SETTINGS = {
+    "timezone": "Europe/Berlin",
+    "currency": "EUR",
+    "alerts": {
+        "budget_warning_pct": 80,
+        "budget_critical_pct": 100,
+        "token_warning_days": 14,
+        "token_critical_hours": 24,
+    },
+    "schedules": {
+        "metrics_seconds": 1800,
+        "campaigns_seconds": 14400,
+        "all_seconds": 86400,
+        "all_at": "03:30",
+    },
+    "manual_triggers": {"limit": 10, "window_seconds": 60},
+    "defaults": _SETTINGS_DEFAULTS,
+    "overridden": [
+        "timezone",
+        "currency",
+        "alerts.budget_warning_pct",
+        "alerts.token_warning_days",
+        "schedules.metrics_seconds",
+        "schedules.all_at",
+        "manual_triggers.limit",
+        "manual_triggers.window_seconds",
+    ],
+}
+AUDIT_PAGE = {
+    "entries": [
+        {
+            "id": "8c9d0e1f-2a3b-4c4d-9e5f-6a7b8c9d0e1f",
+            "at": TIME,
+            "actor_user_id": USER,
+            "actor_email": "maria@example.com",
+            "action": "settings.changed",
+            "target_type": "organization",
+            "target_id": ORG,
+            "before": {"timezone": "UTC", "alerts.budget_warning_pct": None},
+            "after": {"timezone": "Europe/Berlin", "alerts.budget_warning_pct": 80},
+        }
+    ],
+    "next_cursor": "8c9d0e1f-2a3b-4c4d-9e5f-6a7b8c9d0e1f",
 }

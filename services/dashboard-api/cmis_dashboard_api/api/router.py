@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from cmis_dashboard_api.api import (
     alerts,
+    audit,
     auth,
     campaigns,
     content,
@@ -13,9 +14,11 @@ from cmis_dashboard_api.api import (
     integrations,
     kpis,
     live,
+    members,
     metrics,
     orgs,
     posts,
+    settings,
     sync,
 )
 
@@ -23,4 +26,6 @@ api_router = APIRouter(prefix="/api")
 for module in (auth, orgs, dashboard, sync, integrations, kpis, content, live):
     api_router.include_router(module.router)
 for module in (campaigns, metrics, posts, alerts):  # the chart and table data
+    api_router.include_router(module.router)
+for module in (settings, members, audit):
     api_router.include_router(module.router)

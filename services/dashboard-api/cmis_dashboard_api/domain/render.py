@@ -37,6 +37,7 @@ def render_dashboard(state: DashboardState, now: datetime) -> dict[str, Any]:
     return {
         "org_id": state.org_id,
         "org_name": state.org_name,
+        "timezone": state.timezone,
         "overview": {
             "period": f"Last {state.period_days} days",
             "advertising": advertising,

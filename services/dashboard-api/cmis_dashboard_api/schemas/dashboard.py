@@ -122,6 +122,7 @@ class SyncSummary(BaseModel):
 class DashboardView(BaseModel):
     org_id: UUID
     org_name: str
+    timezone: str = Field(description="The organization's IANA time zone (its settings).")
     overview: Overview
     kpis: list[KpiRow]
     active_campaigns: list[ActiveCampaign]
