@@ -4,13 +4,20 @@ implement them; unit tests implement them with in-memory fakes."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar
 from uuid import UUID
 
+from cmis_dashboard_api.domain.oauth import (
+    Authorization,
+    ChoosableAccount,
+    Grant,
+    PendingGrant,
+    Reach,
+)
 from cmis_dashboard_api.schemas.orgs import IntegrationOut
 from cmis_dashboard_api.schemas.plans import ContentOut, KpiOut
 from cmis_shared.events import DataType, Event, SyncTrigger
@@ -104,6 +111,28 @@ class Plans(Protocol[Out]):
     async def remove(self, org_id: UUID, row_id: UUID) -> bool: ...
 
 
+class OAuthGrants(Protocol):
+    """Pending grants, bound to the user and organization that started the consent."""
+
+    async def add(
+        self,
+        org_id: UUID,
+        user_id: UUID,
+        platform: str,
+        grant: Grant,
+        accounts: list[ChoosableAccount],
+        now: datetime,
+        lifetime: timedelta,
+    ) -> PendingGrant: ...
+    async def get(
+        self, org_id: UUID, user_id: UUID, grant_id: UUID, now: datetime, *, lock: bool = False
+    ) -> PendingGrant | None:
+        """None when missing, expired, or another user's or organization's."""
+        ...
+
+    async def remove(self, grant_id: UUID) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: repositories' writes and the events staged in the outbox."""
 
@@ -111,6 +140,8 @@ class UnitOfWork(Protocol):
     def runs(self) -> Runs: ...
     @property
     def integrations(self) -> Integrations: ...
+    @property
+    def oauth_grants(self) -> OAuthGrants: ...
     @property
     def kpis(self) -> Plans[KpiOut]: ...
     @property
@@ -128,5 +159,37 @@ class UnitOfWork(Protocol):
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+class OAuthPlatform(Protocol):
+    """One platform's side of an OAuth connect; failures raise ``OAuthFailure``."""
+
+    platform: str
+
+    def configured(self) -> bool:
+        """This application has client credentials for the platform."""
+        ...
+
+    async def authorize(self, state: str, redirect_uri: str) -> Authorization: ...
+    async def exchange(
+        self,
+        callback: Mapping[str, str],
+        kept: Mapping[str, str],
+        redirect_uri: str,
+        now: datetime,
+    ) -> Grant:
+        """Trade the callback's code (or X's verifier) for tokens, on the server."""
+        ...
+
+    async def reach(self, grant: Grant) -> Reach: ...
+
+
 # Told after a KPI or scheduled-content change was committed (the view reloads its plans).
 PlansChanged = Callable[[UUID], Awaitable[None]]
+
+
+class FlowStore(Protocol):
+    """Consent round trips in flight, under their state's nonce; ``take`` works once."""
+
+    async def keep(self, nonce: str, flow: dict[str, Any], ttl_seconds: int) -> None: ...
+    async def take(self, nonce: str) -> dict[str, Any] | None: ...

@@ -2,9 +2,84 @@
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 from cmis_shared.settings import CmisSettings
+
+
+class OAuthClients(BaseModel):
+    """Each platform's consent, token and account-listing addresses and this application's
+    client credentials there (secrets: settings only, never sent to a browser). Defaults
+    are the real platforms; the demo and tests use :meth:`pointing_at` the simulator. A
+    platform without client credentials cannot be connected through OAuth."""
+
+    model_config = ConfigDict(frozen=True)
+
+    google_authorize_url: str = "https://accounts.google.com/o/oauth2/v2/auth"
+    google_token_url: str = "https://oauth2.googleapis.com/token"
+    google_ads_base_url: str = "https://googleads.googleapis.com/"
+    google_ads_api_version: str = "v21"
+    google_developer_token: SecretStr = SecretStr("")
+    google_client_id: str = ""
+    google_client_secret: SecretStr = SecretStr("")
+
+    meta_dialog_base_url: str = "https://www.facebook.com/"
+    meta_graph_base_url: str = "https://graph.facebook.com/"
+    meta_api_version: str = "v23.0"
+    meta_app_id: str = ""
+    meta_app_secret: SecretStr = SecretStr("")
+
+    tiktok_portal_url: str = "https://business-api.tiktok.com/portal/auth"
+    tiktok_business_base_url: str = "https://business-api.tiktok.com/open_api/"
+    tiktok_api_version: str = "v1.3"
+    tiktok_app_id: str = ""
+    tiktok_app_secret: SecretStr = SecretStr("")
+
+    linkedin_authorize_url: str = "https://www.linkedin.com/oauth/v2/authorization"
+    linkedin_token_url: str = "https://www.linkedin.com/oauth/v2/accessToken"
+    linkedin_base_url: str = "https://api.linkedin.com/rest/"
+    linkedin_version: str = "202506"
+    linkedin_client_id: str = ""
+    linkedin_client_secret: SecretStr = SecretStr("")
+
+    x_oauth_base_url: str = "https://api.x.com/oauth/"
+    x_ads_base_url: str = "https://ads-api.x.com/"
+    x_ads_api_version: str = "12"
+    x_consumer_key: str = ""
+    x_consumer_secret: SecretStr = SecretStr("")
+
+    timeout_seconds: float = Field(default=10.0, gt=0, description="Per platform call.")
+
+    @classmethod
+    def pointing_at(cls, simulator_url: str, **overrides: object) -> OAuthClients:
+        """Every platform on one platform simulator, with demo client credentials
+        (development and tests only)."""
+        base = simulator_url.rstrip("/")
+        values: dict[str, object] = {
+            "google_authorize_url": f"{base}/google/o/oauth2/v2/auth",
+            "google_token_url": f"{base}/google/token",
+            "google_ads_base_url": f"{base}/google/",
+            "google_developer_token": "sim-developer-token",
+            "meta_dialog_base_url": f"{base}/meta/",
+            "meta_graph_base_url": f"{base}/meta/",
+            "tiktok_portal_url": f"{base}/tiktok/portal/auth",
+            "tiktok_business_base_url": f"{base}/tiktok/open_api/",
+            "linkedin_authorize_url": f"{base}/linkedin/oauth/v2/authorization",
+            "linkedin_token_url": f"{base}/linkedin/oauth/v2/accessToken",
+            "linkedin_base_url": f"{base}/linkedin/rest/",
+            "x_oauth_base_url": f"{base}/twitter/oauth/",
+            "x_ads_base_url": f"{base}/twitter/ads/",
+        }
+        for platform, (client_id, secret) in {
+            "google": ("google_client_id", "google_client_secret"),
+            "meta": ("meta_app_id", "meta_app_secret"),
+            "tiktok": ("tiktok_app_id", "tiktok_app_secret"),
+            "linkedin": ("linkedin_client_id", "linkedin_client_secret"),
+            "x": ("x_consumer_key", "x_consumer_secret"),
+        }.items():
+            values[client_id] = f"sim-{platform}-client"
+            values[secret] = f"sim-{platform}-secret"
+        return cls.model_validate({**values, **overrides})
 
 
 class DashboardSettings(CmisSettings):
@@ -66,6 +141,31 @@ class DashboardSettings(CmisSettings):
         "unreachable.",
     )
     access_log: bool = False
+    oauth: OAuthClients = Field(default_factory=OAuthClients)
+    oauth_public_base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        pattern=r"^https?://[^/?#]+$",
+        description="This API's address as browsers and platforms reach it; the OAuth "
+        "callback is <this>/api/oauth/<platform>/callback (register it with each platform).",
+    )
+    oauth_return_urls: list[str] = Field(
+        default_factory=list,
+        description="Frontend URLs (origin and path prefix) the browser may be sent back to "
+        "after an OAuth consent; none by default.",
+    )
+    oauth_state_key: SecretStr | None = Field(
+        default=None,
+        description="HMAC key signing OAuth states; unset: derived from the first encryption key.",
+    )
+    oauth_state_ttl_seconds: int = Field(
+        default=600, ge=10, le=3600, description="How long a user may take on a consent page."
+    )
+    oauth_pending_ttl_seconds: int = Field(
+        default=1800,
+        ge=60,
+        le=86_400,
+        description="How long a granted but not yet connected OAuth grant is kept.",
+    )
     trace_dashboard_reads: bool = Field(
         default=False, description="Trace the warm dashboard GET too (costs about half its speed)."
     )

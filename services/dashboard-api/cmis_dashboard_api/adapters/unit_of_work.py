@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cmis_dashboard_api.adapters import plans
 from cmis_dashboard_api.adapters.integrations import SqlIntegrations
+from cmis_dashboard_api.adapters.oauth_grants import SqlOAuthGrants
 from cmis_dashboard_api.adapters.sync_commands import SqlRuns
 from cmis_dashboard_api.schemas.plans import ContentOut, KpiOut
 from cmis_shared.crypto import TokenCipher
@@ -33,6 +34,10 @@ class SqlUnitOfWork(UnitOfWork):
     @property
     def integrations(self) -> SqlIntegrations:
         return SqlIntegrations(self, self._cipher)
+
+    @property
+    def oauth_grants(self) -> SqlOAuthGrants:
+        return SqlOAuthGrants(self, self._cipher)
 
     @property
     def kpis(self) -> plans.SqlPlans[KpiOut]:
