@@ -23,6 +23,12 @@ BODIES = {
         "credentials": {"access_token": "t"},
     },
     ("POST", "/api/orgs/{org_id}/kpis"): {"name": "CTR", "metric": "avg_ctr", "target": 2},
+    ("POST", "/api/orgs/{org_id}/integrations/oauth/{platform}/start"): {
+        "return_url": "http://frontend.test/connected"
+    },
+    ("POST", "/api/orgs/{org_id}/integrations/oauth/pending/{pending_id}/connect"): {
+        "account_ids": ["1"]
+    },
     ("POST", "/api/orgs/{org_id}/scheduled-content"): {
         "content": "x",
         "platforms": ["meta"],
@@ -31,18 +37,24 @@ BODIES = {
 }
 
 
+# The platforms' OAuth callback: the browser arrives from the platform without a bearer
+# token; the signed single-use state authenticates it (test_oauth_connect).
+PUBLIC = {"/api/oauth/{platform}/callback"}
+
+
 def _routes(app: FastAPI) -> list[tuple[str, str]]:
     return sorted(
         (method.upper(), path)
         for path, operations in app.openapi()["paths"].items()
         if "/events" not in path  # the stream: covered in test_live_updates
+        and path not in PUBLIC  # authenticated otherwise: covered in test_oauth_connect
         for method in operations
     )
 
 
 def _url(path: str, org_id: uuid.UUID) -> str:
-    ids = {"org_id": org_id}
-    for name in ("integration_id", "kpi_id", "content_id"):
+    ids: dict[str, object] = {"org_id": org_id, "platform": "google"}
+    for name in ("integration_id", "kpi_id", "content_id", "pending_id"):
         ids[name] = uuid.uuid4()
     return path.format(**ids)
 

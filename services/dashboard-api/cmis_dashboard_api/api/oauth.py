@@ -108,7 +108,8 @@ async def start_oauth(
         response_example=None,
         response_description="To the frontend's return URL (`Location`).",
         errors=(400, 422),
-    ),
+    )
+    | {"openapi_extra": {"security": []}},  # no bearer token: the signed state authenticates
 )
 async def oauth_callback(
     request: Request,
