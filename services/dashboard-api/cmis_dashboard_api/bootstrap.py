@@ -76,7 +76,7 @@ def bootstrap(settings: DashboardSettings, runtime: ServiceRuntime) -> Services:
         period_view_ttl_seconds=settings.period_view_ttl_seconds,
     )
     cipher = TokenCipher(settings.encryption_keys)
-    platform_http = make_oauth_client(settings.oauth.timeout_seconds)
+    platform_http = make_oauth_client(settings.oauth_clients().timeout_seconds)
     oauth = OAuthConnect(
         lambda: SqlUnitOfWork(runtime.sessions, cipher),
         OAuthFlows(client, settings, cipher),

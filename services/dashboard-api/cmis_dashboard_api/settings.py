@@ -142,6 +142,11 @@ class DashboardSettings(CmisSettings):
     )
     access_log: bool = False
     oauth: OAuthClients = Field(default_factory=OAuthClients)
+    platform_sim_url: str | None = Field(
+        default=None,
+        description="Connect accounts through the platform simulator's OAuth flows "
+        "(development and tests; refused in production).",
+    )
     oauth_public_base_url: str = Field(
         default="http://127.0.0.1:8000",
         pattern=r"^https?://[^/?#]+$",
@@ -171,6 +176,23 @@ class DashboardSettings(CmisSettings):
     )
 
     @model_validator(mode="after")
+    def _refuse_simulator_in_production(self) -> DashboardSettings:
+        if self.platform_sim_url and not self.is_development:
+            raise ValueError(
+                "CMIS_PLATFORM_SIM_URL points OAuth at the platform simulator; it is accepted "
+                "only with CMIS_ENVIRONMENT=development or test"
+            )
+        return self
+
+    def oauth_clients(self) -> OAuthClients:
+        """The platforms' OAuth settings, on the simulator when ``platform_sim_url`` is set
+        (values set explicitly under ``CMIS_OAUTH__*`` still win)."""
+        if self.platform_sim_url is None:
+            return self.oauth
+        overrides = self.oauth.model_dump(exclude_unset=True)
+        return OAuthClients.pointing_at(self.platform_sim_url, **overrides)
+
+    @model_validator(mode="after")
     def _refuse_benchmark_routes_in_production(self) -> DashboardSettings:
         if self.benchmark_routes and not self.is_development:
             raise ValueError(
@@ -189,4 +211,5 @@ class DashboardSettings(CmisSettings):
             "sse_max_per_user": self.sse_max_per_user,
             "sse_max_per_process": self.sse_max_per_process,
             "cors_origins": "none",
+            "oauth_return_urls": len(self.oauth_return_urls),
         }

@@ -23,7 +23,7 @@ def oauth_platforms(
 ) -> dict[str, OAuthPlatform]:
     http = OAuthHttp(client)
     adapters: list[OAuthPlatform] = [
-        cls(http, settings.oauth)
+        cls(http, settings.oauth_clients())
         for cls in (GoogleOAuth, MetaOAuth, TikTokOAuth, LinkedInOAuth, TwitterOAuth)
     ]
     return {adapter.platform: adapter for adapter in adapters}
