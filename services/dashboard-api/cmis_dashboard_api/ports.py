@@ -4,17 +4,18 @@ implement them; unit tests implement them with in-memory fakes."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar
 from uuid import UUID
 
 from cmis_dashboard_api.domain.oauth import (
     Authorization,
-    ChoosableAccount,
+    Callback,
     Grant,
+    NewPendingGrant,
     PendingGrant,
     Reach,
 )
@@ -114,16 +115,7 @@ class Plans(Protocol[Out]):
 class OAuthGrants(Protocol):
     """Pending grants, bound to the user and organization that started the consent."""
 
-    async def add(
-        self,
-        org_id: UUID,
-        user_id: UUID,
-        platform: str,
-        grant: Grant,
-        accounts: list[ChoosableAccount],
-        now: datetime,
-        lifetime: timedelta,
-    ) -> PendingGrant: ...
+    async def add(self, new: NewPendingGrant) -> UUID: ...
     async def get(
         self, org_id: UUID, user_id: UUID, grant_id: UUID, now: datetime, *, lock: bool = False
     ) -> PendingGrant | None:
@@ -171,13 +163,7 @@ class OAuthPlatform(Protocol):
         ...
 
     async def authorize(self, state: str, redirect_uri: str) -> Authorization: ...
-    async def exchange(
-        self,
-        callback: Mapping[str, str],
-        kept: Mapping[str, str],
-        redirect_uri: str,
-        now: datetime,
-    ) -> Grant:
+    async def exchange(self, callback: Callback) -> Grant:
         """Trade the callback's code (or X's verifier) for tokens, on the server."""
         ...
 

@@ -7,47 +7,51 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from cmis_shared.settings import CmisSettings
 
 
-class OAuthClients(BaseModel):
-    """Each platform's consent, token and account-listing addresses and this application's
-    client credentials there (secrets: settings only, never sent to a browser). Defaults
-    are the real platforms; the demo and tests use :meth:`pointing_at` the simulator. A
-    platform without client credentials cannot be connected through OAuth."""
+class ClientCredentials(BaseModel):
+    """This application's client id (app id, consumer key) and secret at one platform."""
 
     model_config = ConfigDict(frozen=True)
+
+    id: str = ""
+    secret: SecretStr = SecretStr("")
+
+    def configured(self) -> bool:
+        return bool(self.id and self.secret.get_secret_value())
+
+
+class OAuthClients(BaseModel):
+    """Each platform's consent, token and account-listing addresses and this application's
+    client credentials there (``CMIS_OAUTH__GOOGLE__ID``, ``…__SECRET``; secrets stay in
+    settings, never reach a browser). Defaults are the real platforms; the demo and tests
+    use :meth:`pointing_at` the simulator. A platform without client credentials cannot be
+    connected through OAuth."""
+
+    model_config = ConfigDict(frozen=True)
+
+    google: ClientCredentials = ClientCredentials()
+    meta: ClientCredentials = ClientCredentials()
+    tiktok: ClientCredentials = ClientCredentials()
+    linkedin: ClientCredentials = ClientCredentials()
+    twitter: ClientCredentials = ClientCredentials()  # X: consumer key and secret
 
     google_authorize_url: str = "https://accounts.google.com/o/oauth2/v2/auth"
     google_token_url: str = "https://oauth2.googleapis.com/token"
     google_ads_base_url: str = "https://googleads.googleapis.com/"
     google_ads_api_version: str = "v21"
     google_developer_token: SecretStr = SecretStr("")
-    google_client_id: str = ""
-    google_client_secret: SecretStr = SecretStr("")
-
     meta_dialog_base_url: str = "https://www.facebook.com/"
     meta_graph_base_url: str = "https://graph.facebook.com/"
     meta_api_version: str = "v23.0"
-    meta_app_id: str = ""
-    meta_app_secret: SecretStr = SecretStr("")
-
     tiktok_portal_url: str = "https://business-api.tiktok.com/portal/auth"
     tiktok_business_base_url: str = "https://business-api.tiktok.com/open_api/"
     tiktok_api_version: str = "v1.3"
-    tiktok_app_id: str = ""
-    tiktok_app_secret: SecretStr = SecretStr("")
-
     linkedin_authorize_url: str = "https://www.linkedin.com/oauth/v2/authorization"
     linkedin_token_url: str = "https://www.linkedin.com/oauth/v2/accessToken"
     linkedin_base_url: str = "https://api.linkedin.com/rest/"
     linkedin_version: str = "202506"
-    linkedin_client_id: str = ""
-    linkedin_client_secret: SecretStr = SecretStr("")
-
     x_oauth_base_url: str = "https://api.x.com/oauth/"
     x_ads_base_url: str = "https://ads-api.x.com/"
     x_ads_api_version: str = "12"
-    x_consumer_key: str = ""
-    x_consumer_secret: SecretStr = SecretStr("")
-
     timeout_seconds: float = Field(default=10.0, gt=0, description="Per platform call.")
 
     @classmethod
@@ -70,15 +74,8 @@ class OAuthClients(BaseModel):
             "x_oauth_base_url": f"{base}/twitter/oauth/",
             "x_ads_base_url": f"{base}/twitter/ads/",
         }
-        for platform, (client_id, secret) in {
-            "google": ("google_client_id", "google_client_secret"),
-            "meta": ("meta_app_id", "meta_app_secret"),
-            "tiktok": ("tiktok_app_id", "tiktok_app_secret"),
-            "linkedin": ("linkedin_client_id", "linkedin_client_secret"),
-            "x": ("x_consumer_key", "x_consumer_secret"),
-        }.items():
-            values[client_id] = f"sim-{platform}-client"
-            values[secret] = f"sim-{platform}-secret"
+        for platform in ("google", "meta", "tiktok", "linkedin", "twitter"):
+            values[platform] = {"id": f"sim-{platform}-client", "secret": f"sim-{platform}-secret"}
         return cls.model_validate({**values, **overrides})
 
 
@@ -175,15 +172,6 @@ class DashboardSettings(CmisSettings):
         default=False, description="Trace the warm dashboard GET too (costs about half its speed)."
     )
 
-    @model_validator(mode="after")
-    def _refuse_simulator_in_production(self) -> DashboardSettings:
-        if self.platform_sim_url and not self.is_development:
-            raise ValueError(
-                "CMIS_PLATFORM_SIM_URL points OAuth at the platform simulator; it is accepted "
-                "only with CMIS_ENVIRONMENT=development or test"
-            )
-        return self
-
     def oauth_clients(self) -> OAuthClients:
         """The platforms' OAuth settings, on the simulator when ``platform_sim_url`` is set
         (values set explicitly under ``CMIS_OAUTH__*`` still win)."""
@@ -193,12 +181,19 @@ class DashboardSettings(CmisSettings):
         return OAuthClients.pointing_at(self.platform_sim_url, **overrides)
 
     @model_validator(mode="after")
-    def _refuse_benchmark_routes_in_production(self) -> DashboardSettings:
-        if self.benchmark_routes and not self.is_development:
-            raise ValueError(
-                "CMIS_BENCHMARK_ROUTES serves dashboards without authentication; it is "
-                "accepted only with CMIS_ENVIRONMENT=development or test"
-            )
+    def _refuse_development_conveniences_in_production(self) -> DashboardSettings:
+        conveniences = (
+            (
+                self.benchmark_routes,
+                "CMIS_BENCHMARK_ROUTES serves dashboards without authentication",
+            ),
+            (self.platform_sim_url, "CMIS_PLATFORM_SIM_URL points OAuth at the platform simulator"),
+        )
+        for enabled, what in conveniences:
+            if enabled and not self.is_development:
+                raise ValueError(
+                    f"{what}; it is accepted only with CMIS_ENVIRONMENT=development or test"
+                )
         return self
 
     def protections(self) -> dict[str, object]:

@@ -27,11 +27,11 @@ def test_simulator_urls_with_explicit_values_kept() -> None:
     settings = DashboardSettings(
         environment="test",
         platform_sim_url="http://sim:8900/",
-        oauth=OAuthClients(google_client_id="ours"),
+        oauth=OAuthClients(google={"id": "ours", "secret": "our-secret"}),
     )
     clients = settings.oauth_clients()
-    assert clients.google_client_id == "ours"
+    assert clients.google.id == "ours" and clients.google.configured()
     assert clients.google_token_url == "http://sim:8900/google/token"
     assert clients.x_oauth_base_url == "http://sim:8900/twitter/oauth/"
-    assert clients.meta_app_secret.get_secret_value() == "sim-meta-secret"
+    assert clients.meta.secret.get_secret_value() == "sim-meta-secret"
     assert "sim-meta-secret" not in repr(clients)  # secrets stay out of reprs and logs

@@ -4,12 +4,12 @@ Tokens are encrypted with the integrations' cipher; the account list holds no se
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
-from cmis_dashboard_api.domain.oauth import ChoosableAccount, Grant, PendingGrant
+from cmis_dashboard_api.domain.oauth import ChoosableAccount, Grant, NewPendingGrant, PendingGrant
 from cmis_shared.crypto import TokenCipher
 from cmis_shared.db.models import OAuthPendingGrant
 from cmis_shared.uow import UnitOfWork
@@ -20,34 +20,25 @@ class SqlOAuthGrants:
         self._uow = uow
         self._cipher = cipher
 
-    async def add(
-        self,
-        org_id: UUID,
-        user_id: UUID,
-        platform: str,
-        grant: Grant,
-        accounts: list[ChoosableAccount],
-        now: datetime,
-        lifetime: timedelta,
-    ) -> PendingGrant:
+    async def add(self, new: NewPendingGrant) -> UUID:
         # Expired grants go as new ones come: no sweeper process needed for a small table.
         await self._uow.session.execute(
-            delete(OAuthPendingGrant).where(OAuthPendingGrant.expires_at <= now)
+            delete(OAuthPendingGrant).where(OAuthPendingGrant.expires_at <= func.now())
         )
         row = OAuthPendingGrant(
-            org_id=org_id,
-            user_id=user_id,
-            platform=platform,
-            credentials_encrypted=self._cipher.encrypt(dict(grant.credentials)),
-            token_expires_at=grant.token_expires_at,
-            refreshable=grant.refreshable,
-            accounts=[account.as_dict() for account in accounts],
-            grant_extra=dict(grant.extra),
-            expires_at=now + lifetime,
+            org_id=new.org_id,
+            user_id=new.user_id,
+            platform=new.platform,
+            credentials_encrypted=self._cipher.encrypt(dict(new.grant.credentials)),
+            token_expires_at=new.grant.token_expires_at,
+            refreshable=new.grant.refreshable,
+            accounts=[account.as_dict() for account in new.accounts],
+            grant_extra=dict(new.grant.extra),
+            expires_at=new.expires_at,
         )
         self._uow.session.add(row)
         await self._uow.session.flush()
-        return PendingGrant(row.id, platform, grant, accounts, row.expires_at)
+        return row.id
 
     async def get(
         self, org_id: UUID, user_id: UUID, grant_id: UUID, now: datetime, *, lock: bool = False

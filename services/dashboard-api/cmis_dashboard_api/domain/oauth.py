@@ -97,6 +97,27 @@ class Reach:
 
 
 @dataclass(frozen=True)
+class Callback:
+    """What the code exchange needs: the callback's query, what the server kept at the
+    start (PKCE verifier, X's request token), the redirect URI given at the start, now."""
+
+    params: Mapping[str, str]
+    kept: Mapping[str, str] = field(repr=False)
+    redirect_uri: str
+    now: datetime
+
+
+@dataclass(frozen=True)
+class NewPendingGrant:
+    org_id: UUID
+    user_id: UUID
+    platform: str
+    grant: Grant
+    accounts: list[ChoosableAccount]
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
 class PendingGrant:
     """A grant whose user has not yet chosen the accounts to connect."""
 

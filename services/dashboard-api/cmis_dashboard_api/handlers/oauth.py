@@ -19,16 +19,7 @@ from uuid import UUID
 
 import structlog
 
-from cmis_dashboard_api.domain.oauth import (
-    OAuthFailure,
-    PendingGrant,
-    PlatformNotConfigured,
-    ReturnUrlRefused,
-    frontend_redirect,
-    integrations_for,
-    is_refusal,
-    return_url_allowed,
-)
+from cmis_dashboard_api.domain import oauth as domain
 from cmis_dashboard_api.domain.oauth_state import new_claims, sign_state, verify_state
 from cmis_dashboard_api.ports import FlowStore, OAuthPlatform, Principal, UnitOfWorkFactory
 from cmis_dashboard_api.schemas.orgs import IntegrationOut
@@ -73,14 +64,14 @@ class OAuthConnect:
     def _platform(self, platform: str) -> OAuthPlatform:
         adapter = self._platforms.get(platform)
         if adapter is None or not adapter.configured():
-            raise PlatformNotConfigured(platform)
+            raise domain.PlatformNotConfigured(platform)
         return adapter
 
     async def start(self, user: Principal, org_id: UUID, platform: str, return_url: str) -> Started:
         """Raises ReturnUrlRefused, PlatformNotConfigured, or OAuthFailure (X's request
         token step may fail)."""
-        if not return_url_allowed(return_url, self._policy.return_urls):
-            raise ReturnUrlRefused(return_url)
+        if not domain.return_url_allowed(return_url, self._policy.return_urls):
+            raise domain.ReturnUrlRefused(return_url)
         adapter = self._platform(platform)
         claims = new_claims(
             user.user_id, org_id, platform, self._clock(), self._policy.state_lifetime
@@ -106,54 +97,54 @@ class OAuthConnect:
         claims = verify_state(self._policy.state_key, params.get("state"), platform, now)
         flow = await self._flows.take(claims.nonce)
         if flow is None:
-            raise OAuthFailure("state_used")
+            raise domain.OAuthFailure("state_used")
         bound = (flow.get("user_id"), flow.get("org_id"), flow.get("platform"))
         if bound != (str(claims.user_id), str(claims.org_id), platform):
-            raise OAuthFailure("invalid_state")
+            raise domain.OAuthFailure("invalid_state")
         return_url = str(flow["return_url"])
         logged = log.bind(org_id=str(claims.org_id), platform=platform)
-        if is_refusal(params):
+        if domain.is_refusal(params):
             logged.info("oauth consent refused")
-            return frontend_redirect(
+            return domain.frontend_redirect(
                 return_url, {"platform": platform, "oauth_error": "access_denied"}
             )
         kept = flow.get("kept")
         try:
             adapter = self._platform(platform)
+            redirect_uri = self._policy.callback_url(platform)
             grant = await adapter.exchange(
-                params,
-                kept if isinstance(kept, dict) else {},
-                self._policy.callback_url(platform),
-                now,
+                domain.Callback(params, kept if isinstance(kept, dict) else {}, redirect_uri, now)
             )
             reach = await adapter.reach(grant)
-        except OAuthFailure as failure:
+        except domain.OAuthFailure as failure:
             logged.warning("oauth exchange failed", code=failure.code, detail=failure.detail)
-            return frontend_redirect(
+            return domain.frontend_redirect(
                 return_url, {"platform": platform, "oauth_error": failure.code}
             )
-        except PlatformNotConfigured:
-            return frontend_redirect(
+        except domain.PlatformNotConfigured:
+            return domain.frontend_redirect(
                 return_url, {"platform": platform, "oauth_error": "platform_error"}
             )
         grant = replace(grant, credentials={**grant.credentials, **reach.credentials})
+        new = domain.NewPendingGrant(
+            claims.org_id,
+            claims.user_id,
+            platform,
+            grant,
+            reach.accounts,
+            now + self._policy.pending_lifetime,
+        )
         async with self._uow() as uow:
-            pending = await uow.oauth_grants.add(
-                claims.org_id,
-                claims.user_id,
-                platform,
-                grant,
-                reach.accounts,
-                now,
-                self._policy.pending_lifetime,
-            )
+            pending_id = await uow.oauth_grants.add(new)
             await uow.commit()
         logged.info("oauth grant pending", accounts=len(reach.accounts))
-        return frontend_redirect(
-            return_url, {"platform": platform, "oauth_pending": str(pending.id)}
+        return domain.frontend_redirect(
+            return_url, {"platform": platform, "oauth_pending": str(pending_id)}
         )
 
-    async def pending(self, user: Principal, org_id: UUID, grant_id: UUID) -> PendingGrant | None:
+    async def pending(
+        self, user: Principal, org_id: UUID, grant_id: UUID
+    ) -> domain.PendingGrant | None:
         async with self._uow() as uow:
             return await uow.oauth_grants.get(org_id, user.user_id, grant_id, self._clock())
 
@@ -173,7 +164,7 @@ class OAuthConnect:
             )
             if pending is None:
                 return None
-            made = integrations_for(
+            made = domain.integrations_for(
                 pending.platform, pending.grant, pending.accounts, chosen, pages
             )
             connected = [

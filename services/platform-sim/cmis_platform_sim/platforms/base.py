@@ -90,6 +90,25 @@ class SimulatedPlatform:
             return consent_page(req, self.name)
         return redirect(redirect_uri, approved() if decision is Consent.APPROVE else denied)
 
+    def code_consent(
+        self,
+        req: SimRequest,
+        client_id: str,
+        denied: dict[str, str],
+        *,
+        code_keys: tuple[str, ...] = ("code",),
+        challenge: str | None = None,
+    ) -> SimResponse:
+        """OAuth 2.0: back to ``redirect_uri`` with a fresh code (under each of
+        ``code_keys``) or ``denied``, and the request's ``state`` either way."""
+        redirect_uri, state = req.query["redirect_uri"], {"state": req.query.get("state", "")}
+
+        def approved() -> dict[str, str]:
+            code = self.ctx.oauth.issue(self.name, client_id, redirect_uri, challenge)
+            return {**dict.fromkeys(code_keys, code), **state}
+
+        return self.consent(req, redirect_uri, approved, {**denied, **state})
+
     def refresh(self, req: SimRequest, revoked: bool) -> SimResponse:
         """The OAuth token endpoint (platforms with a refresh flow)."""
         used = req.form().get("refresh_token")

@@ -85,17 +85,8 @@ class GoogleSim(SimulatedPlatform):
         if q.get("code_challenge") and q.get("code_challenge_method") != "S256":
             return json_response({"error": "invalid_request", "error_description": "S256"}, 400)
 
-        def approved() -> dict[str, str]:
-            code = self.ctx.oauth.issue(
-                self.name, q["client_id"], q["redirect_uri"], q.get("code_challenge")
-            )
-            return {"code": code, "scope": q.get("scope", ""), "state": q.get("state", "")}
-
-        return self.consent(
-            req,
-            q["redirect_uri"],
-            approved,
-            {"error": "access_denied", "state": q.get("state", "")},
+        return self.code_consent(
+            req, q["client_id"], {"error": "access_denied"}, challenge=q.get("code_challenge")
         )
 
     def _token(self, req: SimRequest) -> SimResponse:

@@ -125,16 +125,11 @@ class LinkedInSim(SimulatedPlatform):
         if not q.get("client_id") or not q.get("redirect_uri") or q.get("response_type") != "code":
             return _error(400, "INVALID_REQUEST", "client_id, redirect_uri and response_type")
 
-        def approved() -> dict[str, str]:
-            code = self.ctx.oauth.issue(self.name, q["client_id"], q["redirect_uri"])
-            return {"code": code, "state": q.get("state", "")}
-
         denied = {
             "error": "user_cancelled_authorize",
             "error_description": "The user cancelled the authorization",
-            "state": q.get("state", ""),
         }
-        return self.consent(req, q["redirect_uri"], approved, denied)
+        return self.code_consent(req, q["client_id"], denied)
 
     def _account_users(self, req: SimRequest) -> SimResponse:
         if error := self._versioned(req):

@@ -98,18 +98,13 @@ class MetaSim(SimulatedPlatform):
         if not q.get("client_id") or not q.get("redirect_uri"):
             return _error(400, 191, "Invalid redirect_uri or client_id.")
 
-        def approved() -> dict[str, str]:
-            code = self.ctx.oauth.issue(self.name, q["client_id"], q["redirect_uri"])
-            return {"code": code, "state": q.get("state", "")}
-
         denied = {
             "error": "access_denied",
             "error_code": "200",
             "error_description": "Permissions error",
             "error_reason": "user_denied",
-            "state": q.get("state", ""),
         }
-        return self.consent(req, q["redirect_uri"], approved, denied)
+        return self.code_consent(req, q["client_id"], denied)
 
     def _access_token(self, req: SimRequest) -> SimResponse:
         q = req.query

@@ -74,12 +74,8 @@ class TikTokSim(SimulatedPlatform):
         if not q.get("app_id") or not q.get("redirect_uri"):
             return _envelope({}, 40002, "app_id and redirect_uri are required.")
 
-        def approved() -> dict[str, str]:
-            code = self.ctx.oauth.issue(self.name, q["app_id"], q["redirect_uri"])
-            return {"auth_code": code, "code": code, "state": q.get("state", "")}
-
-        denied = {"error": "access_denied", "state": q.get("state", "")}
-        return self.consent(req, q["redirect_uri"], approved, denied)
+        denied = {"error": "access_denied"}
+        return self.code_consent(req, q["app_id"], denied, code_keys=("auth_code", "code"))
 
     def _access_token(self, req: SimRequest) -> SimResponse:
         body = req.json()

@@ -4,20 +4,41 @@ carries the client secret in its query string, and every answer may carry tokens
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qsl
 
 import httpx
 import orjson
 
-from cmis_dashboard_api.domain.oauth import Grant, OAuthFailure
+from cmis_dashboard_api.domain.oauth import Callback, Grant, OAuthFailure
+from cmis_dashboard_api.settings import ClientCredentials, OAuthClients
 
 MAX_PAGES = 50  # account listings: an agency's hundreds of accounts, never an endless cursor
 
 
 def make_oauth_client(timeout_seconds: float) -> httpx.AsyncClient:
     return httpx.AsyncClient(timeout=timeout_seconds, follow_redirects=False)
+
+
+class PlatformOAuth:
+    """What every platform's adapter shares: the client, the settings and this
+    application's credentials at the platform (the settings field named like it)."""
+
+    platform: str
+
+    def __init__(self, http: OAuthHttp, clients: OAuthClients) -> None:
+        self._http = http
+        self._c = clients
+
+    @property
+    def app(self) -> ClientCredentials:
+        credentials: ClientCredentials = getattr(self._c, self.platform)
+        return credentials
+
+    def configured(self) -> bool:
+        return self.app.configured()
 
 
 class OAuthHttp:
@@ -65,11 +86,33 @@ def field(body: Any, *path: str | int) -> Any:
     return body
 
 
-def grant_from_token_answer(body: Any, now: datetime) -> Grant:
-    """An OAuth 2.0 token answer (Google, LinkedIn): access token, lifetime, refresh token."""
+async def code_grant(
+    http: OAuthHttp,
+    token_url: str,
+    app: ClientCredentials,
+    callback: Callback,
+    extra: Mapping[str, str] | None = None,
+) -> Grant:
+    """The OAuth 2.0 authorization-code grant (Google, LinkedIn; ``extra``: the PKCE
+    verifier): a refusal (400/401) is ``code_rejected`` (expired, used or not ours),
+    anything else unexpected a ``platform_error``; the answer's access token, lifetime and
+    refresh token."""
+    form = {
+        "grant_type": "authorization_code",
+        "code": callback.params.get("code", ""),
+        "client_id": app.id,
+        "client_secret": app.secret.get_secret_value(),
+        "redirect_uri": callback.redirect_uri,
+        **(extra or {}),
+    }
+    response = await http.send("POST", token_url, data=form)
+    if response.status_code in (400, 401):
+        raise OAuthFailure("code_rejected", f"token endpoint HTTP {response.status_code}")
+    if response.status_code != 200:
+        raise OAuthFailure("platform_error", f"token endpoint HTTP {response.status_code}")
+    body = parse_json(response)
     access = field(body, "access_token")
-    refresh = body.get("refresh_token") if isinstance(body, dict) else None
-    lifetime = body.get("expires_in") if isinstance(body, dict) else None
+    refresh, lifetime = body.get("refresh_token"), body.get("expires_in")
     credentials = {"access_token": str(access), "refresh_token": refresh}
-    expires_at = now + timedelta(seconds=int(lifetime)) if lifetime else None
+    expires_at = callback.now + timedelta(seconds=int(lifetime)) if lifetime else None
     return Grant(credentials, expires_at, refreshable=bool(refresh))

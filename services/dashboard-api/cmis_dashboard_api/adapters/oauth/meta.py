@@ -8,20 +8,12 @@ header except in the exchange itself, whose shape puts the secret in the query."
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from cmis_dashboard_api.adapters.oauth.http import MAX_PAGES, OAuthHttp, field, parse_json
-from cmis_dashboard_api.domain.oauth import (
-    Authorization,
-    ChoosableAccount,
-    Grant,
-    OAuthFailure,
-    Reach,
-    dedupe,
-)
-from cmis_dashboard_api.settings import OAuthClients
+from cmis_dashboard_api.adapters.oauth.http import MAX_PAGES, PlatformOAuth, field, parse_json
+from cmis_dashboard_api.domain import oauth as domain
 
 SCOPE = (
     "ads_read,read_insights,business_management,pages_read_engagement,"
@@ -30,54 +22,42 @@ SCOPE = (
 AD_ACCOUNT_FIELDS = "account_id,name,currency,timezone_name,account_status"
 
 
-class MetaOAuth:
+class MetaOAuth(PlatformOAuth):
     platform = "meta"
-
-    def __init__(self, http: OAuthHttp, clients: OAuthClients) -> None:
-        self._http = http
-        self._c = clients
-
-    def configured(self) -> bool:
-        return bool(self._c.meta_app_id and self._c.meta_app_secret.get_secret_value())
 
     def _graph(self, path: str) -> str:
         return f"{self._c.meta_graph_base_url}{self._c.meta_api_version}/{path}"
 
-    async def authorize(self, state: str, redirect_uri: str) -> Authorization:
+    async def authorize(self, state: str, redirect_uri: str) -> domain.Authorization:
         query = {
-            "client_id": self._c.meta_app_id,
+            "client_id": self.app.id,
             "redirect_uri": redirect_uri,
             "state": state,
             "response_type": "code",
             "scope": SCOPE,
         }
         base = f"{self._c.meta_dialog_base_url}{self._c.meta_api_version}/dialog/oauth"
-        return Authorization(f"{base}?{urlencode(query)}")
+        return domain.Authorization(f"{base}?{urlencode(query)}")
 
-    async def exchange(
-        self,
-        callback: Mapping[str, str],
-        kept: Mapping[str, str],
-        redirect_uri: str,
-        now: datetime,
-    ) -> Grant:
+    async def exchange(self, callback: domain.Callback) -> domain.Grant:
         app = {
-            "client_id": self._c.meta_app_id,
-            "client_secret": self._c.meta_app_secret.get_secret_value(),
+            "client_id": self.app.id,
+            "client_secret": self.app.secret.get_secret_value(),
         }
         url = self._graph("oauth/access_token")
-        params = {**app, "redirect_uri": redirect_uri, "code": callback.get("code", "")}
+        code = callback.params.get("code", "")
+        params = {**app, "redirect_uri": callback.redirect_uri, "code": code}
         response = await self._http.send("GET", url, params=params)
         if response.status_code == 400:
-            raise OAuthFailure("code_rejected", "code exchange refused")
+            raise domain.OAuthFailure("code_rejected", "code exchange refused")
         short = field(parse_json(response), "access_token")
         params = {**app, "grant_type": "fb_exchange_token", "fb_exchange_token": str(short)}
         long_lived = await self._http.json("GET", url, params=params)
         lifetime = long_lived.get("expires_in")
-        expires_at = now + timedelta(seconds=int(lifetime)) if lifetime else None
-        return Grant({"access_token": str(field(long_lived, "access_token"))}, expires_at)
+        expires_at = callback.now + timedelta(seconds=int(lifetime)) if lifetime else None
+        return domain.Grant({"access_token": str(field(long_lived, "access_token"))}, expires_at)
 
-    async def _list(self, grant: Grant, path: str, fields: str) -> list[Any]:
+    async def _list(self, grant: domain.Grant, path: str, fields: str) -> list[Any]:
         headers = {"Authorization": f"Bearer {grant.credentials['access_token']}"}
         params: dict[str, str] = {"fields": fields, "limit": "100"}
         items: list[Any] = []
@@ -90,7 +70,7 @@ class MetaOAuth:
             params = {**params, "after": after}  # our base URL, not the one in paging.next
         return items
 
-    async def reach(self, grant: Grant) -> Reach:
+    async def reach(self, grant: domain.Grant) -> domain.Reach:
         accounts = [
             self._ad_account(a, None)
             for a in await self._list(grant, "me/adaccounts", AD_ACCOUNT_FIELDS)
@@ -98,7 +78,7 @@ class MetaOAuth:
         for business in await self._list(grant, "me/businesses", "id,name"):
             business_id = str(field(business, "id"))
             accounts.append(
-                ChoosableAccount(
+                domain.ChoosableAccount(
                     business_id, str(business.get("name") or business_id), "manager",
                     connectable=False,
                 )
@@ -112,12 +92,12 @@ class MetaOAuth:
             if page.get("access_token"):
                 page_tokens[page_id] = str(page["access_token"])
             accounts.append(await self._page(grant, page_id, str(page.get("name") or page_id)))
-        return Reach(dedupe(accounts), {"page_tokens": page_tokens})
+        return domain.Reach(domain.dedupe(accounts), {"page_tokens": page_tokens})
 
     @staticmethod
-    def _ad_account(item: Mapping[str, Any], business_id: str | None) -> ChoosableAccount:
+    def _ad_account(item: Mapping[str, Any], business_id: str | None) -> domain.ChoosableAccount:
         account_id = str(item.get("account_id") or str(field(item, "id")).removeprefix("act_"))
-        return ChoosableAccount(
+        return domain.ChoosableAccount(
             account_id=account_id,
             name=str(item.get("name") or account_id),
             kind="ad_account",
@@ -126,7 +106,7 @@ class MetaOAuth:
             manager_id=business_id,
         )
 
-    async def _page(self, grant: Grant, page_id: str, name: str) -> ChoosableAccount:
+    async def _page(self, grant: domain.Grant, page_id: str, name: str) -> domain.ChoosableAccount:
         headers = {"Authorization": f"Bearer {grant.credentials['access_token']}"}
         node = await self._http.json(
             "GET",
@@ -136,4 +116,4 @@ class MetaOAuth:
         )
         instagram = (node.get("instagram_business_account") or {}).get("id")
         extra = {"ig_user_id": str(instagram)} if instagram else {}
-        return ChoosableAccount(page_id, name, "page", connectable=False, extra=extra)
+        return domain.ChoosableAccount(page_id, name, "page", connectable=False, extra=extra)

@@ -7,40 +7,19 @@ Requests are signed with :mod:`cmis_shared.oauth1`, the signing the X connector 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from cmis_dashboard_api.adapters.oauth.http import MAX_PAGES, OAuthHttp, field, parse_form
-from cmis_dashboard_api.domain.oauth import (
-    Authorization,
-    ChoosableAccount,
-    Grant,
-    OAuthFailure,
-    Reach,
-    frontend_redirect,
-)
-from cmis_dashboard_api.settings import OAuthClients
+from cmis_dashboard_api.adapters.oauth.http import MAX_PAGES, PlatformOAuth, field, parse_form
+from cmis_dashboard_api.domain import oauth as domain
 from cmis_shared.oauth1 import OAuth1Keys, authorization_header, encode_query
 
 
-class TwitterOAuth:
+class TwitterOAuth(PlatformOAuth):
     platform = "twitter"
 
-    def __init__(self, http: OAuthHttp, clients: OAuthClients) -> None:
-        self._http = http
-        self._c = clients
-
-    def configured(self) -> bool:
-        return bool(self._c.x_consumer_key and self._c.x_consumer_secret.get_secret_value())
-
     def _keys(self, token: str = "", token_secret: str = "") -> OAuth1Keys:
-        return OAuth1Keys(
-            self._c.x_consumer_key,
-            self._c.x_consumer_secret.get_secret_value(),
-            token,
-            token_secret,
-        )
+        return OAuth1Keys(self.app.id, self.app.secret.get_secret_value(), token, token_secret)
 
     async def _signed_post(
         self, step: str, keys: OAuth1Keys, oauth_extra: Mapping[str, str]
@@ -49,50 +28,45 @@ class TwitterOAuth:
         header = authorization_header("POST", url, {}, keys, oauth_extra=oauth_extra)
         response = await self._http.send("POST", url, headers={"Authorization": header})
         if response.status_code in (400, 401):
-            raise OAuthFailure("code_rejected", f"{step} HTTP {response.status_code}")
+            raise domain.OAuthFailure("code_rejected", f"{step} HTTP {response.status_code}")
         if response.status_code != 200:
-            raise OAuthFailure("platform_error", f"{step} HTTP {response.status_code}")
+            raise domain.OAuthFailure("platform_error", f"{step} HTTP {response.status_code}")
         return parse_form(response)
 
-    async def authorize(self, state: str, redirect_uri: str) -> Authorization:
+    async def authorize(self, state: str, redirect_uri: str) -> domain.Authorization:
         # The state rides in the callback URL: OAuth 1.0a has no state parameter.
-        callback = frontend_redirect(redirect_uri, {"state": state})
+        callback = domain.frontend_redirect(redirect_uri, {"state": state})
         try:
             answer = await self._signed_post(
                 "request_token", self._keys(), {"oauth_callback": callback}
             )
-        except OAuthFailure as failure:
-            raise OAuthFailure("platform_error", failure.detail) from None
+        except domain.OAuthFailure as failure:
+            raise domain.OAuthFailure("platform_error", failure.detail) from None
         token = str(field(answer, "oauth_token"))
         if answer.get("oauth_callback_confirmed") != "true":
-            raise OAuthFailure("platform_error", "oauth_callback not confirmed")
+            raise domain.OAuthFailure("platform_error", "oauth_callback not confirmed")
         kept = {
             "request_token": token,
             "request_token_secret": str(field(answer, "oauth_token_secret")),
         }
         url = f"{self._c.x_oauth_base_url}authorize?{urlencode({'oauth_token': token})}"
-        return Authorization(url, kept)
+        return domain.Authorization(url, kept)
 
-    async def exchange(
-        self,
-        callback: Mapping[str, str],
-        kept: Mapping[str, str],
-        redirect_uri: str,
-        now: datetime,
-    ) -> Grant:
-        if callback.get("oauth_token") != kept.get("request_token"):
-            raise OAuthFailure("code_rejected", "the callback's request token is not ours")
+    async def exchange(self, callback: domain.Callback) -> domain.Grant:
+        kept = callback.kept
+        if callback.params.get("oauth_token") != kept.get("request_token"):
+            raise domain.OAuthFailure("code_rejected", "the callback's request token is not ours")
         keys = self._keys(kept["request_token"], kept.get("request_token_secret", ""))
-        verifier = {"oauth_verifier": callback.get("oauth_verifier", "")}
+        verifier = {"oauth_verifier": callback.params.get("oauth_verifier", "")}
         answer = await self._signed_post("access_token", keys, verifier)
         credentials = {
             "access_token": str(field(answer, "oauth_token")),
             "token_secret": str(field(answer, "oauth_token_secret")),
         }
         user_id = answer.get("user_id")
-        return Grant(credentials, extra={"user_id": user_id} if user_id else {})
+        return domain.Grant(credentials, extra={"user_id": user_id} if user_id else {})
 
-    async def reach(self, grant: Grant) -> Reach:
+    async def reach(self, grant: domain.Grant) -> domain.Reach:
         keys = self._keys(
             str(grant.credentials["access_token"]), str(grant.credentials["token_secret"])
         )
@@ -108,9 +82,9 @@ class TwitterOAuth:
             if not page.get("next_cursor"):
                 break
             query = {**query, "cursor": str(page["next_cursor"])}
-        return Reach(
+        return domain.Reach(
             [
-                ChoosableAccount(
+                domain.ChoosableAccount(
                     account_id=str(field(item, "id")),
                     name=str(item.get("name") or item["id"]),
                     kind="ad_account",
