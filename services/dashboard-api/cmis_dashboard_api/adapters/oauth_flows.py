@@ -33,6 +33,6 @@ class OAuthFlows:
         if stored is None:
             return None
         try:
-            return self._cipher.decrypt(stored)
+            return self._cipher.decrypt(stored if isinstance(stored, bytes) else stored.encode())
         except CredentialsDecryptionError:
             return None
