@@ -11,6 +11,14 @@ from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar
 from uuid import UUID
 
+from cmis_dashboard_api.domain.oauth import (
+    Authorization,
+    Callback,
+    Grant,
+    NewPendingGrant,
+    PendingGrant,
+    Reach,
+)
 from cmis_dashboard_api.domain.org_settings import OrgSettings
 from cmis_dashboard_api.schemas.audit import AuditEntry
 from cmis_dashboard_api.schemas.members import MemberOut
@@ -173,6 +181,19 @@ class AuditLog(Protocol):
         ...
 
 
+class OAuthGrants(Protocol):
+    """Pending grants, bound to the user and organization that started the consent."""
+
+    async def add(self, new: NewPendingGrant) -> UUID: ...
+    async def get(
+        self, org_id: UUID, user_id: UUID, grant_id: UUID, now: datetime, *, lock: bool = False
+    ) -> PendingGrant | None:
+        """None when missing, expired, or another user's or organization's."""
+        ...
+
+    async def remove(self, grant_id: UUID) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: repositories' writes and the events staged in the outbox."""
 
@@ -180,6 +201,8 @@ class UnitOfWork(Protocol):
     def runs(self) -> Runs: ...
     @property
     def integrations(self) -> Integrations: ...
+    @property
+    def oauth_grants(self) -> OAuthGrants: ...
     @property
     def kpis(self) -> Plans[KpiOut]: ...
     @property
@@ -205,6 +228,25 @@ class UnitOfWork(Protocol):
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+class OAuthPlatform(Protocol):
+    """One platform's side of an OAuth connect; failures raise ``OAuthFailure``."""
+
+    platform: str
+
+    def configured(self) -> bool:
+        """This application has client credentials for the platform."""
+        ...
+
+    async def authorize(self, state: str, redirect_uri: str) -> Authorization: ...
+    async def exchange(self, callback: Callback) -> Grant:
+        """Trade the callback's code (or X's verifier) for tokens, on the server."""
+        ...
+
+    async def reach(self, grant: Grant) -> Reach: ...
+
+
 # Told after a KPI or scheduled-content change was committed (the view reloads its plans).
 PlansChanged = Callable[[UUID], Awaitable[None]]
 
@@ -234,3 +276,10 @@ class SignInThrottle(Protocol):
 
     async def retry_after(self, account: str, address: str) -> float | None: ...
     async def failed(self, account: str, address: str) -> None: ...
+
+
+class FlowStore(Protocol):
+    """Consent round trips in flight, under their state's nonce; ``take`` works once."""
+
+    async def keep(self, nonce: str, flow: dict[str, Any], ttl_seconds: int) -> None: ...
+    async def take(self, nonce: str) -> dict[str, Any] | None: ...

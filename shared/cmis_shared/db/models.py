@@ -189,6 +189,26 @@ class Integration(Base):
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
 
 
+class OAuthPendingGrant(Base):
+    """A platform grant from an OAuth consent that its user has not yet connected: the
+    tokens (encrypted like integrations' credentials) and the accounts they reach. Bound to
+    the user and organization that started the consent; used once; expires."""
+
+    __tablename__ = "oauth_pending_grants"
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(20))
+    credentials_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    token_expires_at: Mapped[datetime | None]
+    refreshable: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The choosable accounts (ids, names, currency, time zone, manager): never secrets.
+    accounts: Mapped[list[Any]] = mapped_column(JSONB)
+    grant_extra: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
+    created_at: Mapped[datetime] = _created_at()
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
 # --- platform data (sync-worker) ---------------------------------------------------------
 
 

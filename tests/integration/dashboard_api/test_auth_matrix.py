@@ -25,6 +25,12 @@ BODIES = {
         "credentials": {"access_token": "t"},
     },
     ("POST", "/api/orgs/{org_id}/kpis"): {"name": "CTR", "metric": "avg_ctr", "target": 2},
+    ("POST", "/api/orgs/{org_id}/integrations/oauth/{platform}/start"): {
+        "return_url": "http://frontend.test/connected"
+    },
+    ("POST", "/api/orgs/{org_id}/integrations/oauth/pending/{pending_id}/connect"): {
+        "account_ids": ["1"]
+    },
     ("POST", "/api/orgs/{org_id}/scheduled-content"): {
         "content": "x",
         "platforms": ["meta"],
@@ -39,7 +45,14 @@ CHANGES = {
     "/api/orgs/{org_id}/kpis/{kpi_id}": {"target": 1},
     "/api/orgs/{org_id}/scheduled-content/{content_id}": {"content": "changed"},
 }
-ID_NAMES = ("integration_id", "kpi_id", "content_id", "campaign_id", "alert_id")
+ID_NAMES = (
+    "integration_id", "kpi_id", "content_id", "campaign_id", "alert_id", "pending_id", "user_id"
+)  # fmt: skip
+
+
+# The platforms' OAuth callback: the browser arrives from the platform without a bearer
+# token; the signed single-use state authenticates it (test_oauth_connect).
+PUBLIC = {"/api/oauth/{platform}/callback"}
 
 
 def _routes(app: FastAPI) -> list[tuple[str, str]]:
@@ -47,13 +60,15 @@ def _routes(app: FastAPI) -> list[tuple[str, str]]:
         (method.upper(), path)
         for path, operations in app.openapi()["paths"].items()
         if "/events" not in path  # the stream: covered in test_live_updates
+        and path not in PUBLIC  # authenticated otherwise: covered in test_oauth_connect
         for method in operations
     )
 
 
 def _url(path: str, org_id: uuid.UUID, ids: dict[str, uuid.UUID] | None = None) -> str:
     given = ids or {}
-    return path.format(org_id=org_id, **{name: given.get(name, uuid.uuid4()) for name in ID_NAMES})
+    values = {name: given.get(name, uuid.uuid4()) for name in ID_NAMES}
+    return path.format(org_id=org_id, platform="google", **values)
 
 
 async def test_every_route_checks_token_and_membership(

@@ -12,6 +12,7 @@ from cmis_dashboard_api.adapters.alert_queries import SqlAlertStates
 from cmis_dashboard_api.adapters.audit_log import SqlAuditLog
 from cmis_dashboard_api.adapters.integrations import SqlIntegrations
 from cmis_dashboard_api.adapters.members import SqlMembers
+from cmis_dashboard_api.adapters.oauth_grants import SqlOAuthGrants
 from cmis_dashboard_api.adapters.org_settings import SqlOrgSettings
 from cmis_dashboard_api.adapters.sync_commands import SqlRuns
 from cmis_dashboard_api.schemas.plans import ContentOut, KpiOut
@@ -37,6 +38,10 @@ class SqlUnitOfWork(UnitOfWork):
     @property
     def integrations(self) -> SqlIntegrations:
         return SqlIntegrations(self, self._cipher)
+
+    @property
+    def oauth_grants(self) -> SqlOAuthGrants:
+        return SqlOAuthGrants(self, self._cipher)
 
     @property
     def kpis(self) -> plans.SqlPlans[KpiOut]:

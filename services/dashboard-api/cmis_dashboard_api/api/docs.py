@@ -18,6 +18,7 @@ SAMPLE_QUERY = "x-sample-query"  # read, then removed, by add_code_samples
 TOKEN = "$CMIS_TOKEN"
 
 _ERROR_EXAMPLES = {
+    400: ("invalid_state", "the OAuth state is missing, tampered with or expired", None),
     401: ("unauthorized", "missing bearer token", None),
     403: ("forbidden", "this change needs the organization's admin role", None),
     404: ("not_found", "organization not found", None),
@@ -34,14 +35,17 @@ _ERROR_EXAMPLES = {
         ],
     ),
     429: ("rate_limited", "too many sync triggers; retry later", {"retry_after_seconds": 42}),
+    502: ("platform_error", "the platform could not be reached; retry later", None),
 }
 _ERROR_TEXT = {
+    400: "The request cannot be trusted or used (e.g. an OAuth state); `code` says why.",
     401: "No token, or an invalid, expired or revoked one.",
     403: "The change needs the organization's admin role (members read).",
     404: "No such resource, or one in an organization the caller does not belong to.",
     409: "The change conflicts with existing data.",
     422: "An invalid id, query or body; `details` names each field.",
     429: "Rate limit reached; see the `Retry-After` header.",
+    502: "A platform this request depends on failed or could not be reached.",
 }
 
 

@@ -460,3 +460,39 @@ AUDIT_PAGE = {
     ],
     "next_cursor": "8c9d0e1f-2a3b-4c4d-9e5f-6a7b8c9d0e1f",
 }
+PENDING_GRANT = "7c1d9e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"
+OAUTH_START = {"return_url": "https://app.example.com/integrations/connected"}
+OAUTH_AUTHORIZATION = {
+    "authorization_url": "https://accounts.google.com/o/oauth2/v2/auth?client_id=…&state=v1.…"
+    "&code_challenge=…&code_challenge_method=S256",
+    "expires_at": "2024-01-15T14:40:00Z",
+}
+OAUTH_PENDING = {
+    "id": PENDING_GRANT,
+    "platform": "google",
+    "expires_at": "2024-01-15T15:00:00Z",
+    "accounts": [
+        {
+            "account_id": "1112223333",
+            "name": "Agency (manager)",
+            "kind": "manager",
+            "currency": "USD",
+            "timezone": "America/New_York",
+            "manager_id": None,
+            "connectable": False,
+            "extra": {},
+        },
+        {
+            "account_id": "1234567890",
+            "name": "Client A",
+            "kind": "ad_account",
+            "currency": "EUR",
+            "timezone": "Europe/Berlin",
+            "manager_id": "1112223333",
+            "connectable": True,
+            "extra": {"login_customer_id": "1112223333"},
+        },
+    ],
+}
+OAUTH_CONNECT = {"account_ids": ["1234567890"]}
+OAUTH_CONNECTED = {"integrations": [INTEGRATION_OUT]}

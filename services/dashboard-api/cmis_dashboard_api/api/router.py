@@ -16,6 +16,7 @@ from cmis_dashboard_api.api import (
     live,
     members,
     metrics,
+    oauth,
     orgs,
     posts,
     settings,
@@ -23,7 +24,7 @@ from cmis_dashboard_api.api import (
 )
 
 api_router = APIRouter(prefix="/api")
-for module in (auth, orgs, dashboard, sync, integrations, kpis, content, live):
+for module in (auth, orgs, dashboard, sync, integrations, oauth, kpis, content, live):
     api_router.include_router(module.router)
 for module in (campaigns, metrics, posts, alerts):  # the chart and table data
     api_router.include_router(module.router)
