@@ -12,6 +12,9 @@ GET    /_admin/anomalies         the injected anomalies
 DELETE /_admin/anomalies[/{id}]  remove all, or one: the day's generated figures come back
 GET    /_admin/calls             {"total", "by_route": {"meta.insights": n}, "by_account": {...}}
 DELETE /_admin/calls             reset the counters (and the access log)
+GET    /_admin/oauth             {"consent": "approve"|"deny"|"page", "code_ttl_seconds": n}
+POST   /_admin/oauth             change either (what the simulated user answers on consent
+                                 screens; how long an authorization code lives)
 GET    /_admin/access-log        {"requests": ["GET /meta/v23.0/act_1/campaigns?limit=5", ...]}:
                                  the last platform requests as they arrived on the wire (raw,
                                  still percent-encoded path and query), oldest first
@@ -29,6 +32,7 @@ from .anomalies import parse_anomaly
 from .dataset import PLATFORMS, Dataset
 from .faults import FaultBook
 from .http import SimRequest, SimResponse, json_response
+from .oauth import OAuthBook
 from .tokens import TokenBook
 
 ACCESS_LOG_SIZE = 10_000
@@ -40,9 +44,11 @@ class Admin:
         dataset: Dataset,
         faults: FaultBook,
         tokens: TokenBook,
+        oauth: OAuthBook,
         on_data_changed: Callable[[], None] = lambda: None,
     ) -> None:
         self.dataset = dataset
+        self.oauth = oauth
         self.faults = faults
         self.tokens = tokens
         # Answers are cached: a change to the served figures (anomalies) must drop them.
@@ -78,6 +84,14 @@ class Admin:
                     "by_account": self.account_calls,
                 }
             )
+        if path == "/_admin/oauth":
+            if method == "POST":
+                try:
+                    body = orjson.loads(req.body or b"{}")
+                    self.oauth.configure(body.get("consent"), body.get("code_ttl_seconds"))
+                except (ValueError, TypeError, AttributeError) as exc:
+                    return json_response({"error": str(exc)}, 400)
+            return json_response(self.oauth.describe())
         if path == "/_admin/access-log":
             return json_response({"requests": list(self.access_log)})
         if path == "/_admin/faults":

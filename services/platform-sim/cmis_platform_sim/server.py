@@ -13,6 +13,7 @@ from .admin import Admin
 from .dataset import Dataset
 from .faults import Fault, FaultBook
 from .http import SimRequest, SimResponse, json_response
+from .oauth import OAuthBook
 from .platforms.base import Route, SimContext, SimulatedPlatform
 from .platforms.google import GoogleSim
 from .platforms.linkedin import LinkedInSim
@@ -55,8 +56,11 @@ class SimServer:
         for spec in settings.faults:
             self.faults.add(dict(spec), self.tokens.serial())
         self.cache: dict[tuple[str, bytes, bytes, str | None], SimResponse] = {}
-        self.admin = Admin(self.dataset, self.faults, self.tokens, self.cache.clear)
-        ctx = SimContext(self.dataset, self.tokens, settings.max_page_size, settings.usage_pct)
+        self.oauth = OAuthBook()
+        self.admin = Admin(self.dataset, self.faults, self.tokens, self.oauth, self.cache.clear)
+        ctx = SimContext(
+            self.dataset, self.tokens, settings.max_page_size, settings.usage_pct, self.oauth
+        )
         sims: list[SimulatedPlatform] = [
             GoogleSim(ctx),
             MetaSim(ctx),
