@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import ValidationError
 
+from cmis_dashboard_api.app import create_app
 from cmis_dashboard_api.domain.live_events import EVENT_SHAPES
 from cmis_dashboard_api.domain.live_messages import live_message
 from cmis_dashboard_api.domain.origins import InvalidOriginError, parse_origins
@@ -127,3 +128,17 @@ def test_every_live_message_matches_its_documented_shape() -> None:
         assert keys <= {*shape.fields, *shape.optional}, (kind, keys - set(shape.fields))
         kinds.add(kind)
     assert kinds == {"sync_status", "alert", "dashboard"}
+
+
+def test_request_samples_of_sign_in_carry_no_token_and_every_other_does() -> None:
+    document = create_app(DashboardSettings(environment="test")).openapi()
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            sources = [sample["source"] for sample in operation["x-codeSamples"]]
+            needs_token = path != "/api/auth/login"
+            assert all(("Authorization" in source) == needs_token for source in sources), (
+                method,
+                path,
+            )
+    login = document["paths"]["/api/auth/login"]["post"]["x-codeSamples"]
+    assert all("correct horse battery staple" in sample["source"] for sample in login)
