@@ -233,3 +233,33 @@ async def test_no_ticket_or_token_reaches_a_span(
     assert spans  # tracing is on
     recorded = json.dumps([span.to_json() for span in spans])
     assert ticket not in recorded and tenant.token not in recorded
+
+
+async def test_events_whose_live_copy_was_lost_come_from_the_buffer_once(
+    base_url: str, services: Services, tenant: Tenant
+) -> None:
+    url = f"{base_url}/api/orgs/{tenant.org_id}/events"
+    async with (
+        httpx.AsyncClient(timeout=15) as http,
+        http.stream("GET", url, headers=tenant.headers) as response,
+    ):
+        events = _events(response)
+        assert (await _take(events, 1))[0].kind == "ready"
+        await services.live.ready.wait()
+        seen = await _publish(services, tenant, range(2))
+        assert [e.id for e in await _take(events, 2)] == seen
+        # Two events reach the buffer but not this process (as while its subscription was
+        # down, or its queue full); then the hub tells its streams to catch up.
+        buffer = services.live.buffer(tenant.org_id)
+        lost = [
+            (await services.redis.xadd(buffer, {"data": json.dumps(d)})).decode()
+            for d in ({"type": "dashboard", "section": "lost-1"},
+                      {"type": "dashboard", "section": "lost-2"})
+        ]  # fmt: skip
+        services.live.catch_up_everyone()
+        services.live.catch_up_everyone()  # twice: still each event once
+        recovered = await _take(events, 2)
+        assert [e.id for e in recovered] == lost
+        live = await _publish(services, tenant, range(9, 10))
+        [after] = await _take(events, 1)  # the next live one: nothing repeated before it
+        assert after.id == live[0]
