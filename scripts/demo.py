@@ -29,7 +29,7 @@ from cmis_shared.db.engine import asyncpg_dsn, create_engine, create_session_fac
 from cmis_shared.db.migrate import upgrade
 from cmis_shared.settings import CmisSettings, load_settings
 from cmis_sync_worker.domain.window import account_today
-from scripts.demo_seed import DemoPlan, seed
+from scripts.demo_seed import DEMO_PASSWORD, DEMO_USER, DemoPlan, seed
 
 SIM_PORT = int(os.environ.get("CMIS_DEMO_SIM_PORT", "8900"))
 API_PORT = int(os.environ.get("CMIS_DEMO_API_PORT", "8000"))
@@ -169,14 +169,17 @@ def remove_spike_later(plan: DemoPlan, spike: dict[str, str | float], base_url: 
 
 def banner(plan: DemoPlan, base_url: str) -> str:
     org = plan.orgs[0]
+    login = json.dumps({"email": DEMO_USER, "password": DEMO_PASSWORD})
     return f"""
 ================================================================================
  CMIS demo
    API            {base_url}/api          docs: {base_url}/docs  (ReDoc: {base_url}/redoc)
    Platform sim   http://127.0.0.1:{SIM_PORT}  (development tool)
    Demo token     {plan.token}
+   Sign in        {DEMO_USER} / {DEMO_PASSWORD}
    Organizations  {", ".join(str(o) for o in plan.orgs)}
 
+   curl -X POST {base_url}/api/auth/login -H "Content-Type: application/json" -d '{login}'
    curl -H "Authorization: Bearer {plan.token}" {base_url}/api/orgs/{org}/dashboard
    curl -H "Authorization: Bearer {plan.token}" {base_url}/api/orgs/{org}/sync/status
    curl -N -H "Authorization: Bearer {plan.token}" {base_url}/api/orgs/{org}/events
