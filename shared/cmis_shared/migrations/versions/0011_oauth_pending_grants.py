@@ -1,7 +1,7 @@
 """oauth_pending_grants: grants from an OAuth consent waiting for their user's choice
 
-Revision ID: 0010
-Revises: 0007
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-11-30 09:00:00
 
 The callback of an OAuth consent exchanges the code on the server and keeps the grant here
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0010"
-down_revision: str | None = "0007"
+revision: str = "0011"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
