@@ -10,6 +10,7 @@ from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
 
+from cmis_scheduler.domain.catch_up import MissedEntry
 from cmis_scheduler.domain.dispatch import Advance, DueEntry
 from cmis_scheduler.domain.entries import EntryState, IntegrationView
 from cmis_scheduler.domain.integrations import IntegrationRecord
@@ -51,6 +52,14 @@ class Entries(Protocol):
         self, integration_ids: Sequence[UUID]
     ) -> dict[UUID, dict[DataType, EntryState]]: ...
     async def write(self, planned: Sequence[tuple[IntegrationView, EntryState]]) -> None: ...
+    async def missed(self, before: datetime, limit: int) -> list[MissedEntry]:
+        """Enabled entries due before ``before``, oldest first, locked against other
+        replicas (skipping rows another replica holds) until the transaction ends."""
+        ...
+
+    async def move(self, moves: Sequence[tuple[MissedEntry, datetime]]) -> None:
+        """Set each entry's next due time."""
+        ...
 
 
 class Retries(Protocol):
