@@ -11,6 +11,7 @@ from cmis_dashboard_api.adapters.auth_queries import principal_lookup
 from cmis_dashboard_api.adapters.live import LiveHub
 from cmis_dashboard_api.adapters.rate_limit import RateLimiter
 from cmis_dashboard_api.adapters.unit_of_work import SqlUnitOfWork
+from cmis_dashboard_api.adapters.view_queries import SqlViewSource
 from cmis_dashboard_api.adapters.view_store import ViewStore
 from cmis_dashboard_api.domain.attempts import FailedAttempts
 from cmis_dashboard_api.domain.stream_slots import StreamSlots
@@ -61,7 +62,7 @@ def bootstrap(settings: DashboardSettings, runtime: ServiceRuntime) -> Services:
     live = LiveHub(client, settings)
     views = DashboardViews(
         store,
-        runtime.sessions,
+        SqlViewSource(runtime.sessions),
         live,
         view_ttl_seconds=settings.view_ttl_seconds,
         period_view_ttl_seconds=settings.period_view_ttl_seconds,

@@ -11,6 +11,7 @@ from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar
 from uuid import UUID
 
+from cmis_dashboard_api.domain.state import DashboardState, KpiTarget, ScheduledItem
 from cmis_dashboard_api.schemas.orgs import IntegrationOut
 from cmis_dashboard_api.schemas.plans import ContentOut, KpiOut
 from cmis_shared.events import DataType, Event, SyncTrigger
@@ -130,3 +131,50 @@ class UnitOfWork(Protocol):
 UnitOfWorkFactory = Callable[[], UnitOfWork]
 # Told after a KPI or scheduled-content change was committed (the view reloads its plans).
 PlansChanged = Callable[[UUID], Awaitable[None]]
+
+
+# --- the dashboard view (handlers/views.py) --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Materialized:
+    """A view state with its rendered bytes, and how long those bytes stay current."""
+
+    state: DashboardState
+    view: bytes
+    view_ttl_seconds: int
+
+
+# Given the stored state (None when missing), the new state and bytes, or None for no change.
+Change = Callable[[DashboardState | None], Materialized | None]
+
+
+class ViewStore(Protocol):
+    """Where the view lives (Redis): the state and the bytes to serve, per organization."""
+
+    async def get_view(self, org_id: UUID, period_days: int | None = None) -> bytes | None: ...
+    async def put_period_view(
+        self, org_id: UUID, period_days: int, view: bytes, ttl: int
+    ) -> None: ...
+    async def transact(self, org_id: UUID, change: Change) -> Materialized | None:
+        """Apply ``change`` to the current state and store its result atomically: a
+        concurrent writer makes it start over, never lose an update."""
+        ...
+
+
+class ViewSource(Protocol):
+    """The view rebuilt from what PostgreSQL holds."""
+
+    async def state(self, org_id: UUID, now: datetime, period_days: int) -> DashboardState | None:
+        """The whole state of one org, or None if the org does not exist."""
+        ...
+
+    async def plans(
+        self, org_id: UUID, now: datetime
+    ) -> tuple[list[KpiTarget], list[ScheduledItem]]: ...
+
+
+class LivePublisher(Protocol):
+    """Tells the live streams of an organization that a part of its view changed."""
+
+    async def publish(self, org_id: UUID, kind: str, data: dict[str, Any]) -> None: ...

@@ -11,7 +11,7 @@ from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cmis_dashboard_api.adapters.latest_runs import latest_runs
 from cmis_dashboard_api.domain.state import (
@@ -207,3 +207,20 @@ async def _load_lanes(session: AsyncSession, state: DashboardState, org_id: UUID
             next_attempt_at=row["next_attempt_at"],
             as_of=row["finished_at"] or row["started_at"] or row["requested_at"],
         )
+
+
+class SqlViewSource:
+    """:class:`cmis_dashboard_api.ports.ViewSource` over PostgreSQL, one session per read."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def state(self, org_id: UUID, now: datetime, period_days: int) -> DashboardState | None:
+        async with self._sessions() as session:
+            return await load_state(session, org_id, now, period_days)
+
+    async def plans(
+        self, org_id: UUID, now: datetime
+    ) -> tuple[list[KpiTarget], list[ScheduledItem]]:
+        async with self._sessions() as session:
+            return await load_kpis(session, org_id), await load_scheduled(session, org_id, now)
