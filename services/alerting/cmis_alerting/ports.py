@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from types import TracebackType
 from typing import Any, Protocol
 from uuid import UUID
 
 from cmis_alerting.domain.lifecycle import Decision, StoredAlert
 from cmis_alerting.domain.observations import AlertKey
 from cmis_alerting.domain.tokens import TokenFacts
-from cmis_shared.events import AlertType, Event
+from cmis_shared.events import AlertType
+from cmis_shared.ports import InboxOutboxUnitOfWork
 
 
 class AlertRepository(Protocol):
@@ -49,28 +49,13 @@ class IntegrationRepository(Protocol):
         ...
 
 
-class AlertingUnitOfWork(Protocol):
+class AlertingUnitOfWork(InboxOutboxUnitOfWork, Protocol):
     @property
     def alerts(self) -> AlertRepository: ...
     @property
     def history(self) -> AlertHistoryRepository: ...
     @property
     def integrations(self) -> IntegrationRepository: ...
-
-    async def __aenter__(self) -> AlertingUnitOfWork: ...
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-
-    async def claim_event(self, consumer: str, event_id: UUID) -> bool: ...
-
-    async def publish(self, *events: Event) -> None: ...
-
-    async def commit(self) -> None: ...
 
 
 UnitOfWorkFactory = Callable[[], AlertingUnitOfWork]

@@ -7,14 +7,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Protocol, Self, TypeVar
+from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
 from cmis_dashboard_api.domain.state import DashboardState, KpiTarget, ScheduledItem
 from cmis_dashboard_api.schemas.orgs import IntegrationOut
 from cmis_dashboard_api.schemas.plans import ContentOut, KpiOut
-from cmis_shared.events import DataType, Event, SyncTrigger
+from cmis_shared.events import DataType, SyncTrigger
+from cmis_shared.ports import OutboxUnitOfWork
 from cmis_shared.statuses import RunStatus
 
 Out = TypeVar("Out", KpiOut, ContentOut)
@@ -105,7 +105,7 @@ class Plans(Protocol[Out]):
     async def remove(self, org_id: UUID, row_id: UUID) -> bool: ...
 
 
-class UnitOfWork(Protocol):
+class UnitOfWork(OutboxUnitOfWork, Protocol):
     """One transaction: repositories' writes and the events staged in the outbox."""
 
     @property
@@ -116,16 +116,6 @@ class UnitOfWork(Protocol):
     def kpis(self) -> Plans[KpiOut]: ...
     @property
     def content(self) -> Plans[ContentOut]: ...
-
-    async def __aenter__(self) -> Self: ...
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-    async def publish(self, *events: Event) -> None: ...
-    async def commit(self) -> None: ...
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]

@@ -6,8 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
 from uuid import UUID
 
 from cmis_scheduler.domain.catch_up import MissedEntry
@@ -17,7 +16,8 @@ from cmis_scheduler.domain.integrations import IntegrationRecord
 from cmis_scheduler.domain.retention import Cutoffs
 from cmis_scheduler.domain.retry import DueRetry, RetryDecision
 from cmis_scheduler.domain.stuck import ActiveRun
-from cmis_shared.events import DataType, Event, IntegrationStatus, Platform, SyncFailed
+from cmis_shared.events import DataType, IntegrationStatus, Platform, SyncFailed
+from cmis_shared.ports import InboxOutboxUnitOfWork
 
 
 class RateLimiter(Protocol):
@@ -87,9 +87,8 @@ class Retention(Protocol):
         ...
 
 
-class SchedulerUnitOfWork(Protocol):
-    """One transaction: the repositories, the inbox claim and the outbox. Left without
-    :meth:`commit`, everything in it is rolled back."""
+class SchedulerUnitOfWork(InboxOutboxUnitOfWork, Protocol):
+    """One transaction: the repositories, the inbox claim and the outbox."""
 
     # Read-only properties, so an adapter's concrete repositories satisfy them.
     @property
@@ -102,14 +101,6 @@ class SchedulerUnitOfWork(Protocol):
     def runs(self) -> Runs: ...
     @property
     def retention(self) -> Retention: ...
-
-    async def __aenter__(self) -> Self: ...
-    async def __aexit__(
-        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None: ...
-    async def claim_event(self, consumer: str, event_id: UUID) -> bool: ...
-    async def publish(self, *events: Event) -> None: ...
-    async def commit(self) -> None: ...
 
 
 UnitsOfWork = Callable[[], SchedulerUnitOfWork]

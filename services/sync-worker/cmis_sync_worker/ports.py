@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
 from uuid import UUID
 
-from cmis_shared.events import CampaignFact, ContentTotals, Event, Platform, PostFact
+from cmis_shared.events import CampaignFact, ContentTotals, Platform, PostFact
+from cmis_shared.ports import InboxOutboxUnitOfWork
 from cmis_shared.statuses import RunStatus
 from cmis_sync_worker.domain.failures import Failure
 from cmis_sync_worker.domain.integration import IntegrationRecord, StoredCredentials
@@ -82,7 +82,7 @@ class Facts(Protocol):
     async def recent_posts(self, integration_id: UUID) -> list[PostFact]: ...
 
 
-class SyncUnitOfWork(Protocol):
+class SyncUnitOfWork(InboxOutboxUnitOfWork, Protocol):
     # Read-only, so an adapter's concrete repositories satisfy them (a plain attribute in a
     # protocol is invariant).
     @property
@@ -93,14 +93,6 @@ class SyncUnitOfWork(Protocol):
     def data(self) -> PlatformData: ...
     @property
     def facts(self) -> Facts: ...
-
-    async def __aenter__(self) -> Self: ...
-    async def __aexit__(
-        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None: ...
-    async def claim_event(self, consumer: str, event_id: UUID) -> bool: ...
-    async def publish(self, *events: Event) -> None: ...
-    async def commit(self) -> None: ...
 
 
 class PlatformLimiter(Protocol):
