@@ -18,7 +18,13 @@ class IntegrationRecord(IntegrationRow):
 
 
 @dataclass(frozen=True)
-class StoredCredentials:
+class SealedCredentials:
+    """Credentials as the database keeps them: encrypted, with the access token's expiry."""
+
     ciphertext: bytes = field(repr=False)
     expires_at: datetime | None
+
+
+@dataclass(frozen=True)
+class StoredCredentials(SealedCredentials):
     version: int
