@@ -77,5 +77,6 @@ class FakeViewSource:
 class FakeLive:
     published: list[tuple[UUID, str, dict[str, Any]]] = field(default_factory=list)
 
-    async def publish(self, org_id: UUID, kind: str, data: dict[str, Any]) -> None:
+    async def publish(self, org_id: UUID, kind: str, data: dict[str, Any]) -> str:
         self.published.append((org_id, kind, data))
+        return f"{len(self.published)}-0"
