@@ -152,6 +152,7 @@ async def target(servers: ServerUrls, module_database_url: str) -> AsyncIterator
     await remove_redis_keys(servers.redis, namespace)
 
 
+@pytest.mark.timeout(900)  # several minutes on a loaded machine: see the README's figure
 async def test_every_check_and_phase_finds_nothing(target: Target, tmp_path: Path) -> None:
     config = tmp_path / "schemathesis.toml"
     config.write_text(CONFIG.format(org_id=target.org_id, semantic_paths=SEMANTIC_PATHS))
@@ -173,6 +174,5 @@ async def test_every_check_and_phase_finds_nothing(target: Target, tmp_path: Pat
     )  # fmt: skip
     output, _ = await process.communicate()
     text = output.decode(errors="replace")
-    print(text[-6000:])
     assert process.returncode == 0, text[-20_000:]
     assert "Stateful" in text or "stateful" in text, text[-3000:]
