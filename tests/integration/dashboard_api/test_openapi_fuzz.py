@@ -171,6 +171,7 @@ async def test_every_check_and_phase_finds_nothing(target: Target, tmp_path: Pat
         "--no-color",
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
+        cwd=tmp_path,  # its cache (.schemathesis/) stays out of the repository
     )  # fmt: skip
     output, _ = await process.communicate()
     text = output.decode(errors="replace")
