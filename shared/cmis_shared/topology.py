@@ -37,6 +37,7 @@ SERVICE_QUEUES: dict[str, ServiceQueue] = {
     ),
     "alerting": ServiceQueue("alerting.events", ("sync.completed", "sync.failed", "integration.*")),
     "dashboard-api": ServiceQueue("dashboard-api.events", ("#",)),
+    "notifier": ServiceQueue("notifier.events", ("alert.raised", "alert.resolved")),
 }
 
 
