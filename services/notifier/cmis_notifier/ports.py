@@ -23,7 +23,7 @@ class BufferRepository(Protocol):
 
     async def buffer_firing(self, channel_id: UUID, event: AlertRaised, now: datetime) -> None: ...
 
-    async def buffer_resolved(self, event: AlertResolved) -> int:
+    async def buffer_resolved(self, event: AlertResolved, now: datetime) -> int:
         """Mark notified copies resolved (pending); drop never-notified ones. Returns the
         copies that will carry a resolved message."""
         ...

@@ -76,7 +76,7 @@ class BufferStore:
             .on_conflict_do_nothing()
         )
 
-    async def buffer_resolved(self, event: AlertResolved) -> int:
+    async def buffer_resolved(self, event: AlertResolved, now: datetime) -> int:
         # Never notified as firing (still in its group wait): nobody needs to hear it cleared.
         await self._session.execute(
             delete(NotificationAlert).where(
@@ -94,7 +94,7 @@ class BufferStore:
                 "occurrences": copy.payload.get("occurrences", 1),
             }
             copy.payload = alert_item(resolved, "resolved")
-            copy.firing, copy.pending, copy.changed_at = False, True, event.occurred_at
+            copy.firing, copy.pending, copy.changed_at = False, True, now
         await self._session.flush()
         return len(copies)
 

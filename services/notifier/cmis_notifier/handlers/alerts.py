@@ -49,7 +49,7 @@ class AlertHandlers:
             if not await uow.claim_event(CONSUMER, event.event_id):
                 log.info("event already processed")
                 return
-            copies = await uow.buffer.buffer_resolved(event)
+            copies = await uow.buffer.buffer_resolved(event, self._clock())
             await uow.commit()
         log.info("alert resolution buffered", alert_id=str(event.alert_id), channels=copies)
         if copies:
