@@ -29,9 +29,10 @@ async def test_webhook_channel_secret_once_test_send_and_deliveries(
     notifier = build(NotifierSettings(**settings.model_dump(exclude={"service_name"})))
     base = f"/api/orgs/{tenant.org_id}/notification-channels"
     try:
+        quiet = {"start": "22:00", "end": "07:00"}
         created = await client.post(base, headers=tenant.headers, json={
             "name": "ops", "kind": "webhook", "url": f"http://127.0.0.1:{port}/hook?token=abc",
-            "routing": {"alert_types": ["budget"], "quiet_hours": {"start": "22:00", "end": "07:00"}},
+            "routing": {"alert_types": ["budget"], "quiet_hours": quiet},
         })  # fmt: skip
         assert created.status_code == 201, created.text
         channel = created.json()
