@@ -19,8 +19,9 @@ from cmis_shared.db.models import Notification, NotificationAttempt, Notificatio
 from cmis_shared.events import Event
 from cmis_shared.outbox import add_events
 
-# One per channel (DISTINCT ON), oldest first, among channels this process is not busy with:
-# a slow endpoint holds only its own slot. SKIP LOCKED lets several replicas claim at once.
+# One per channel (DISTINCT ON), oldest first, among channels with no attempt in flight here
+# or in another replica: a slow endpoint holds only its own slot. SKIP LOCKED lets several
+# replicas claim at once.
 _CLAIM = text(
     """
     WITH due AS (
@@ -30,6 +31,9 @@ _CLAIM = text(
         WHERE ((n.state = 'pending' AND n.next_attempt_at <= now())
                OR (n.state = 'sending' AND n.lease_until < now()))
           AND NOT (n.channel_id = ANY(CAST(:busy AS uuid[])))
+          AND NOT EXISTS (  -- another replica's attempt to the channel, still leased
+              SELECT 1 FROM notifications s
+              WHERE s.channel_id = n.channel_id AND s.state = 'sending' AND s.lease_until >= now())
         ORDER BY n.channel_id, n.created_at
     ),
     locked AS (
