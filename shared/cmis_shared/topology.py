@@ -35,7 +35,9 @@ SERVICE_QUEUES: dict[str, ServiceQueue] = {
     "scheduler": ServiceQueue(
         "scheduler.events", ("sync.completed", "sync.failed", "integration.*")
     ),
-    "alerting": ServiceQueue("alerting.events", ("sync.completed", "sync.failed", "integration.*")),
+    "alerting": ServiceQueue(
+        "alerting.events", ("sync.completed", "sync.failed", "integration.*", "notification.*")
+    ),
     "dashboard-api": ServiceQueue("dashboard-api.events", ("#",)),
     "notifier": ServiceQueue("notifier.events", ("alert.raised", "alert.resolved")),
 }

@@ -1,4 +1,5 @@
-"""Which handler each event on the alerting queue goes to (sync.* and integration.*)."""
+"""Which handler each event on the alerting queue goes to (sync.*, integration.* and
+notification.*)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from cmis_shared.events import (
     IntegrationConnected,
     IntegrationDisconnected,
     IntegrationUpdated,
+    NotificationChannelDisabled,
+    NotificationChannelRestored,
     SyncCompleted,
     SyncFailed,
 )
@@ -15,7 +18,7 @@ from cmis_shared.runtime import ServiceRuntime
 
 
 def subscribe(runtime: ServiceRuntime, handlers: EventHandlers) -> EventConsumer:
-    """Alerting is bound to the sync outcomes and integration changes only."""
+    """Alerting is bound to the sync outcomes, integration and notification channel changes."""
     return runtime.consumer(
         CONSUMER,
         {
@@ -24,5 +27,7 @@ def subscribe(runtime: ServiceRuntime, handlers: EventHandlers) -> EventConsumer
             IntegrationConnected: handlers.integration_changed,
             IntegrationUpdated: handlers.integration_changed,
             IntegrationDisconnected: handlers.integration_disconnected,
+            NotificationChannelDisabled: handlers.channel_changed,
+            NotificationChannelRestored: handlers.channel_changed,
         },
     )

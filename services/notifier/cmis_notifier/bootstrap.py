@@ -17,6 +17,7 @@ from cmis_notifier.adapters.metrics import NotifierMetrics
 from cmis_notifier.adapters.senders import ChannelSenders
 from cmis_notifier.adapters.system_channel import ensure_system_channel
 from cmis_notifier.adapters.unit_of_work import SqlUnitOfWork
+from cmis_notifier.domain.announce import channel_events
 from cmis_notifier.handlers import AlertHandlers, DeliveryLoop, GroupFlush
 from cmis_notifier.loops import WakeableLoop
 from cmis_notifier.settings import NotifierSettings
@@ -73,6 +74,7 @@ def bootstrap(
         lease=timedelta(seconds=settings.delivery_lease_seconds),
         poll_seconds=settings.delivery_poll_seconds,
         clock=clock,
+        announce=channel_events,
     )
     flush = GroupFlush(
         unit_of_work, settings.group_policy(), settings.dashboard_url, clock, delivery.wake

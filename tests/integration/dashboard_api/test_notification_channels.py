@@ -4,13 +4,16 @@ a cursor, a disabled channel re-enabled; silences."""
 
 from __future__ import annotations
 
+import uuid
+
 import httpx
 import pytest
 from sqlalchemy import select
 
 from cmis_dashboard_api.bootstrap import Services
 from cmis_notifier.settings import NotifierSettings
-from cmis_shared.db.models import NotificationChannel
+from cmis_shared.db.models import NotificationChannel, OutboxMessage
+from cmis_shared.events import NotificationChannelRestored, parse_event
 from cmis_shared.settings import CmisSettings
 from scripts.webhook_receiver import Receiver, serve, stop
 from tests.integration.dashboard_api.conftest import Tenant, new_member
@@ -105,6 +108,15 @@ async def test_channel_validation_disable_reenable_and_silences(
         f"{base}/{channel['id']}", headers=tenant.headers, json={"enabled": True}
     )
     assert enabled.json()["enabled"] and enabled.json()["consecutive_failures"] == 0
+    async with services.runtime.sessions() as session:
+        staged = await session.scalars(
+            select(OutboxMessage.payload).where(
+                OutboxMessage.routing_key == "notification.channel_restored"
+            )
+        )
+        (restored,) = [parse_event(payload) for payload in staged]
+    assert isinstance(restored, NotificationChannelRestored)
+    assert (restored.channel_id, restored.reason) == (uuid.UUID(channel["id"]), "enabled again")
     wrong = await client.patch(
         f"{base}/{channel['id']}", headers=tenant.headers, json={"url": "http://a.example"}
     )

@@ -19,6 +19,7 @@ from cmis_notifier.adapters.deliveries import SqlDeliveryQueue
 from cmis_notifier.adapters.metrics import NotifierMetrics
 from cmis_notifier.adapters.senders import ChannelSenders
 from cmis_notifier.adapters.unit_of_work import SqlUnitOfWork
+from cmis_notifier.domain.announce import channel_events
 from cmis_notifier.handlers import AlertHandlers, DeliveryLoop, GroupFlush
 from cmis_notifier.settings import NotifierSettings
 from cmis_shared.clock import ManualClock
@@ -29,8 +30,16 @@ from cmis_shared.db.models import (
     NotificationAttempt,
     NotificationChannel,
     Organization,
+    OutboxMessage,
 )
-from cmis_shared.events import AlertRaised, AlertResolved, AlertType, Severity
+from cmis_shared.events import (
+    AlertRaised,
+    AlertResolved,
+    AlertType,
+    Event,
+    Severity,
+    parse_event,
+)
 
 # In the past: the delivery queue compares with the database clock.
 START = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
@@ -102,6 +111,14 @@ class Notifier:
             )
             return list(rows)
 
+    async def staged_events(self, routing_key: str) -> list[Event]:
+        """Events in the outbox (no relay runs here), parsed."""
+        async with self.sessions() as session:
+            rows = await session.scalars(
+                select(OutboxMessage.payload).where(OutboxMessage.routing_key == routing_key)
+            )
+            return [parse_event(payload) for payload in rows]
+
     async def channel(self, channel_id: uuid.UUID) -> NotificationChannel:
         async with self.sessions() as session:
             row = await session.get(NotificationChannel, channel_id)
@@ -130,6 +147,7 @@ def build(settings: NotifierSettings) -> Notifier:
         concurrency=settings.delivery_concurrency,
         lease=timedelta(seconds=settings.delivery_lease_seconds),
         poll_seconds=settings.delivery_poll_seconds,
+        announce=channel_events,
     )
     flush = GroupFlush(unit_of_work, settings.group_policy(), settings.dashboard_url, clock)
     handlers = AlertHandlers(unit_of_work, clock)

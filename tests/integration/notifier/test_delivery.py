@@ -13,6 +13,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from prometheus_client import generate_latest
 
+from cmis_shared.events import NotificationChannelDisabled
 from scripts.webhook_receiver import Receiver, serve, stop
 from tests.integration.notifier.harness import Notifier, raised, resolved
 from tests.support.private_servers import free_port
@@ -157,6 +158,11 @@ async def test_a_channel_that_keeps_failing_is_disabled(
         "cmis_notification_channels_disabled_total 1.0"
         in generate_latest(notifier.metrics).decode()
     )
+    # Alerting hears of it (through the outbox, in the transaction that disabled it).
+    (event,) = await notifier.staged_events("notification.channel_disabled")
+    assert isinstance(event, NotificationChannelDisabled)
+    assert (event.org_id, event.channel_id, event.reason) == (org, channel, "http_500")
+    assert event.consecutive_failures == 4 and url not in event.model_dump_json()
     # New alerts no longer route to it.
     await notifier.handlers.raised(raised(org))
     assert len(await notifier.notifications(channel)) == 1

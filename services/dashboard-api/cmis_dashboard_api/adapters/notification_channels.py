@@ -28,6 +28,10 @@ from cmis_shared.db.models import (
     NotificationChannel,
     NotificationSilence,
 )
+from cmis_shared.events import NotificationChannelRestored
+from cmis_shared.outbox import add_events
+
+SYSTEM_ORG_ID = UUID(int=0)
 
 
 def channel_out(row: NotificationChannel) -> ChannelOut:
@@ -99,6 +103,8 @@ async def update_channel(
     if body.routing is not None:
         row.routing = body.routing.to_json()
     if body.enabled is not None:
+        if body.enabled and not row.enabled:
+            await add_events(session, [restored(row, "enabled again")])
         row.enabled = body.enabled
         if body.enabled:
             row.disabled_reason, row.consecutive_failures = None, 0
@@ -178,9 +184,18 @@ async def delete_silence(session: AsyncSession, org_id: UUID, silence_id: UUID) 
 
 
 async def delete_channel(session: AsyncSession, org_id: UUID, channel_id: UUID) -> bool:
-    result = await session.execute(
-        delete(NotificationChannel)
-        .where(NotificationChannel.id == channel_id, NotificationChannel.org_id == org_id)
-        .returning(NotificationChannel.id)
-    )
-    return result.scalar() is not None
+    row = await find_channel(session, org_id, channel_id)
+    if row is None:
+        return False
+    if not row.enabled:
+        await add_events(session, [restored(row, "channel removed")])
+    await session.delete(row)
+    return True
+
+
+def restored(row: NotificationChannel, reason: str) -> NotificationChannelRestored:
+    """Resolves the alert alerting raised when the notifier disabled the channel."""
+    return NotificationChannelRestored(
+        org_id=row.org_id or SYSTEM_ORG_ID, channel_id=row.id, channel_name=row.name,
+        channel_kind=row.kind, reason=reason,
+    )  # fmt: skip

@@ -12,6 +12,7 @@ from sqlalchemy import and_, delete, exists, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cmis_notifier.domain.announce import SYSTEM_ORG_ID
 from cmis_notifier.domain.grouping import BufferedAlert, Flush, Group
 from cmis_notifier.domain.messages import alert_item
 from cmis_notifier.domain.records import DueGroup, RoutedChannel
@@ -28,8 +29,6 @@ from cmis_shared.db.models import (
     Organization,
 )
 from cmis_shared.events import AlertRaised, AlertResolved, AlertType, Severity
-
-SYSTEM_ORG_ID = UUID(int=0)  # alerting's system alerts (dead letters): no organization
 
 
 class BufferStore:

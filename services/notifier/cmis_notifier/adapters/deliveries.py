@@ -150,6 +150,7 @@ class SqlDeliveryQueue:
                 channel_failures=channel.consecutive_failures,
                 org_id=channel.org_id,
                 channel_name=channel.name,
+                reason=result.reason,
             )
             events = announce(recorded)
             if events:

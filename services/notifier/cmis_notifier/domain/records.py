@@ -65,4 +65,4 @@ class Recorded:
     channel_failures: int
     org_id: UUID | None = None
     channel_name: str = ""
-    recorded_at: datetime | None = None
+    reason: str | None = None  # the attempt's failure reason
