@@ -48,9 +48,6 @@ class NotifierService:
         self.runtime.start_background(self.flush.run, "notification-flush")
         self.runtime.start_background(self.delivery.run, "notification-delivery")
 
-    async def close(self) -> None:
-        await self.http.aclose()
-
 
 def bootstrap(
     settings: NotifierSettings,

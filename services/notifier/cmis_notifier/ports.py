@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timedelta
-from types import TracebackType
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -14,6 +13,7 @@ from cmis_notifier.domain.delivery import AttemptResult, NextStep
 from cmis_notifier.domain.grouping import Flush
 from cmis_notifier.domain.records import ClaimedNotification, DueGroup, Recorded, RoutedChannel
 from cmis_shared.events import AlertRaised, AlertResolved, Event
+from cmis_shared.uow import TransactionalUnit
 
 
 class BufferRepository(Protocol):
@@ -39,24 +39,9 @@ class BufferRepository(Protocol):
         ...
 
 
-class NotifierUnitOfWork(Protocol):
+class NotifierUnitOfWork(TransactionalUnit, Protocol):
     @property
     def buffer(self) -> BufferRepository: ...
-
-    async def __aenter__(self) -> NotifierUnitOfWork: ...
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-
-    async def claim_event(self, consumer: str, event_id: UUID) -> bool: ...
-
-    async def publish(self, *events: Event) -> None: ...
-
-    async def commit(self) -> None: ...
 
 
 UnitOfWorkFactory = Callable[[], NotifierUnitOfWork]

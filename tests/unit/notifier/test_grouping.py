@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
+from cmis_notifier.domain.decide import decide
 from cmis_notifier.domain.grouping import (
     BufferedAlert,
     Group,
@@ -18,7 +19,6 @@ from cmis_notifier.domain.quiet_hours import QuietHours, zone_of
 from cmis_notifier.domain.records import DueGroup
 from cmis_notifier.domain.routing import Route
 from cmis_notifier.domain.silences import Silence, is_silenced
-from cmis_notifier.handlers.flush import decide
 from cmis_shared.clock import ManualClock
 from cmis_shared.events import AlertType, Severity
 

@@ -10,11 +10,10 @@ from typing import Any
 
 import structlog
 
-from cmis_notifier.domain.grouping import Flush, GroupPolicy, plan_flush
+from cmis_notifier.domain.decide import decide
+from cmis_notifier.domain.grouping import Flush, GroupPolicy
 from cmis_notifier.domain.messages import build_body
-from cmis_notifier.domain.quiet_hours import zone_of
 from cmis_notifier.domain.records import DueGroup
-from cmis_notifier.domain.silences import is_silenced
 from cmis_notifier.ports import UnitOfWorkFactory
 from cmis_shared.clock import Clock, system_clock
 
@@ -72,17 +71,3 @@ class GroupFlush:
             alerts=[group.payloads[a.alert_id] for a in flush.alerts],
             dashboard_url=self._dashboard_url,
         )
-
-
-def decide(group: DueGroup, policy: GroupPolicy, now: datetime) -> Flush | None:
-    """The group's quiet hours and silences, then the grouping decision."""
-    quiet_hours = group.route.quiet_hours
-    quiet = quiet_hours is not None and quiet_hours.is_quiet(now, zone_of(group.timezone))
-    return plan_flush(
-        group.group,
-        group.alerts,
-        policy,
-        now,
-        quiet=quiet,
-        silenced=lambda a: is_silenced(group.silences, a.subject_id, a.alert_type, now),
-    )
