@@ -12,8 +12,11 @@ from email.message import Message
 import pytest
 from aiosmtpd.controller import Controller
 from prometheus_client import generate_latest
+from pydantic import SecretStr
 
-from cmis_shared.events import NotificationChannelDisabled
+from cmis_notifier.adapters.system_channel import ensure_system_channel
+from cmis_notifier.domain.announce import SYSTEM_ORG_ID
+from cmis_shared.events import AlertType, NotificationChannelDisabled, Severity
 from scripts.webhook_receiver import Receiver, serve, stop
 from tests.integration.notifier.harness import Notifier, raised, resolved
 from tests.support.private_servers import free_port
@@ -208,3 +211,57 @@ async def test_email_goes_out_over_smtp_with_text_and_html(notifier: Notifier) -
     assert "Campaign Spring spent 104 %" in parts["text/plain"]
     assert "Campaign Spring spent 104 %" in parts["text/html"]
     assert "http://dash.test/orgs/" in parts["text/html"]
+
+
+async def test_slack_compatible_channels_get_readable_text_with_a_link_back(
+    notifier: Notifier,
+) -> None:
+    state = Receiver(secret=None)  # incoming webhooks are not signed
+    server = await serve(state, free_port())
+    try:
+        url = f"http://127.0.0.1:{server.config.port}/services/T000/B000/XXXX"
+        org = await notifier.add_org()
+        await notifier.add_channel(org, "slack", {"url": url})
+        alert = raised(org, severity=Severity.CRITICAL, message="Campaign Spring spent 104 %")
+        await notifier.handlers.raised(alert)
+        notifier.clock.advance(timedelta(seconds=30))
+        await notifier.flush()
+        await notifier.deliver_all()
+    finally:
+        await stop(server)
+
+    (body,) = state.accepted.values()
+    assert set(body) == {"text"}
+    lines = body["text"].splitlines()
+    assert lines[0] == "*[CRITICAL] 1 budget alert*"
+    assert lines[1] == (
+        f":red_circle: CRITICAL Campaign Spring spent 104 % "
+        f"<http://dash.test/orgs/{org}/alerts?alert={alert.alert_id}|open>"
+    )
+
+
+async def test_system_alerts_go_to_the_operators_channel_from_settings(
+    notifier: Notifier, receiver: tuple[Receiver, str]
+) -> None:
+    state, url = receiver
+    settings = notifier.settings.model_copy(
+        update={
+            "system_webhook_url": SecretStr(f"{url}/ops"),
+            "system_webhook_secret": SecretStr("whsec-test"),
+        }
+    )
+    await ensure_system_channel(notifier.sessions, settings, notifier.cipher)
+    await ensure_system_channel(notifier.sessions, settings, notifier.cipher)  # idempotent
+    dead_letters = raised(
+        SYSTEM_ORG_ID, AlertType.DEAD_LETTERS, Severity.CRITICAL,
+        "3 messages in the dead-letter queue cmis.dead-letter",
+    )  # fmt: skip
+    await notifier.handlers.raised(dead_letters)
+    await notifier.handlers.raised(raised(await notifier.add_org()))  # an org's: not for ops
+    notifier.clock.advance(timedelta(seconds=30))
+    assert await notifier.flush() == 1
+    await notifier.deliver_all()
+
+    (body,) = state.accepted.values()
+    assert body["org_id"] is None and body["url"] == "http://dash.test/system/alerts"
+    assert [a["alert_type"] for a in body["alerts"]] == ["dead_letters"]
