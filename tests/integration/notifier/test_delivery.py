@@ -16,10 +16,12 @@ from pydantic import SecretStr
 
 from cmis_notifier.adapters.system_channel import ensure_system_channel
 from cmis_notifier.domain.announce import SYSTEM_ORG_ID
+from cmis_notifier.settings import NotifierSettings
 from cmis_shared.events import AlertType, NotificationChannelDisabled, Severity
 from scripts.webhook_receiver import Receiver, serve, stop
-from tests.integration.notifier.harness import Notifier, raised, resolved
+from tests.integration.notifier.harness import Notifier, build, raised, resolved
 from tests.support.private_servers import free_port
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -117,28 +119,36 @@ async def test_500_then_timeout_then_success_delivers_once_and_every_attempt_is_
 
 
 async def test_a_hanging_endpoint_does_not_delay_another_channel(
-    notifier: Notifier, receiver: tuple[Receiver, str]
+    notifier_settings: NotifierSettings, receiver: tuple[Receiver, str]
 ) -> None:
     slow_state, slow_url = receiver
-    slow_state.faults = deque(["hang"])
+    slow_state.faults, slow_state.hang_seconds = deque(["hang"]), 8
     fast_state = Receiver(secret="whsec-fast")
     fast_server = await serve(fast_state, free_port())
+    # The slow attempt may take its time (5 s timeout): the fast channel must not wait for it.
+    notifier = build(notifier_settings.model_copy(update={"delivery_timeout_seconds": 5}))
     try:
-        fast_url = f"http://127.0.0.1:{fast_server.config.port}"
         org = await notifier.add_org()
-        await notifier.add_channel(org, "webhook", {"url": slow_url, "secret": "whsec-test"})
-        await notifier.add_channel(org, "webhook", {"url": fast_url, "secret": "whsec-fast"})
+        slow = await notifier.add_channel(org, "webhook", {"url": slow_url, "secret": "whsec-test"})
+        fast_url = f"http://127.0.0.1:{fast_server.config.port}"
+        fast = await notifier.add_channel(org, "webhook", {"url": fast_url, "secret": "whsec-fast"})
         await notifier.handlers.raised(raised(org))
         notifier.clock.advance(timedelta(seconds=30))
         assert await notifier.flush() == 2
-        assert await notifier.delivery.dispatch_once() == 2
-        # The fast receiver has its message while the slow one still holds its request open.
-        await asyncio.wait_for(fast_state.arrived.wait(), 5)
+
+        dispatching = asyncio.create_task(notifier.delivery.dispatch_once())
+        await asyncio.wait_for(fast_state.arrived.wait(), 20)
+        # Dispatching did not wait for any send; the fast one is done, the slow one still runs.
+        assert dispatching.done() and dispatching.result() == 2
+        # The fast attempt is recorded while the slow one is still being sent.
+        await eventually(lambda: fast not in notifier.delivery.busy_channels, within=4)
+        assert notifier.delivery.busy_channels == {slow}
         assert slow_state.in_flight == 1 and not slow_state.accepted
         await notifier.deliver_all()
         assert len(slow_state.accepted) == 1 and len(fast_state.accepted) == 1
     finally:
         await stop(fast_server)
+        await notifier.close()
 
 
 async def test_a_channel_that_keeps_failing_is_disabled(

@@ -63,6 +63,11 @@ class DeliveryLoop:
     def wake(self) -> None:
         self._wake.set()
 
+    @property
+    def busy_channels(self) -> frozenset[UUID]:
+        """Channels with an attempt in flight in this process."""
+        return frozenset(self._in_flight)
+
     async def run(self) -> None:
         try:
             while True:
