@@ -28,8 +28,9 @@ class BufferRepository(Protocol):
         copies that will carry a resolved message."""
         ...
 
-    async def lock_due_groups(self, limit: int) -> list[DueGroup]:
-        """Groups with alerts, of enabled channels, locked (SKIP LOCKED) until commit."""
+    async def lock_due_groups(self, limit: int, repeat_before: datetime) -> list[DueGroup]:
+        """Groups of enabled channels that may have something to send (a pending alert, or
+        a last message before ``repeat_before``), locked (SKIP LOCKED) until commit."""
         ...
 
     async def apply_flush(

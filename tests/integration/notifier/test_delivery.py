@@ -275,3 +275,25 @@ async def test_system_alerts_go_to_the_operators_channel_from_settings(
     (body,) = state.accepted.values()
     assert body["org_id"] is None and body["url"] == "http://dash.test/system/alerts"
     assert [a["alert_type"] for a in body["alerts"]] == ["dead_letters"]
+
+
+async def test_an_alert_resolved_in_its_group_wait_sends_nothing_and_a_later_one_waits_again(
+    notifier: Notifier, receiver: tuple[Receiver, str]
+) -> None:
+    state, url = receiver
+    org = await notifier.add_org()
+    channel = await notifier.add_channel(org, "webhook", {"url": url, "secret": "whsec-test"})
+    flapping = raised(org)
+    await notifier.handlers.raised(flapping)
+    notifier.clock.advance(timedelta(seconds=10))
+    await notifier.handlers.resolved(resolved(flapping))
+    notifier.clock.advance(timedelta(minutes=10))
+    assert await notifier.flush() == 0
+
+    await notifier.handlers.raised(raised(org))  # a new group: its own group_wait
+    assert await notifier.flush() == 0
+    notifier.clock.advance(timedelta(seconds=30))
+    assert await notifier.flush() == 1
+    await notifier.deliver_all()
+    assert len(state.accepted) == 1
+    assert len(await notifier.notifications(channel)) == 1

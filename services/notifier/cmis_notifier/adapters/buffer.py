@@ -77,12 +77,16 @@ class BufferStore:
 
     async def buffer_resolved(self, event: AlertResolved, now: datetime) -> int:
         # Never notified as firing (still in its group wait): nobody needs to hear it cleared.
-        await self._session.execute(
-            delete(NotificationAlert).where(
+        dropped = await self._session.execute(
+            delete(NotificationAlert)
+            .where(
                 NotificationAlert.alert_id == event.alert_id,
                 NotificationAlert.notified_at.is_(None),
             )
+            .returning(NotificationAlert.channel_id, NotificationAlert.group_key)
         )
+        for channel_id, group_key in dropped.all():
+            await self._drop_if_empty(channel_id, group_key)
         rows = await self._session.execute(
             select(NotificationAlert).where(NotificationAlert.alert_id == event.alert_id)
         )
@@ -97,13 +101,22 @@ class BufferStore:
         await self._session.flush()
         return len(copies)
 
-    async def lock_due_groups(self, limit: int) -> list[DueGroup]:
+    async def lock_due_groups(self, limit: int, repeat_before: datetime) -> list[DueGroup]:
+        # Groups whose alerts all went out and keep firing are skipped until their repeat is
+        # near: a flush every second must not read every long-firing group.
+        in_group = and_(
+            NotificationAlert.channel_id == NotificationGroup.channel_id,
+            NotificationAlert.group_key == NotificationGroup.group_key,
+        )
+        candidate = exists().where(in_group, NotificationAlert.pending) | (
+            NotificationGroup.last_flush_at <= repeat_before
+        )
         groups = (
             await self._session.execute(
                 select(NotificationGroup, NotificationChannel, Organization.timezone)
                 .join(NotificationChannel, NotificationChannel.id == NotificationGroup.channel_id)
                 .outerjoin(Organization, Organization.id == NotificationChannel.org_id)
-                .where(NotificationChannel.enabled)
+                .where(NotificationChannel.enabled, candidate)
                 .order_by(NotificationGroup.created_at)
                 .limit(limit)
                 .with_for_update(of=NotificationGroup, skip_locked=True)
@@ -191,12 +204,18 @@ class BufferStore:
                     )
                     .values(last_flush_at=now)
                 )
-        # A group left without alerts ends: the next alert starts a new one (with group_wait).
+        await self._drop_if_empty(group.channel_id, group.group_key)
+
+    async def _drop_if_empty(self, channel_id: UUID, group_key: str) -> None:
+        """A group left without alerts ends: the next alert starts a new one (group_wait)."""
         await self._session.execute(
             delete(NotificationGroup).where(
-                NotificationGroup.channel_id == group.channel_id,
-                NotificationGroup.group_key == group.group_key,
-                ~exists().where(in_group),
+                NotificationGroup.channel_id == channel_id,
+                NotificationGroup.group_key == group_key,
+                ~exists().where(
+                    NotificationAlert.channel_id == channel_id,
+                    NotificationAlert.group_key == group_key,
+                ),
             )
         )
 

@@ -42,7 +42,8 @@ class GroupFlush:
         now = self._clock()
         created = 0
         async with self._unit_of_work() as uow:
-            for group in await uow.buffer.lock_due_groups(self._batch):
+            repeat_before = now - self._policy.repeat_interval
+            for group in await uow.buffer.lock_due_groups(self._batch, repeat_before):
                 flush = decide(group, self._policy, now)
                 body = None if flush is None else self._body(group, flush, now)
                 await uow.buffer.apply_flush(group, flush, body, now)
