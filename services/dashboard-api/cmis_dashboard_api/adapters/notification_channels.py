@@ -48,7 +48,7 @@ def _hint(target: dict[str, Any]) -> str:
     if "to" in target:
         return str(target["to"])
     parts = urlsplit(target["url"])  # the path may carry a token (Slack's does)
-    return f"{parts.scheme}://{parts.netloc}"
+    return f"{parts.scheme}://{parts.netloc}"[:320]
 
 
 async def list_channels(session: AsyncSession, org_id: UUID) -> list[ChannelOut]:

@@ -186,7 +186,9 @@ async def deliveries(
     org_id: AdminOrg,
     channel_id: ChannelId,
     services: ServicesDep,
-    cursor: Annotated[int | None, Query(ge=1, description="From a previous page.")] = None,
+    cursor: Annotated[
+        int | None, Query(ge=1, le=2**63 - 1, description="From a previous page.")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Response:
     page = await notifications.deliveries(

@@ -8,7 +8,7 @@ from datetime import datetime, time
 from typing import Literal
 from uuid import UUID
 
-from pydantic import AnyHttpUrl, BaseModel, Field, field_validator, model_validator
+from pydantic import AnyHttpUrl, AwareDatetime, BaseModel, Field, field_validator, model_validator
 
 from cmis_dashboard_api.schemas.common import Body
 from cmis_shared.events import AlertType, Severity
@@ -131,7 +131,7 @@ class AttemptPage(BaseModel):
 class CreateSilence(Body):
     subject_id: UUID = Field(description="The campaign or integration the alerts are about.")
     alert_type: AlertType | None = Field(default=None, description="null: any type.")
-    expires_at: datetime
+    expires_at: AwareDatetime
     comment: str = Field(default="", max_length=500)
 
 
