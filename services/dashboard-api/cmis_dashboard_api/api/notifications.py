@@ -3,7 +3,7 @@ too: a channel's URL host and its delivery errors are an admin's business)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -128,24 +128,35 @@ async def update_channel(
     return json_response(row)
 
 
+def _removal(summary: str, description: str) -> dict[str, Any]:
+    """Route keywords of a DELETE answering 204."""
+    return {
+        "response_class": Response,
+        **documented(
+            summary=summary, description=description, status_code=204, response_example=None,
+            errors=ADMIN_ERRORS, response_description="Removed (no body).",
+        ),
+    }  # fmt: skip
+
+
+def _removed(found: bool, what: str) -> Response:
+    if not found:
+        raise not_found(what)
+    return Response(status_code=204)
+
+
 @router.delete(
     CHANNEL,
-    response_class=Response,
-    **documented(
-        summary="Remove a notification channel",
-        description="Its pending notifications and delivery history go with it.",
-        status_code=204,
-        response_example=None,
-        errors=ADMIN_ERRORS,
-        response_description="Removed (no body).",
+    **_removal(
+        "Remove a notification channel",
+        "Its pending notifications and delivery history go with it.",
     ),
 )
 async def delete_channel(
     org_id: AdminOrg, channel_id: ChannelId, services: ServicesDep
 ) -> Response:
-    if not await notifications.delete_channel(services.runtime.sessions, org_id, channel_id):
-        raise not_found("notification channel")
-    return Response(status_code=204)
+    found = await notifications.delete_channel(services.runtime.sessions, org_id, channel_id)
+    return _removed(found, "notification channel")
 
 
 @router.post(
@@ -247,19 +258,10 @@ async def create_silence(org_id: AdminOrg, body: CreateSilence, services: Servic
 
 @router.delete(
     SILENCES + "/{silence_id}",
-    response_class=Response,
-    **documented(
-        summary="End a silence",
-        description="Notifications about the subject resume.",
-        status_code=204,
-        response_example=None,
-        errors=ADMIN_ERRORS,
-        response_description="Removed (no body).",
-    ),
+    **_removal("End a silence", "Notifications about the subject resume."),
 )
 async def delete_silence(
     org_id: AdminOrg, silence_id: SilenceId, services: ServicesDep
 ) -> Response:
-    if not await notifications.delete_silence(services.runtime.sessions, org_id, silence_id):
-        raise not_found("silence")
-    return Response(status_code=204)
+    found = await notifications.delete_silence(services.runtime.sessions, org_id, silence_id)
+    return _removed(found, "silence")
