@@ -18,7 +18,7 @@ from cmis_notifier.adapters.senders import ChannelSenders
 from cmis_notifier.adapters.system_channel import ensure_system_channel
 from cmis_notifier.adapters.unit_of_work import SqlUnitOfWork
 from cmis_notifier.domain.announce import channel_events
-from cmis_notifier.handlers import AlertHandlers, DeliveryLoop, GroupFlush
+from cmis_notifier.handlers import AlertHandlers, DeliveryLoop, DeliveryRetention, GroupFlush
 from cmis_notifier.loops import WakeableLoop
 from cmis_notifier.settings import NotifierSettings
 from cmis_notifier.subscribers import subscribe
@@ -34,6 +34,7 @@ class NotifierService:
     handlers: AlertHandlers
     flush: WakeableLoop
     delivery: DeliveryLoop
+    retention: WakeableLoop
     http: httpx.AsyncClient
     cipher: TokenCipher
 
@@ -47,6 +48,7 @@ class NotifierService:
         await ensure_system_channel(self.runtime.sessions, self.settings, self.cipher)
         self.runtime.start_background(self.flush.run, "notification-flush")
         self.runtime.start_background(self.delivery.run, "notification-delivery")
+        self.runtime.start_background(self.retention.run, "notification-retention")
 
 
 def bootstrap(
@@ -60,8 +62,9 @@ def bootstrap(
     metrics = NotifierMetrics(runtime.metrics)
     # Redirects are not followed: a receiver moving must not move where signed bodies go.
     http = httpx.AsyncClient(timeout=settings.delivery_timeout_seconds, follow_redirects=False)
+    queue = SqlDeliveryQueue(runtime.sessions)
     delivery = DeliveryLoop(
-        SqlDeliveryQueue(runtime.sessions),
+        queue,
         ChannelSenders(settings, http, clock),
         cipher,
         settings.retry_policy(),
@@ -79,4 +82,10 @@ def bootstrap(
     flush_loop = WakeableLoop("notification-flush", flush, settings.flush_interval_seconds)
     handlers = AlertHandlers(unit_of_work, clock, flush_loop.wake)
     subscribe(runtime, handlers)
-    return NotifierService(settings, runtime, handlers, flush_loop, delivery, http, cipher)
+    keep = timedelta(days=settings.notification_retention_days)
+    retention = WakeableLoop(
+        "notification-retention", DeliveryRetention(queue, keep, clock=clock), 60
+    )
+    return NotifierService(
+        settings, runtime, handlers, flush_loop, delivery, retention, http, cipher
+    )

@@ -56,6 +56,10 @@ class DeliveryQueue(Protocol):
         channel, marked ``sending`` under a new lease (committed before any send)."""
         ...
 
+    async def prune(self, before: datetime, limit: int) -> int:
+        """Delete at most ``limit`` finished notifications created before ``before``."""
+        ...
+
     async def record(
         self,
         claimed: ClaimedNotification,

@@ -42,6 +42,9 @@ class NotifierSettings(CmisSettings):
     channel_disable_after_failures: int = Field(
         default=20, ge=1, description="Consecutive failed attempts that disable a channel."
     )
+    notification_retention_days: float = Field(
+        default=30, gt=0, description="Finished notifications and their attempts are kept so long."
+    )
     # E-mail.
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Collection, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from sqlalchemy import func, select, text, update
@@ -51,6 +51,19 @@ _CLAIM = text(
 )
 
 
+# Finished notifications (delivered or given up) past the retention; their attempts follow
+# (ON DELETE CASCADE). Pending and sending rows are never pruned.
+_PRUNE = text(
+    """
+    DELETE FROM notifications WHERE id IN (
+        SELECT id FROM notifications
+        WHERE state IN ('delivered', 'failed') AND created_at < :before
+        LIMIT :limit
+    )
+    """
+)
+
+
 class SqlDeliveryQueue:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -84,6 +97,11 @@ class SqlDeliveryQueue:
                 )
                 for row in rows
             ]
+
+    async def prune(self, before: datetime, limit: int) -> int:
+        async with self._sessions() as session, session.begin():
+            result = await session.execute(_PRUNE, {"before": before, "limit": limit})
+            return int(result.rowcount)  # type: ignore[attr-defined]
 
     async def record(
         self,
