@@ -77,11 +77,26 @@ class AlertType(enum.StrEnum):
     INTEGRATION_PAUSED = "integration_paused"
     DEAD_LETTERS = "dead_letters"
     NOTIFICATION_CHANNEL = "notification_channel"
+    # Anomalies against a trailing, weekday-aware baseline (campaign or organization).
+    SPEND_SPIKE = "spend_spike"
+    CTR_DROP = "ctr_drop"
+    CONVERSION_DROP = "conversion_drop"
+    COST_PER_RESULT_RISE = "cost_per_result_rise"
+    # A campaign projected to run out of budget before its period ends, or to finish far under.
+    BUDGET_PACING = "budget_pacing"
 
 
 class Severity(enum.StrEnum):
     WARNING = "warning"
     CRITICAL = "critical"
+
+
+class AlertAction(enum.StrEnum):
+    """What a user asks of an alert (``AlertCommand``)."""
+
+    ACKNOWLEDGE = "acknowledge"
+    SNOOZE = "snooze"
+    RESOLVE = "resolve"
 
 
 class _Contract(BaseModel):
@@ -205,7 +220,8 @@ class SyncFailed(_SyncEvent):
 class _AlertEvent(Event):
     alert_id: UUID
     alert_type: AlertType
-    subject_type: Literal["campaign", "integration"]
+    # "organization": an organization-wide rule (anomalies over all its campaigns).
+    subject_type: Literal["campaign", "integration", "organization"]
     subject_id: UUID
     severity: Severity
     message: str
@@ -223,6 +239,19 @@ class AlertResolved(_AlertEvent):
     event_type: Literal["alert.resolved"] = "alert.resolved"
     routing_key: ClassVar[str] = "alert.resolved"
     reason: str
+
+
+class AlertCommand(Event):
+    """A user's acknowledge, snooze or resolve of one alert: published by dashboard-api,
+    applied by alerting (the only writer of alerts). Its routing key is outside ``alert.*``
+    so consumers of alert changes do not receive requests for them."""
+
+    event_type: Literal["alerting.command"] = "alerting.command"
+    routing_key: ClassVar[str] = "alerting.command"
+    alert_id: UUID
+    action: AlertAction
+    snoozed_until: AwareDatetime | None = None
+    requested_by: str
 
 
 # --- integrations -----------------------------------------------------------------------
@@ -287,6 +316,22 @@ class NotificationChannelRestored(_NotificationChannelEvent):
     reason: str
 
 
+# --- organizations ----------------------------------------------------------------------
+
+
+class OrganizationSettingsChanged(Event):
+    """An admin changed the organization's settings (``changed`` names the groups: timezone,
+    currency, alerts, schedules, manual_triggers). Consumers read the current values from
+    ``organizations`` (the row is the truth; events may arrive out of order); ``timezone``
+    is carried for the dashboard's view, which is kept without database reads."""
+
+    event_type: Literal["organization.settings_changed"] = "organization.settings_changed"
+    routing_key: ClassVar[str] = "organization.settings_changed"
+    changed: list[str]
+    timezone: str
+    changed_by: UUID | None = None
+
+
 AnyEvent = Annotated[
     SyncRequested
     | SyncStarted
@@ -294,11 +339,13 @@ AnyEvent = Annotated[
     | SyncFailed
     | AlertRaised
     | AlertResolved
+    | AlertCommand
     | IntegrationConnected
     | IntegrationUpdated
     | IntegrationDisconnected
     | NotificationChannelDisabled
-    | NotificationChannelRestored,
+    | NotificationChannelRestored
+    | OrganizationSettingsChanged,
     Field(discriminator="event_type"),
 ]
 
@@ -311,11 +358,13 @@ EVENT_TYPES: dict[str, type[Event]] = {
         SyncFailed,
         AlertRaised,
         AlertResolved,
+        AlertCommand,
         IntegrationConnected,
         IntegrationUpdated,
         IntegrationDisconnected,
         NotificationChannelDisabled,
         NotificationChannelRestored,
+        OrganizationSettingsChanged,
     )
 }
 

@@ -33,10 +33,19 @@ SERVICE_QUEUES: dict[str, ServiceQueue] = {
     "sync-worker": ServiceQueue("sync-worker.requests", ("sync.requested",), prioritized=True),
     # Only the outcomes: every extra binding of sync.requested copies the busiest message.
     "scheduler": ServiceQueue(
-        "scheduler.events", ("sync.completed", "sync.failed", "integration.*")
+        "scheduler.events",
+        ("sync.completed", "sync.failed", "integration.*", "organization.settings_changed"),
     ),
     "alerting": ServiceQueue(
-        "alerting.events", ("sync.completed", "sync.failed", "integration.*", "notification.*")
+        "alerting.events",
+        (
+            "sync.completed",
+            "sync.failed",
+            "integration.*",
+            "organization.settings_changed",
+            "alerting.command",
+            "notification.*",
+        ),
     ),
     "dashboard-api": ServiceQueue("dashboard-api.events", ("#",)),
     "notifier": ServiceQueue("notifier.events", ("alert.raised", "alert.resolved")),

@@ -13,6 +13,7 @@ from .admin import Admin
 from .dataset import Dataset
 from .faults import Fault, FaultBook
 from .http import SimRequest, SimResponse, json_response
+from .oauth import OAuthBook
 from .platforms.base import Route, SimContext, SimulatedPlatform
 from .platforms.google import GoogleSim
 from .platforms.linkedin import LinkedInSim
@@ -54,8 +55,12 @@ class SimServer:
         self.faults = FaultBook()
         for spec in settings.faults:
             self.faults.add(dict(spec), self.tokens.serial())
-        self.admin = Admin(self.dataset, self.faults, self.tokens)
-        ctx = SimContext(self.dataset, self.tokens, settings.max_page_size, settings.usage_pct)
+        self.cache: dict[tuple[str, bytes, bytes, str | None], SimResponse] = {}
+        self.oauth = OAuthBook()
+        self.admin = Admin(self.dataset, self.faults, self.tokens, self.oauth, self.cache.clear)
+        ctx = SimContext(
+            self.dataset, self.tokens, settings.max_page_size, settings.usage_pct, self.oauth
+        )
         sims: list[SimulatedPlatform] = [
             GoogleSim(ctx),
             MetaSim(ctx),
@@ -65,7 +70,6 @@ class SimServer:
         ]
         self.platforms = {sim.prefix.strip("/"): sim for sim in sims}
         self.latency = LatencyModel(settings)
-        self.cache: dict[tuple[str, bytes, bytes, str | None], SimResponse] = {}
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":

@@ -1,7 +1,7 @@
 """notifier: channels, silences, the grouping buffer, notifications and their attempts
 
 Revision ID: 0012
-Revises: 0007
+Revises: 0011
 Create Date: 2026-11-30 08:36:14
 
 Channels and silences are written by dashboard-api (admins), everything else by the notifier.
@@ -16,7 +16,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = '0012'
-down_revision: str | None = '0007'
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
