@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -21,7 +21,7 @@ class UnitOfWork:
         self._session_factory = session_factory
         self.session: AsyncSession
 
-    async def __aenter__(self) -> UnitOfWork:
+    async def __aenter__(self) -> Self:
         self.session = self._session_factory()
         await self.session.begin()
         return self
@@ -46,24 +46,3 @@ class UnitOfWork:
 
     async def commit(self) -> None:
         await self.session.commit()
-
-
-class TransactionalUnit(Protocol):
-    """What every service's unit-of-work port offers besides its repositories: one
-    transaction holding the inbox claim, the state change and the outbox. A service's port
-    extends it with its repositories; its fakes and adapters implement both."""
-
-    async def __aenter__(self) -> Self: ...
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-
-    async def claim_event(self, consumer: str, event_id: uuid.UUID) -> bool: ...
-
-    async def publish(self, *events: Event) -> None: ...
-
-    async def commit(self) -> None: ...

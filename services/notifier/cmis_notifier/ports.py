@@ -13,7 +13,7 @@ from cmis_notifier.domain.delivery import AttemptResult, NextStep
 from cmis_notifier.domain.grouping import Flush
 from cmis_notifier.domain.records import ClaimedNotification, DueGroup, Recorded, RoutedChannel
 from cmis_shared.events import AlertRaised, AlertResolved, Event
-from cmis_shared.uow import TransactionalUnit
+from cmis_shared.ports import InboxOutboxUnitOfWork
 
 
 class BufferRepository(Protocol):
@@ -40,7 +40,7 @@ class BufferRepository(Protocol):
         ...
 
 
-class NotifierUnitOfWork(TransactionalUnit, Protocol):
+class NotifierUnitOfWork(InboxOutboxUnitOfWork, Protocol):
     @property
     def buffer(self) -> BufferRepository: ...
 
