@@ -4,6 +4,7 @@ dedupes by idempotency key, and an SMTP server (aiosmtpd); faults answered by re
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections import deque
 from datetime import timedelta
 from email import message_from_bytes
@@ -297,3 +298,32 @@ async def test_an_alert_resolved_in_its_group_wait_sends_nothing_and_a_later_one
     await notifier.deliver_all()
     assert len(state.accepted) == 1
     assert len(await notifier.notifications(channel)) == 1
+
+
+async def test_another_occurrence_of_a_notified_alert_waits_for_the_repeat_but_escalation_not(
+    notifier: Notifier, receiver: tuple[Receiver, str]
+) -> None:
+    state, url = receiver
+    org = await notifier.add_org()
+    await notifier.add_channel(org, "webhook", {"url": url, "secret": "whsec-test"})
+    failure = raised(org, AlertType.SYNC_FAILURE, Severity.WARNING, "Sync failed")
+    await notifier.handlers.raised(failure)
+    notifier.clock.advance(timedelta(seconds=30))
+    assert await notifier.flush() == 1
+
+    again = failure.model_copy(update={"event_id": uuid.uuid4(), "occurrences": 2})
+    await notifier.handlers.raised(again)
+    notifier.clock.advance(timedelta(minutes=10))  # past the group interval
+    assert await notifier.flush() == 0  # the same alert once more: no message of its own
+
+    escalated = failure.model_copy(
+        update={"event_id": uuid.uuid4(), "severity": Severity.CRITICAL, "escalated": True}
+    )
+    await notifier.handlers.raised(escalated)
+    assert await notifier.flush() == 1  # news: the interval since the last message has passed
+    await notifier.deliver_all()
+    bodies = [state.accepted[key] for key in state.order]
+    assert [b["title"] for b in bodies] == [
+        "[WARNING] 1 sync failure alert",
+        "[CRITICAL] 1 sync failure alert",
+    ]

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, delete, exists, select, update
+from sqlalchemy import and_, case, delete, exists, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -62,11 +62,28 @@ class BufferStore:
             "payload": payload,
         }
         statement = insert(NotificationAlert).values(values)
+        # Alertmanager's rule: an alert already notified is news again only when its severity
+        # changed or it fires again after a resolution; another occurrence of the same alert
+        # (a repeated sync failure) updates the stored copy for the next message and the
+        # repeat interval, without a message of its own.
+        stored = NotificationAlert.__table__.c
+        news = or_(
+            stored.notified_at.is_(None),
+            stored.pending,
+            ~stored.firing,
+            stored.severity != statement.excluded.severity,
+        )
         await self._session.execute(
             statement.on_conflict_do_update(
                 index_elements=["channel_id", "alert_id"],
-                set_={k: statement.excluded[k] for k in ("severity", "firing", "pending",
-                                                          "changed_at", "payload")},
+                set_={
+                    "severity": statement.excluded.severity,
+                    "firing": True,
+                    "pending": news,
+                    "changed_at": case((news, statement.excluded.changed_at),
+                                       else_=stored.changed_at),
+                    "payload": statement.excluded.payload,
+                },
             )
         )  # fmt: skip
         await self._session.execute(
