@@ -291,7 +291,7 @@ async def _check_dashboards(system: FaultSystem, row: FaultRow) -> None:
     make one comparison differ, so a difference must persist to count)."""
     engine = create_engine(system.settings)
     sessions = create_session_factory(engine)
-    differing: dict[str, list[str]] = {}
+    differing: dict[str, dict[str, tuple[object, object]]] = {}
     try:
         deadline = time.monotonic() + DASHBOARD_LIMIT_SECONDS
         pending = list(system.orgs)
@@ -310,14 +310,28 @@ async def _check_dashboards(system: FaultSystem, row: FaultRow) -> None:
     finally:
         await engine.dispose()
     for org in pending:
-        keys = differing.get(str(org.org_id))
-        row.fail(f"dashboard of org {org.org_id} differs from a rebuild in {keys}")
+        sections = differing.get(str(org.org_id), {})
+        shown = "; ".join(
+            f"{key}: served {served!r} rebuilt {rebuilt!r}"
+            for key, (served, rebuilt) in sorted(sections.items())
+        )
+        row.fail(
+            f"dashboard of org {org.org_id} differs from a rebuild in {sorted(sections)}: "
+            + shown[:3000]
+        )
 
 
-def _differing_keys(served: dict[str, Any] | str, rebuilt: dict[str, Any]) -> list[str]:
+def _differing_keys(
+    served: dict[str, Any] | str, rebuilt: dict[str, Any]
+) -> dict[str, tuple[object, object]]:
+    """Each differing section with both values (what a failure shows)."""
     if isinstance(served, str):
-        return [served]
-    return sorted(key for key in {*served, *rebuilt} if served.get(key) != rebuilt.get(key))
+        return {"view": (served, None)}
+    return {
+        key: (served.get(key), rebuilt.get(key))
+        for key in {*served, *rebuilt}
+        if served.get(key) != rebuilt.get(key)
+    }
 
 
 async def _served_view(client: httpx.AsyncClient, org_id: object) -> dict[str, Any] | str:

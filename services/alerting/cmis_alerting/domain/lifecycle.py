@@ -62,6 +62,7 @@ class Decision:
     message: str
     occurrences: int
     details: dict[str, Any]
+    first_seen_at: datetime
     last_seen_at: datetime
     resolved_at: datetime | None = None
     reason: str = ""
@@ -82,6 +83,7 @@ def decide(stored: StoredAlert | None, observation: Observation) -> Decision | N
             message=observation.message,
             occurrences=1,
             details=observation.details,
+            first_seen_at=observation.fact_at,
             last_seen_at=observation.fact_at,
         )
     return _change_open(stored, observation, observation.severity)
@@ -97,6 +99,7 @@ def _unchanged(stored: StoredAlert, key: AlertKey, action: Action) -> Decision:
         message=stored.message,
         occurrences=stored.occurrences,
         details=stored.details,
+        first_seen_at=stored.first_seen_at,
         last_seen_at=stored.last_seen_at,
     )
 
@@ -133,5 +136,6 @@ def _change_open(
         message=observation.message,
         occurrences=occurrences,
         details=observation.details,
+        first_seen_at=stored.first_seen_at,
         last_seen_at=observation.fact_at,
     )
