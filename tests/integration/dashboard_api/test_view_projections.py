@@ -204,3 +204,54 @@ async def test_events_and_rebuild_render_the_same_dashboard(
         rebuilt = await load_state(session, org.id, now, DEFAULT_PERIOD_DAYS)
     assert rebuilt is not None
     assert rendered(from_events, now) == rendered(rebuilt, now)
+
+
+async def _new_world(database: Database) -> tuple[World, DashboardState]:
+    async with database.sessions() as session, session.begin():
+        org = await admin.create_organization(session, f"Org {uuid.uuid4().hex[:6]}", "UTC")
+    world = World(
+        database.sessions, database.connection, database.cipher, org.id, ManualClock(START)
+    )
+    return world, DashboardState(org_id=org.id, org_name=org.name, updated_at=START)
+
+
+async def _both_rendered(
+    database: Database, world: World, from_events: DashboardState
+) -> tuple[object, object]:
+    now = world.tick()
+    async with database.sessions() as session:
+        rebuilt = await load_state(session, world.org_id, now, DEFAULT_PERIOD_DAYS)
+    assert rebuilt is not None
+    return rendered(from_events, now), rendered(rebuilt, now)
+
+
+async def test_a_touched_alert_keeps_its_place_in_both_projections(database: Database) -> None:
+    """Two open warnings; the older one's rule fires again (a touch: ``last_seen_at`` moves,
+    no event). Found by the fault suite: the rebuild listed the touched alert first."""
+    world, from_events = await _new_world(database)
+    events = [*await world.connect(0), *await world.connect(1)]
+    events += await world.raise_alert(AlertType.BUDGET, 0, Severity.WARNING)
+    events += await world.raise_alert(AlertType.BUDGET, 1, Severity.WARNING)
+    events += await world.touch_alert((AlertType.BUDGET, 0))
+    for event in events:
+        apply_event(from_events, event)
+    served, rebuilt = await _both_rendered(database, world, from_events)
+    assert served == rebuilt
+
+
+async def test_a_completion_delivered_after_the_next_request_still_sets_last_sync(
+    database: Database,
+) -> None:
+    """The worker's ``sync.completed`` and the scheduler's next ``sync.requested`` come from
+    two relays: the request can arrive first. Found by the fault suite (``last_sync``)."""
+    world, from_events = await _new_world(database)
+    events = await world.connect(0)
+    events += await world.request(0, DataType.CAMPAIGNS)
+    lane = world.lanes[(0, DataType.CAMPAIGNS)]
+    events += await world.start(lane)
+    completion = await world.complete(lane, Payload([("c1", "active", 100)], [], []))
+    next_request = await world.request(0, DataType.CAMPAIGNS)
+    for event in [*events, *next_request, *completion]:
+        apply_event(from_events, event)
+    served, rebuilt = await _both_rendered(database, world, from_events)
+    assert served == rebuilt
