@@ -117,9 +117,17 @@ def _table() -> str:
 
 
 def _write_table(rootpath: Path) -> Path:
+    """The table, and beside it every broken promise of each fault (readable while the
+    suite still runs: pytest shows a failure's message only at the end)."""
     out = rootpath / ".run" / "fault-table.md"
     out.parent.mkdir(exist_ok=True)
     out.write_text(_table())
+    failures = "".join(
+        f"## {row.fault}\n" + "".join(f"- {failure}\n" for failure in row.failures)
+        for row in FAULT_ROWS
+        if row.failures
+    )
+    (out.parent / "fault-failures.md").write_text(failures)
     return out
 
 
