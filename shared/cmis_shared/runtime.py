@@ -84,6 +84,7 @@ class ServiceRuntime:
             batch_size=settings.outbox_batch_size,
             poll_seconds=settings.outbox_poll_seconds,
             lease_seconds=settings.outbox_lease_seconds,
+            batch_deadline_seconds=settings.outbox_batch_deadline_seconds,
         )
         self.runtime_metrics = RuntimeMetrics(self.metrics)
         self.supervisor = Supervisor(

@@ -29,7 +29,9 @@ from cmis_shared.topology import SERVICE_QUEUES, Topology
 from tests.faults.load import ManualLoad, TerminalEvent, TerminalEventQueue
 from tests.faults.system import FaultSystem
 
-RECOVERY_LIMIT_SECONDS = 40.0
+# Generous: a killed worker's replacement imports its code first (over 60 s once on a loaded
+# host); the probe ends as soon as a sync succeeds.
+RECOVERY_LIMIT_SECONDS = 90.0
 # Under load (2 shared cores, five other sessions) a backlog of first metrics syncs (90 days
 # of backfill behind the per-platform limiter) took 70 s to drain after a fault: still
 # running, not stuck. The wait ends as soon as everything settled.
