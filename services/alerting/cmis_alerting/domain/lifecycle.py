@@ -62,10 +62,12 @@ class Decision:
     message: str
     occurrences: int
     details: dict[str, Any]
-    first_seen_at: datetime
     last_seen_at: datetime
     resolved_at: datetime | None = None
     reason: str = ""
+    # When the alert opened: announced with every change (the dashboard orders open alerts by
+    # it). None only from a decision made without the stored alert at hand.
+    first_seen_at: datetime | None = None
 
 
 def decide(stored: StoredAlert | None, observation: Observation) -> Decision | None:
