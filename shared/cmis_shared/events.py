@@ -225,6 +225,11 @@ class _AlertEvent(Event):
     subject_id: UUID
     severity: Severity
     message: str
+    # When the alert opened (``alerts.first_seen_at``): it never moves while the alert is
+    # open, so a view built from these events and a rebuild from the table order alerts the
+    # same way. (``last_seen_at`` moves without an event when a rule fires again.) None only
+    # in events published before the field existed.
+    first_seen_at: AwareDatetime | None = None
 
 
 class AlertRaised(_AlertEvent):
