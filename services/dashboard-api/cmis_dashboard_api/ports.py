@@ -130,3 +130,30 @@ class UnitOfWork(Protocol):
 UnitOfWorkFactory = Callable[[], UnitOfWork]
 # Told after a KPI or scheduled-content change was committed (the view reloads its plans).
 PlansChanged = Callable[[UUID], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class StoredPassword:
+    """The user an email names, and their Argon2 hash (``None``: no password set)."""
+
+    user_id: UUID
+    password_hash: str | None
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str  # plaintext, shown once to the caller; only its hash is stored
+    expires_at: datetime
+
+
+class SignInStore(Protocol):
+    async def stored_password(self, email: str) -> StoredPassword | None: ...
+    async def issue_token(self, user_id: UUID) -> IssuedToken: ...
+    async def replace_hash(self, user_id: UUID, old_hash: str, new_hash: str) -> None: ...
+
+
+class SignInThrottle(Protocol):
+    """Failed sign-ins counted per account and per client address (shared by processes)."""
+
+    async def retry_after(self, account: str, address: str) -> float | None: ...
+    async def failed(self, account: str, address: str) -> None: ...

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from typing import Annotated
 
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import NoDecode
+
+from cmis_dashboard_api.domain.origins import parse_origins
 from cmis_shared.settings import CmisSettings
 
 
@@ -65,10 +69,46 @@ class DashboardSettings(CmisSettings):
         description="Retry-After of the 503 answered while PostgreSQL, Redis or RabbitMQ is "
         "unreachable.",
     )
+    cors_origins: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        description="Browser origins allowed to call the API (comma-separated, exact "
+        "`scheme://host[:port]`; no wildcard). None by default: no cross-origin access.",
+    )
+    sign_in_lifetime_hours: int = Field(
+        default=12, ge=1, le=24 * 90, description="Lifetime of a token issued by sign-in."
+    )
+    sign_in_account_failures: int = Field(
+        default=5, ge=1, description="Failed sign-ins one account may take per window."
+    )
+    sign_in_address_failures: int = Field(
+        default=20, ge=1, description="Failed sign-ins one client address may make per window."
+    )
+    sign_in_window_seconds: int = Field(
+        default=900, ge=1, description="Window (refilled evenly) of the sign-in failure limits."
+    )
+    password_hash_concurrency: int = Field(
+        default=4,
+        ge=1,
+        description="Argon2 hashes computed at once by this process (each takes 19 MiB).",
+    )
+    live_ticket_seconds: int = Field(
+        default=30, ge=1, le=300, description="Lifetime of a single-use live stream ticket."
+    )
+    live_buffer_length: int = Field(
+        default=1000, ge=10, description="Live events kept per organization for resuming."
+    )
+    live_buffer_seconds: int = Field(
+        default=3600, ge=60, description="A quiet organization's buffer expires after this."
+    )
     access_log: bool = False
     trace_dashboard_reads: bool = Field(
         default=False, description="Trace the warm dashboard GET too (costs about half its speed)."
     )
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _parse_cors_origins(cls, value: object) -> tuple[str, ...]:
+        return parse_origins(value)
 
     @model_validator(mode="after")
     def _refuse_benchmark_routes_in_production(self) -> DashboardSettings:
@@ -88,5 +128,7 @@ class DashboardSettings(CmisSettings):
             "failed_auth_limit": f"{self.failed_auth_limit}/{self.failed_auth_window_seconds}s",
             "sse_max_per_user": self.sse_max_per_user,
             "sse_max_per_process": self.sse_max_per_process,
-            "cors_origins": "none",
+            "cors_origins": ",".join(self.cors_origins) or "none",
+            "sign_in_failures": f"{self.sign_in_account_failures}/account, "
+            f"{self.sign_in_address_failures}/address per {self.sign_in_window_seconds}s",
         }

@@ -103,6 +103,9 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(320), unique=True)
     name: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = _created_at()
+    # Argon2id encoded string (parameters and salt included); NULL: no password sign-in.
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    password_changed_at: Mapped[datetime | None]
 
 
 class OrgMember(Base):

@@ -250,3 +250,22 @@ CONTENT_IN = {
     "status": "scheduled",
 }
 CONTENT_OUT = {"id": "2e3f4051-6b7c-4d8e-9fa0-b1c2d3e4f506", **CONTENT_IN, "created_at": TIME}
+SIGN_IN = {"email": "ana@example.com", "password": "correct horse battery staple"}
+SIGNED_IN = {
+    "token": "cmis_Jm8Qn2vX4tY7wZ1aB3cD5eF6gH8iJ0kL2mN4oP6qR8s",
+    "token_type": "bearer",
+    "expires_at": "2024-01-16T02:30:00Z",
+}
+ME = {
+    "user": {
+        "id": "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d",
+        "email": "ana@example.com",
+        "name": "Ana",
+    },
+    "organizations": [{**ORGS["organizations"][0], "role": "admin"}],
+}
+STREAM_TICKET = {
+    "ticket": "lt_3q2Xb7Yc9Zd1Ae4Bf6Cg8Dh0Ei2Fj",
+    "expires_in": 30,
+    "url": f"/api/orgs/{ORG}/events?ticket=lt_3q2Xb7Yc9Zd1Ae4Bf6Cg8Dh0Ei2Fj",
+}
