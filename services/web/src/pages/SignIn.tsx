@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from "react";
+import { createApi } from "../api/client";
 import type { Language } from "../i18n/locale";
 import { translate } from "../i18n/locale";
 import type { MessageKey } from "../i18n/messages";
@@ -25,14 +26,11 @@ export function SignInPage({
     setBusy(true);
     setError(null);
     try {
-      const response = await fetch(`${apiBaseUrl}/api/auth/login`, {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ email: form.get("email"), password: form.get("password") }),
+      const { data, response } = await createApi(apiBaseUrl, () => null, () => undefined).POST("/api/auth/login", {
+        body: { email: String(form.get("email")), password: String(form.get("password")) },
       });
-      if (response.ok) {
-        const body = (await response.json()) as { token: string };
-        onSignedIn(body.token);
+      if (data) {
+        onSignedIn(data.token);
       } else if (response.status === 429) {
         setError(t("signInThrottled", { seconds: response.headers.get("Retry-After") ?? "60" }));
       } else {
