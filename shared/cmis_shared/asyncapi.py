@@ -21,9 +21,11 @@ PRODUCERS = {
     "sync.failed": "sync-worker",
     "alert.raised": "alerting",
     "alert.resolved": "alerting",
+    "alerting.command": "dashboard-api (a user acknowledges, snoozes or resolves an alert)",
     "integration.connected": "dashboard-api",
     "integration.updated": "dashboard-api, sync-worker (token refresh), scheduler (pause)",
     "integration.disconnected": "dashboard-api",
+    "organization.settings_changed": "dashboard-api",
 }
 
 

@@ -83,6 +83,14 @@ class Severity(enum.StrEnum):
     CRITICAL = "critical"
 
 
+class AlertAction(enum.StrEnum):
+    """What a user asks of an alert (``AlertCommand``)."""
+
+    ACKNOWLEDGE = "acknowledge"
+    SNOOZE = "snooze"
+    RESOLVE = "resolve"
+
+
 class _Contract(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
@@ -224,6 +232,19 @@ class AlertResolved(_AlertEvent):
     reason: str
 
 
+class AlertCommand(Event):
+    """A user's acknowledge, snooze or resolve of one alert: published by dashboard-api,
+    applied by alerting (the only writer of alerts). Its routing key is outside ``alert.*``
+    so consumers of alert changes do not receive requests for them."""
+
+    event_type: Literal["alerting.command"] = "alerting.command"
+    routing_key: ClassVar[str] = "alerting.command"
+    alert_id: UUID
+    action: AlertAction
+    snoozed_until: AwareDatetime | None = None
+    requested_by: str
+
+
 # --- integrations -----------------------------------------------------------------------
 
 
@@ -258,6 +279,22 @@ class IntegrationDisconnected(_IntegrationEvent):
     routing_key: ClassVar[str] = "integration.disconnected"
 
 
+# --- organizations ----------------------------------------------------------------------
+
+
+class OrganizationSettingsChanged(Event):
+    """An admin changed the organization's settings (``changed`` names the groups: timezone,
+    currency, alerts, schedules, manual_triggers). Consumers read the current values from
+    ``organizations`` (the row is the truth; events may arrive out of order); ``timezone``
+    is carried for the dashboard's view, which is kept without database reads."""
+
+    event_type: Literal["organization.settings_changed"] = "organization.settings_changed"
+    routing_key: ClassVar[str] = "organization.settings_changed"
+    changed: list[str]
+    timezone: str
+    changed_by: UUID | None = None
+
+
 AnyEvent = Annotated[
     SyncRequested
     | SyncStarted
@@ -265,9 +302,11 @@ AnyEvent = Annotated[
     | SyncFailed
     | AlertRaised
     | AlertResolved
+    | AlertCommand
     | IntegrationConnected
     | IntegrationUpdated
-    | IntegrationDisconnected,
+    | IntegrationDisconnected
+    | OrganizationSettingsChanged,
     Field(discriminator="event_type"),
 ]
 
@@ -280,9 +319,11 @@ EVENT_TYPES: dict[str, type[Event]] = {
         SyncFailed,
         AlertRaised,
         AlertResolved,
+        AlertCommand,
         IntegrationConnected,
         IntegrationUpdated,
         IntegrationDisconnected,
+        OrganizationSettingsChanged,
     )
 }
 

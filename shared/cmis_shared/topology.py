@@ -33,9 +33,19 @@ SERVICE_QUEUES: dict[str, ServiceQueue] = {
     "sync-worker": ServiceQueue("sync-worker.requests", ("sync.requested",), prioritized=True),
     # Only the outcomes: every extra binding of sync.requested copies the busiest message.
     "scheduler": ServiceQueue(
-        "scheduler.events", ("sync.completed", "sync.failed", "integration.*")
+        "scheduler.events",
+        ("sync.completed", "sync.failed", "integration.*", "organization.settings_changed"),
     ),
-    "alerting": ServiceQueue("alerting.events", ("sync.completed", "sync.failed", "integration.*")),
+    "alerting": ServiceQueue(
+        "alerting.events",
+        (
+            "sync.completed",
+            "sync.failed",
+            "integration.*",
+            "organization.settings_changed",
+            "alerting.command",
+        ),
+    ),
     "dashboard-api": ServiceQueue("dashboard-api.events", ("#",)),
 }
 

@@ -14,11 +14,13 @@ from opentelemetry.sdk.trace import TracerProvider
 from cmis_alerting.adapters.dead_letter_queue import RabbitDeadLetterQueue
 from cmis_alerting.adapters.unit_of_work import SqlUnitOfWork
 from cmis_alerting.handlers import (
+    AlertCommands,
     DeadLetterCheck,
     EventHandlers,
     HistoryRetention,
     TokenExpiryCheck,
 )
+from cmis_alerting.handlers.org_settings import SettingsChanged
 from cmis_alerting.settings import AlertingSettings
 from cmis_alerting.subscribers import subscribe
 from cmis_alerting.timers import TickHandler, Timer
@@ -73,7 +75,12 @@ def bootstrap(
     unit_of_work = partial(SqlUnitOfWork, runtime.sessions)
     defaults = settings.default_thresholds()
     handlers = EventHandlers(unit_of_work, defaults, clock)
-    subscribe(runtime, handlers)
+    subscribe(
+        runtime,
+        handlers,
+        AlertCommands(unit_of_work),
+        SettingsChanged(unit_of_work, defaults, clock),
+    )
     dead_letters = RabbitDeadLetterQueue(runtime.broker, runtime.topology.dead_letter_queue.name)
     return AlertingService(
         settings=settings,

@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
-from cmis_alerting.handlers import CONSUMER, EventHandlers
+from collections.abc import Awaitable, Callable
+
+from cmis_alerting.handlers import CONSUMER, AlertCommands, EventHandlers
 from cmis_shared.consumer import EventConsumer
 from cmis_shared.events import (
+    AlertCommand,
     IntegrationConnected,
     IntegrationDisconnected,
     IntegrationUpdated,
+    OrganizationSettingsChanged,
     SyncCompleted,
     SyncFailed,
 )
 from cmis_shared.runtime import ServiceRuntime
 
 
-def subscribe(runtime: ServiceRuntime, handlers: EventHandlers) -> EventConsumer:
-    """Alerting is bound to the sync outcomes and integration changes only."""
+def subscribe(
+    runtime: ServiceRuntime,
+    handlers: EventHandlers,
+    commands: AlertCommands,
+    settings_changed: Callable[[OrganizationSettingsChanged], Awaitable[None]],
+) -> EventConsumer:
+    """Alerting is bound to the sync outcomes, integration and settings changes, and users'
+    commands."""
     return runtime.consumer(
         CONSUMER,
         {
@@ -24,5 +34,7 @@ def subscribe(runtime: ServiceRuntime, handlers: EventHandlers) -> EventConsumer
             IntegrationConnected: handlers.integration_changed,
             IntegrationUpdated: handlers.integration_changed,
             IntegrationDisconnected: handlers.integration_disconnected,
+            AlertCommand: commands.apply,
+            OrganizationSettingsChanged: settings_changed,
         },
     )

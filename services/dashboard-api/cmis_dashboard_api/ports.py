@@ -11,6 +11,17 @@ from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar
 from uuid import UUID
 
+from cmis_dashboard_api.domain.oauth import (
+    Authorization,
+    Callback,
+    Grant,
+    NewPendingGrant,
+    PendingGrant,
+    Reach,
+)
+from cmis_dashboard_api.domain.org_settings import OrgSettings
+from cmis_dashboard_api.schemas.audit import AuditEntry
+from cmis_dashboard_api.schemas.members import MemberOut
 from cmis_dashboard_api.schemas.orgs import IntegrationOut
 from cmis_dashboard_api.schemas.plans import ContentOut, KpiOut
 from cmis_shared.events import DataType, Event, SyncTrigger
@@ -104,6 +115,85 @@ class Plans(Protocol[Out]):
     async def remove(self, org_id: UUID, row_id: UUID) -> bool: ...
 
 
+class AlertStates(Protocol):
+    """Alerts are alerting's: the API reads their state and publishes commands about them."""
+
+    async def status(self, org_id: UUID, alert_id: UUID) -> str | None:
+        """The org's alert's status (open, resolved), or None when it has no such alert."""
+        ...
+
+
+class OrgSettingsStore(Protocol):
+    async def lock(self, org_id: UUID) -> OrgSettings:
+        """The stored settings, the organization's row locked until commit (settings and
+        membership changes of one organization run one at a time)."""
+        ...
+
+    async def read(self, org_id: UUID) -> OrgSettings: ...
+    async def save(self, org_id: UUID, settings: OrgSettings) -> None: ...
+    async def first_account_currency(self, org_id: UUID) -> str | None:
+        """The currency of the organization's first connected account that has one."""
+        ...
+
+
+@dataclass(frozen=True)
+class UserRef:
+    user_id: UUID
+    email: str
+    name: str
+
+
+class Members(Protocol):
+    async def list(self, org_id: UUID) -> list[MemberOut]: ...
+    async def roles(self, org_id: UUID) -> dict[UUID, str]: ...
+    async def find_user(self, email: str) -> UserRef | None: ...
+    async def add(self, org_id: UUID, user: UserRef, role: str) -> MemberOut | None:
+        """None when the user is a member already."""
+        ...
+
+    async def set_role(self, org_id: UUID, user_id: UUID, role: str) -> MemberOut: ...
+    async def remove(self, org_id: UUID, user_id: UUID) -> None: ...
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """One change: who (``actor``), what (``action`` on ``target_type``/``target_id``),
+    the values before and after. Never a secret."""
+
+    org_id: UUID
+    actor: Principal
+    action: str
+    target_type: str
+    target_id: str | None
+    before: dict[str, Any]
+    after: dict[str, Any]
+
+
+class CursorNotFoundError(LookupError):
+    """The audit cursor names no entry of the organization."""
+
+
+class AuditLog(Protocol):
+    async def record(self, entry: AuditRecord) -> None: ...
+    async def page(self, org_id: UUID, after: UUID | None, limit: int) -> list[AuditEntry]:
+        """Newest first, the entries older than ``after`` (an entry id); raises
+        CursorNotFoundError when ``after`` is not one of the organization's entries."""
+        ...
+
+
+class OAuthGrants(Protocol):
+    """Pending grants, bound to the user and organization that started the consent."""
+
+    async def add(self, new: NewPendingGrant) -> UUID: ...
+    async def get(
+        self, org_id: UUID, user_id: UUID, grant_id: UUID, now: datetime, *, lock: bool = False
+    ) -> PendingGrant | None:
+        """None when missing, expired, or another user's or organization's."""
+        ...
+
+    async def remove(self, grant_id: UUID) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: repositories' writes and the events staged in the outbox."""
 
@@ -112,9 +202,19 @@ class UnitOfWork(Protocol):
     @property
     def integrations(self) -> Integrations: ...
     @property
+    def oauth_grants(self) -> OAuthGrants: ...
+    @property
     def kpis(self) -> Plans[KpiOut]: ...
     @property
     def content(self) -> Plans[ContentOut]: ...
+    @property
+    def alerts(self) -> AlertStates: ...
+    @property
+    def org_settings(self) -> OrgSettingsStore: ...
+    @property
+    def members(self) -> Members: ...
+    @property
+    def audit(self) -> AuditLog: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(
@@ -128,6 +228,25 @@ class UnitOfWork(Protocol):
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+class OAuthPlatform(Protocol):
+    """One platform's side of an OAuth connect; failures raise ``OAuthFailure``."""
+
+    platform: str
+
+    def configured(self) -> bool:
+        """This application has client credentials for the platform."""
+        ...
+
+    async def authorize(self, state: str, redirect_uri: str) -> Authorization: ...
+    async def exchange(self, callback: Callback) -> Grant:
+        """Trade the callback's code (or X's verifier) for tokens, on the server."""
+        ...
+
+    async def reach(self, grant: Grant) -> Reach: ...
+
+
 # Told after a KPI or scheduled-content change was committed (the view reloads its plans).
 PlansChanged = Callable[[UUID], Awaitable[None]]
 
@@ -157,3 +276,10 @@ class SignInThrottle(Protocol):
 
     async def retry_after(self, account: str, address: str) -> float | None: ...
     async def failed(self, account: str, address: str) -> None: ...
+
+
+class FlowStore(Protocol):
+    """Consent round trips in flight, under their state's nonce; ``take`` works once."""
+
+    async def keep(self, nonce: str, flow: dict[str, Any], ttl_seconds: int) -> None: ...
+    async def take(self, nonce: str) -> dict[str, Any] | None: ...

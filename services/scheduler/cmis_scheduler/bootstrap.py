@@ -23,6 +23,7 @@ from cmis_scheduler.handlers import reconcile
 from cmis_scheduler.handlers.dispatch_retries import RetryDispatch
 from cmis_scheduler.handlers.dispatch_scheduled import ScheduledDispatch
 from cmis_scheduler.handlers.integration_events import IntegrationEvent, on_integration
+from cmis_scheduler.handlers.org_settings import on_settings_changed
 from cmis_scheduler.handlers.retention import purge_expired
 from cmis_scheduler.handlers.sweep_stuck import sweep_stuck
 from cmis_scheduler.handlers.sync_outcomes import on_sync_completed, on_sync_failed
@@ -31,7 +32,7 @@ from cmis_scheduler.settings import SchedulerSettings
 from cmis_scheduler.subscribers import Handlers, subscribe
 from cmis_shared.clock import Clock, system_clock
 from cmis_shared.consumer import EventConsumer
-from cmis_shared.events import Platform, SyncCompleted, SyncFailed
+from cmis_shared.events import OrganizationSettingsChanged, Platform, SyncCompleted, SyncFailed
 from cmis_shared.redis_client import create_redis
 from cmis_shared.runtime import ServiceRuntime
 
@@ -136,7 +137,11 @@ class SchedulerService:
         async def completed(event: SyncCompleted) -> None:
             await on_sync_completed(event, self.uows(), self.clock)
 
-        return Handlers(integration, failed, completed)
+        async def settings_changed(event: OrganizationSettingsChanged) -> None:
+            written = await on_settings_changed(event, self.uows(), self.clock)
+            log.info("schedule re-planned for new settings", entries_written=written)
+
+        return Handlers(integration, failed, completed, settings_changed)
 
     def subscribe(self) -> EventConsumer:
         return subscribe(self.runtime, self.handlers())

@@ -11,6 +11,7 @@ from cmis_shared.events import (
     IntegrationConnected,
     IntegrationDisconnected,
     IntegrationUpdated,
+    OrganizationSettingsChanged,
     SyncCompleted,
     SyncFailed,
 )
@@ -23,6 +24,7 @@ class Handlers(NamedTuple):
     on_integration: Callable[[IntegrationEvent], Awaitable[None]]
     on_sync_failed: Callable[[SyncFailed], Awaitable[None]]
     on_sync_completed: Callable[[SyncCompleted], Awaitable[None]]
+    on_settings_changed: Callable[[OrganizationSettingsChanged], Awaitable[None]]
 
 
 def subscribe(runtime: ServiceRuntime, handlers: Handlers) -> EventConsumer:
@@ -34,5 +36,6 @@ def subscribe(runtime: ServiceRuntime, handlers: Handlers) -> EventConsumer:
             IntegrationDisconnected: handlers.on_integration,
             SyncFailed: handlers.on_sync_failed,
             SyncCompleted: handlers.on_sync_completed,
+            OrganizationSettingsChanged: handlers.on_settings_changed,
         },
     )

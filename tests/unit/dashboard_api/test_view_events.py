@@ -27,6 +27,7 @@ pytestmark = pytest.mark.unit
 SECTIONS = {
     "org_id",
     "org_name",
+    "timezone",
     "overview",
     "kpis",
     "active_campaigns",

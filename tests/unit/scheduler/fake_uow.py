@@ -85,6 +85,9 @@ class _Repos:
         active = row is not None and row.status is IntegrationStatus.ACTIVE
         return dataclasses.replace(self.s.views[integration_id], active=active)
 
+    async def integration_ids_of_org(self, org_id: UUID) -> list[UUID]:
+        return sorted(i for i, view in self.s.views.items() if view.org_id == org_id)
+
     async def existing(
         self, integration_ids: Sequence[UUID]
     ) -> dict[UUID, dict[DataType, EntryState]]:

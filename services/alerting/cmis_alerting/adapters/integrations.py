@@ -19,10 +19,16 @@ class IntegrationReader:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def token_facts(self, also: Iterable[UUID]) -> list[TokenFacts]:
+    async def token_facts(
+        self, also: Iterable[UUID], org_id: UUID | None = None
+    ) -> list[TokenFacts]:
         """Every active integration whose token expires, and the integrations ``also`` names
-        (those with an open token alert) whatever their state, with their org's settings."""
-        rows = (await self._session.execute(_token_facts_statement(also))).all()
+        (those with an open token alert) whatever their state, with their org's settings;
+        only the organization's, given ``org_id``."""
+        statement = _token_facts_statement(also)
+        if org_id is not None:
+            statement = statement.where(Integration.org_id == org_id)
+        rows = (await self._session.execute(statement)).all()
         return [
             TokenFacts(
                 row.org_id,

@@ -11,6 +11,7 @@ import math
 
 import redis.asyncio as redis
 
+from cmis_dashboard_api.domain.org_settings import TriggerLimit
 from cmis_shared.rate_limit import Rate, RedisRateLimit
 
 
@@ -19,9 +20,14 @@ class RateLimiter:
         self._limit = RedisRateLimit(client)
         self._rate = Rate.per_window(limit, window_seconds)
 
-    async def hit(self, key: str) -> float | None:
-        """Count one request; ``None`` if allowed, else the seconds until one is."""
-        grant = await self._limit.take(key, self._rate)
+    async def hit(self, key: str, override: TriggerLimit | None = None) -> float | None:
+        """Count one request; ``None`` if allowed, else the seconds until one is.
+        ``override``: this key's own limit (an organization's setting) instead of the
+        process-wide one."""
+        rate = self._rate
+        if override is not None:
+            rate = Rate.per_window(override.limit, override.window_seconds)
+        grant = await self._limit.take(key, rate)
         if grant.granted:
             return None
         return max(1.0, math.ceil(grant.wait_seconds))

@@ -8,7 +8,12 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cmis_dashboard_api.adapters import plans
+from cmis_dashboard_api.adapters.alert_queries import SqlAlertStates
+from cmis_dashboard_api.adapters.audit_log import SqlAuditLog
 from cmis_dashboard_api.adapters.integrations import SqlIntegrations
+from cmis_dashboard_api.adapters.members import SqlMembers
+from cmis_dashboard_api.adapters.oauth_grants import SqlOAuthGrants
+from cmis_dashboard_api.adapters.org_settings import SqlOrgSettings
 from cmis_dashboard_api.adapters.sync_commands import SqlRuns
 from cmis_dashboard_api.schemas.plans import ContentOut, KpiOut
 from cmis_shared.crypto import TokenCipher
@@ -35,9 +40,29 @@ class SqlUnitOfWork(UnitOfWork):
         return SqlIntegrations(self, self._cipher)
 
     @property
+    def oauth_grants(self) -> SqlOAuthGrants:
+        return SqlOAuthGrants(self, self._cipher)
+
+    @property
     def kpis(self) -> plans.SqlPlans[KpiOut]:
         return plans.kpis(self.session)
 
     @property
     def content(self) -> plans.SqlPlans[ContentOut]:
         return plans.content(self.session)
+
+    @property
+    def alerts(self) -> SqlAlertStates:
+        return SqlAlertStates(self.session)
+
+    @property
+    def org_settings(self) -> SqlOrgSettings:
+        return SqlOrgSettings(self.session)
+
+    @property
+    def members(self) -> SqlMembers:
+        return SqlMembers(self.session)
+
+    @property
+    def audit(self) -> SqlAuditLog:
+        return SqlAuditLog(self.session)

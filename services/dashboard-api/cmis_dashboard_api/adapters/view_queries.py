@@ -33,7 +33,7 @@ from cmis_shared.statuses import RunStatus
 
 SCHEDULED_KEPT = 50
 
-_ORG = text("SELECT name FROM organizations WHERE id = :org")
+_ORG = text("SELECT name, timezone FROM organizations WHERE id = :org")
 _INTEGRATIONS = text(
     "SELECT id, platform, account_id, account_name, status, status_reason, currency, "
     "token_expires_at, last_synced_at, updated_at FROM integrations WHERE org_id = :org"
@@ -112,11 +112,16 @@ async def load_state(
     session: AsyncSession, org_id: UUID, now: datetime, period_days: int
 ) -> DashboardState | None:
     """The whole state of one org, or ``None`` if the org does not exist."""
-    org_name = (await session.execute(_ORG, {"org": org_id})).scalar()
-    if org_name is None:
+    org = (await session.execute(_ORG, {"org": org_id})).first()
+    if org is None:
         return None
     state = DashboardState(
-        org_id=org_id, org_name=org_name, period_days=period_days, updated_at=now
+        org_id=org_id,
+        org_name=org.name,
+        timezone=org.timezone,
+        timezone_as_of=now,
+        period_days=period_days,
+        updated_at=now,
     )
     params = {"org": org_id, "now": now, "days": period_days}
     synced_at = await _load_accounts(session, state, params)

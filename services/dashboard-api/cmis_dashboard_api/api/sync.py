@@ -20,7 +20,9 @@ from cmis_dashboard_api.api.deps import (
 from cmis_dashboard_api.api.docs import documented
 from cmis_dashboard_api.api.errors import not_found
 from cmis_dashboard_api.api.responses import json_response
+from cmis_dashboard_api.api.settings import default_trigger_limit
 from cmis_dashboard_api.bootstrap import Services
+from cmis_dashboard_api.handlers.settings import manual_trigger_limit
 from cmis_dashboard_api.handlers.trigger import IntegrationNotFoundError, TriggerSync, trigger_sync
 from cmis_dashboard_api.schemas.sync import (
     IntegrationSyncDetail,
@@ -87,7 +89,9 @@ async def _trigger(
     request: TriggerRequest | None,
     requested_by: str,
 ) -> Response:
-    await limits.enforce(services, services.trigger_limiter, "trigger", org_id)
+    # The organization's own limit (settings), read per request so a change applies at once.
+    limit = await manual_trigger_limit(services.uow(), org_id, default_trigger_limit(services))
+    await limits.enforce(services, services.trigger_limiter, "trigger", org_id, limit)
     data_type = (request or TriggerRequest()).data_type
     command = TriggerSync(org_id, integration_id, data_type, requested_by)
     try:

@@ -29,6 +29,7 @@ from cmis_shared.events import (
     Event,
     IntegrationDisconnected,
     IntegrationFacts,
+    OrganizationSettingsChanged,
     PostFact,
     SyncCompleted,
     SyncFailed,
@@ -37,6 +38,7 @@ from cmis_shared.events import (
 )
 
 SYNC_STATUS, ALERTS, ACCOUNTS, FIGURES = "sync_status", "alerts", "accounts", "figures"
+SETTINGS = "settings"
 RECENT_POSTS_KEPT = 10
 
 
@@ -59,7 +61,19 @@ def apply_event(state: DashboardState, event: Event) -> str | None:
         return ALERTS if _apply_alert(state, event) else None
     if isinstance(event, IntegrationFacts | IntegrationDisconnected):
         return ACCOUNTS if _apply_integration(state, event) else None
+    if isinstance(event, OrganizationSettingsChanged):
+        return SETTINGS if _apply_settings(state, event) else None
     return None
+
+
+def _apply_settings(state: DashboardState, event: OrganizationSettingsChanged) -> bool:
+    if not _newer(event.occurred_at, state.timezone_as_of):
+        return False
+    state.timezone_as_of = event.occurred_at
+    if state.timezone == event.timezone:
+        return False
+    state.timezone = event.timezone
+    return True
 
 
 def _apply_lane(

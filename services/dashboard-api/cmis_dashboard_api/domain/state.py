@@ -120,6 +120,8 @@ class ScheduledItem(BaseModel):
 class DashboardState(BaseModel):
     org_id: UUID
     org_name: str
+    timezone: str = "UTC"  # the organization's, from its settings
+    timezone_as_of: datetime | None = None
     period_days: int = DEFAULT_PERIOD_DAYS
     accounts: dict[str, Account] = Field(default_factory=dict)
     contributions: dict[str, Contribution] = Field(default_factory=dict)

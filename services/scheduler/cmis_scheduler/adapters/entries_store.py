@@ -62,6 +62,12 @@ class EntriesStore:
         )
         return [self._view(row) for row in rows]
 
+    async def integration_ids_of_org(self, org_id: UUID) -> list[UUID]:
+        rows = await self._session.scalars(
+            text("SELECT id FROM integrations WHERE org_id = :org ORDER BY id"), {"org": org_id}
+        )
+        return list(rows)
+
     def _view(self, row: Any) -> IntegrationView:
         return IntegrationView(
             integration_id=row.id,
