@@ -22,6 +22,8 @@ const NAV_KEYS: Record<Route, MessageKey> = {
 };
 
 function routeFromHash(): Route {
+  const query = new URLSearchParams(window.location.search);
+  if (query.has("oauth_pending") || query.has("oauth_error")) return "integrations";
   const name = window.location.hash.replace(/^#\/?/, "");
   return (ROUTES as readonly string[]).includes(name) ? (name as Route) : "dashboard";
 }

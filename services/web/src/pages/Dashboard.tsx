@@ -3,8 +3,10 @@ import type { Schemas } from "../api/client";
 import { LoadState, useLoad } from "../components/States";
 import { SyncButton, SyncBadge } from "../components/Sync";
 import { useApp } from "../context";
-import { formatDateTime, formatMoney, formatNumber, formatPercent } from "../i18n/locale";
+import { formatDateTime, formatMoney, formatNumber, formatPercent, percentChange, formatDate } from "../i18n/locale";
 import type { SyncProgress } from "../syncState";
+import { TimeChart } from "../components/Chart";
+import { dailyValues, daysBetween, periods, splitTotals, type Totals } from "../trends";
 
 type Period = Schemas["Period"];
 const PERIODS: Period[] = [7, 30, 90];
@@ -53,7 +55,7 @@ export function DashboardPage({
           view.connected_accounts.total === 0 ? (
             <EmptyOrganization navigate={navigate} />
           ) : (
-            <DashboardBody view={view} progress={progress} />
+            <DashboardBody view={view} period={period} revision={revision} progress={progress} />
           )
         }
       </LoadState>
@@ -78,31 +80,118 @@ function currencyOf(view: Schemas["DashboardView"]): string | null {
   return currencies.size === 1 ? ([...currencies][0] ?? null) : null;
 }
 
-function DashboardBody({ view, progress }: { view: Schemas["DashboardView"]; progress: Record<string, SyncProgress> }) {
-  const { t, language, org } = useApp();
+type Change = number | null;
+
+function changes(current: Totals, previous: Totals): Record<string, Change> {
+  const ratio = (a: number, b: number) => (b === 0 ? null : a / b);
+  const change = (a: number | null, b: number | null) => percentChange(a, b);
+  return {
+    spend: change(current.spend, previous.spend),
+    impressions: change(current.impressions, previous.impressions),
+    clicks: change(current.clicks, previous.clicks),
+    conversions: change(current.conversions, previous.conversions),
+    ctr: change(ratio(current.clicks, current.impressions), ratio(previous.clicks, previous.impressions)),
+    cpc: change(ratio(current.spend, current.clicks), ratio(previous.spend, previous.clicks)),
+    roi: change(ratio(current.conversionValue, current.spend), ratio(previous.conversionValue, previous.spend)),
+  };
+}
+
+function DashboardBody({
+  view,
+  period,
+  revision,
+  progress,
+}: {
+  view: Schemas["DashboardView"];
+  period: number;
+  revision: number;
+  progress: Record<string, SyncProgress>;
+}) {
+  const { api, t, language, org } = useApp();
   const ads = view.overview.advertising;
   const currency = currencyOf(view);
-  const tiles: [string, string][] = [
-    [t("spend"), formatMoney(language, ads.total_spend, currency)],
-    [t("impressions"), formatNumber(language, ads.total_impressions)],
-    [t("clicks"), formatNumber(language, ads.total_clicks)],
-    [t("conversions"), formatNumber(language, ads.total_conversions)],
-    [t("ctr"), formatPercent(language, ads.avg_ctr, 2)],
-    [t("cpc"), formatMoney(language, ads.avg_cpc, currency)],
-    [t("roi"), formatPercent(language, ads.roi, 0)],
+  const range = periods(new Date(), period);
+  const [series] = useLoad(
+    () =>
+      api.GET("/api/orgs/{org_id}/metrics/timeseries", {
+        params: { path: { org_id: org.id }, query: { granularity: "day", from: range.previousFrom, to: range.to } },
+      }),
+    [org.id, period, revision],
+  );
+  const split = series.state === "ready" ? splitTotals(series.data.total, range.from) : null;
+  const change: Record<string, Change> = split ? changes(split.current, split.previous) : {};
+  const tiles: [string, string, string][] = [
+    ["spend", t("spend"), formatMoney(language, ads.total_spend, currency)],
+    ["impressions", t("impressions"), formatNumber(language, ads.total_impressions)],
+    ["clicks", t("clicks"), formatNumber(language, ads.total_clicks)],
+    ["conversions", t("conversions"), formatNumber(language, ads.total_conversions)],
+    ["ctr", t("ctr"), formatPercent(language, ads.avg_ctr, 2)],
+    ["cpc", t("cpc"), formatMoney(language, ads.avg_cpc, currency)],
+    ["roi", t("roi"), formatPercent(language, ads.roi, 0)],
   ];
   return (
     <>
       <ul className="tiles" aria-label={t("navDashboard")}>
-        {tiles.map(([label, value]) => (
-          <li key={label} className="tile card">
-            <span className="tile-label">{label}</span>
-            <span className="tile-value" dir="ltr">
-              {value}
-            </span>
-          </li>
-        ))}
+        {tiles.map(([key, label, value]) => {
+          const delta = change[key];
+          return (
+            <li key={key} className="tile card">
+              <span className="tile-label">{label}</span>
+              <span className="tile-value" dir="ltr">
+                {value}
+              </span>
+              {delta !== undefined && (
+                <span className={`tile-change ${delta === null || delta === 0 ? "" : delta > 0 ? "up" : "down"}`}>
+                  {delta === null ? t("noChange") : `${delta > 0 ? "▲" : "▼"} ${formatPercent(language, Math.abs(delta), 1)}`}{" "}
+                  <span className="muted">{t("vsPrevious")}</span>
+                </span>
+              )}
+            </li>
+          );
+        })}
       </ul>
+
+      <LoadState loaded={series}>
+        {(data) => {
+          const days = daysBetween(range.from, range.to);
+          const labels = days.map((day) => formatDate(language, `${day}T12:00:00Z`));
+          const current = (points: typeof data.total) => points.filter((point) => point.period_start >= range.from);
+          return (
+            <div className="grid">
+              <section className="card" aria-labelledby="spend-chart-title">
+                <h2 id="spend-chart-title">{t("spendOverTime")}</h2>
+                <TimeChart
+                  title={t("spendOverTime")}
+                  dates={labels}
+                  kind="bar"
+                  rtl={language === "ar"}
+                  series={Object.entries(data.by_platform).map(([platform, points]) => ({
+                    name: platform,
+                    values: dailyValues(current(points), days, "spend"),
+                  }))}
+                />
+                {data.freshness.last_day_partial && <p className="muted">{t("partialDay")}</p>}
+              </section>
+              <section className="card" aria-labelledby="results-chart-title">
+                <h2 id="results-chart-title">{t("resultsOverTime")}</h2>
+                <TimeChart
+                  title={t("resultsOverTime")}
+                  dates={labels}
+                  kind="line"
+                  rtl={language === "ar"}
+                  series={[
+                    { name: t("clicks"), values: dailyValues(current(data.total), days, "clicks") },
+                    { name: t("conversions"), values: dailyValues(current(data.total), days, "conversions") },
+                  ]}
+                />
+                {data.freshness.last_synced_at && (
+                  <p className="muted">{t("freshAsOf", { time: formatDateTime(language, data.freshness.last_synced_at, org.timezone) })}</p>
+                )}
+              </section>
+            </div>
+          );
+        }}
+      </LoadState>
 
       <div className="grid">
         <section className="card" aria-labelledby="kpis-title">

@@ -1,4 +1,5 @@
 import { useState } from "react";
+import { ConnectButtons, PendingGrant } from "../components/Connect";
 import { LoadState, useLoad } from "../components/States";
 import { SyncBadge, SyncButton } from "../components/Sync";
 import { useApp } from "../context";
@@ -8,9 +9,11 @@ import type { SyncProgress } from "../syncState";
 export function IntegrationsPage({ progress }: { progress: Record<string, SyncProgress> }) {
   const { api, org, t, language } = useApp();
   const [selected, setSelected] = useState<string | null>(null);
+  const [connected, setConnected] = useState(0);
   const [loaded] = useLoad(() => api.GET("/api/orgs/{org_id}/sync/status", { params: { path: { org_id: org.id } } }), [
     org.id,
     progress,
+    connected,
   ]);
   return (
     <section aria-labelledby="integrations-title">
@@ -18,6 +21,8 @@ export function IntegrationsPage({ progress }: { progress: Record<string, SyncPr
         <h1 id="integrations-title">{t("navIntegrations")}</h1>
         <SyncButton />
       </header>
+      <PendingGrant onConnected={() => setConnected((n) => n + 1)} />
+      <ConnectButtons />
       <LoadState loaded={loaded}>
         {(status) =>
           status.integrations.length === 0 ? (
