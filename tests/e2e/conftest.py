@@ -71,6 +71,7 @@ def system(
         "CMIS_TOKEN_CHECK_INTERVAL_SECONDS": "2",
         "CMIS_PORT": str(api_port),
         "CMIS_CORS_ORIGINS": f"http://127.0.0.1:{web_port}",
+        "CMIS_OAUTH_RETURN_URLS": f'["http://127.0.0.1:{web_port}/"]',
     }
     processes = {
         name: ServiceProcess(
@@ -90,9 +91,9 @@ def system(
     try:
         for process in processes.values():
             process.start()
-        processes["dashboard-api"].wait_until(lambda: _answers(f"{api_url}/healthz"), 60)
+        processes["dashboard-api"].wait_until(lambda: _answers(f"{api_url}/healthz"), 120)
         for name in ("scheduler", "sync-worker", "alerting"):
-            processes[name].wait_for_log("started successfully", 60)
+            processes[name].wait_for_log("started successfully", 120)
         yield System(e2e_settings, sim, api_url, trace_file, metrics_ports, processes, web_port)
     finally:
         for process in processes.values():

@@ -151,3 +151,55 @@ async def test_a_new_organization_is_told_what_to_do_next(
     await page.get_by_role("button", name="Connect an account").click()
     await expect(page.get_by_role("heading", name="Integrations")).to_be_visible()
     await page.close()
+
+
+async def test_connect_an_account_through_oauth_and_see_its_first_sync(
+    system: System, tenant: Tenant, web_url: str, browser: Browser
+) -> None:
+    page = await browser.new_page()
+    await sign_in(page, web_url, await person_for(system, tenant))
+    await page.goto(f"{web_url}/#/integrations")
+    await page.get_by_role("button", name="Connect with Google Ads").click()
+    # The simulator's consent approves at once and sends the browser back through the API.
+    await expect(page.get_by_role("heading", name="Choose the accounts to connect")).to_be_visible(
+        timeout=30_000
+    )
+    first = page.locator(".choices input[type=checkbox]:not([disabled])").first
+    await first.check()
+    await page.get_by_role("button", name="Connect chosen accounts").click()
+    await expect(page.get_by_text("Connected 1 accounts.")).to_be_visible()
+    row = page.locator("tbody tr").first
+    await expect(row).to_contain_text("google")
+    await expect(row.locator(".badge.done")).to_be_visible(timeout=90_000)
+    await page.close()
+
+
+async def test_a_failing_account_shows_the_failure_in_words_then_an_alert_to_acknowledge(
+    system: System, tenant: Tenant, web_url: str, browser: Browser
+) -> None:
+    integration = await connect(system, tenant, Platform.TIKTOK, index=1)
+    system.sim.add_fault(kind="server_error", platform="tiktok", account=integration["account_id"])
+    try:
+        page = await browser.new_page()
+        await sign_in(page, web_url, await person_for(system, tenant))
+        await page.goto(f"{web_url}/#/integrations")
+        await live_connected(page)
+        await page.get_by_role("button", name="Sync now").first.click()
+        failed = page.locator(".badge.failed").first
+        await expect(failed).to_contain_text("The platform had an error.", timeout=60_000)
+
+        async def alert_raised() -> bool:
+            response = await tenant.client.get(f"/api/orgs/{tenant.org_id}/alerts")
+            return any(item["type"] == "sync_failure" for item in response.json()["items"])
+
+        await eventually(alert_raised, within=90, every=0.5)
+        await page.goto(f"{web_url}/#/alerts")
+        item = page.locator(".alert-list li", has_text="sync_failure").first
+        await item.get_by_role("button", name="Acknowledge").click()
+        await expect(item.get_by_role("status")).to_have_text(
+            "Done. The alert updates in a moment."
+        )
+        await expect(page.get_by_text("Acknowledged by")).to_be_visible(timeout=30_000)
+        await page.close()
+    finally:
+        system.sim.clear_faults()
