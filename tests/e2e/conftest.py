@@ -72,6 +72,7 @@ def system(
         "CMIS_PORT": str(api_port),
         "CMIS_CORS_ORIGINS": f"http://127.0.0.1:{web_port}",
         "CMIS_OAUTH_RETURN_URLS": f'["http://127.0.0.1:{web_port}/"]',
+        "CMIS_OAUTH_PUBLIC_BASE_URL": f"http://127.0.0.1:{api_port}",
     }
     processes = {
         name: ServiceProcess(

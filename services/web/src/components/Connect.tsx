@@ -90,6 +90,15 @@ export function PendingGrant({ onConnected }: { onConnected: () => void }) {
       body: { account_ids: [...chosen] },
     });
     if (result.data) {
+      // A new account's first sync starts now, not at its next scheduled slot.
+      await Promise.all(
+        result.data.integrations.map((integration) =>
+          api.POST("/api/orgs/{org_id}/sync/integrations/{integration_id}/trigger", {
+            params: { path: { org_id: org.id, integration_id: integration.id } },
+            body: { data_type: "all" },
+          }),
+        ),
+      );
       clearOauthReturn();
       setGrant(null);
       setMessage(t("connected", { n: result.data.integrations.length }));
