@@ -4,10 +4,12 @@ desktop and a phone, with no serious accessibility violations."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, expect
+from playwright.async_api import Browser, Page, expect
 
 from cmis_shared.events import Platform
 from tests.e2e.conftest import System, Tenant
@@ -23,6 +25,14 @@ from tests.e2e.web import (
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
+
+
+async def save_screenshot(page: Page, name: str) -> None:
+    """`CMIS_SCREENSHOT_DIR=docs make ...` refreshes the README's pictures of the dashboard."""
+    folder = os.environ.get("CMIS_SCREENSHOT_DIR")
+    if folder:
+        await page.locator(".chart svg").first.wait_for()
+        await page.screenshot(path=str(Path(folder) / name), full_page=True)
 
 
 @pytest.fixture(scope="module")
@@ -98,8 +108,9 @@ async def test_arabic_lays_the_page_out_right_to_left(
     system: System, tenant: Tenant, web_url: str, browser: Browser
 ) -> None:
     await synced(system, tenant)
-    page = await browser.new_page()
+    page = await browser.new_page(viewport={"width": 1280, "height": 1000})
     await sign_in(page, web_url, await person_for(system, tenant))
+    await save_screenshot(page, "web-dashboard-en.png")
     await page.get_by_label("Language").select_option("ar")
     await expect(page.locator("html")).to_have_attribute("dir", "rtl")
     await expect(page.get_by_role("heading", name="لوحة المعلومات")).to_be_visible()
@@ -108,6 +119,7 @@ async def test_arabic_lays_the_page_out_right_to_left(
     brand = await page.locator(".brand").bounding_box()
     assert nav is not None and brand is not None
     assert brand["x"] > nav["x"]
+    await save_screenshot(page, "web-dashboard-ar.png")
     await page.get_by_label("اللغة").select_option("en")
     await page.close()
 
