@@ -14,6 +14,7 @@ test: install
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/mypy shared services
+	cd services/web && npm test --silent
 	.venv/bin/pytest -m "not faults"
 	.venv/bin/pytest -m faults tests/faults
 

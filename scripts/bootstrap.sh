@@ -27,14 +27,29 @@ uv pip install --quiet --python .venv/bin/python --no-deps \
 
 # Debian packages the tests run as separate programs: wrk drives the HTTP benchmarks, kubectl
 # renders the Kustomize overlays (tests/integration/deploy), promtool (package prometheus)
-# checks and unit-tests the alert rules. The tests fail, never skip, without them.
+# checks and unit-tests the alert rules, chromium runs the browser tests of the web dashboard
+# (Playwright drives Debian's build: Playwright's own browser download cannot be reached from
+# every machine). The tests fail, never skip, without them.
 missing=()
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 command -v kubectl >/dev/null 2>&1 || missing+=(kubectl)
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ] && command -v apt-get >/dev/null 2>&1; then
   (apt-get update -qq \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
       "${missing[@]}" >/dev/null) \
     || echo "warning: could not install ${missing[*]}; the tests that run them will fail" >&2
 fi
+
+# The web dashboard: npm packages from the committed lock (again only when the lock changed),
+# its typed API client generated from docs/openapi.json, type-checked and built into
+# services/web/dist, which scripts/web_server.py serves.
+(
+  cd services/web
+  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+  npm run --silent api-types >/dev/null
+  npm run --silent build >/dev/null
+)

@@ -35,6 +35,8 @@ from scripts.demo_seed import DEMO_PASSWORD, DEMO_USER, DemoPlan, seed
 
 SIM_PORT = int(os.environ.get("CMIS_DEMO_SIM_PORT", "8900"))
 API_PORT = int(os.environ.get("CMIS_DEMO_API_PORT", "8000"))
+WEB_PORT = int(os.environ.get("CMIS_DEMO_WEB_PORT", "8080"))
+WEB_URL = f"http://127.0.0.1:{WEB_PORT}"
 WEBHOOK_PORT = int(os.environ.get("CMIS_DEMO_WEBHOOK_PORT", "8990"))
 SMTP_PORT = int(os.environ.get("CMIS_DEMO_SMTP_PORT", "1025"))
 # The webhook's signing secret is shown once, by the API: the receiver reads it from here.
@@ -69,9 +71,11 @@ DEMO_ENV = {
     "CMIS_SMTP_PORT": str(SMTP_PORT),
     "CMIS_DASHBOARD_URL": f"http://127.0.0.1:{API_PORT}",
     # OAuth connect against the simulator (CMIS_PLATFORM_SIM_URL): the platforms call back
-    # this API, which sends the browser back to the docs (there is no frontend in the demo).
+    # this API, which sends the browser back to the web dashboard (or the docs, for curl).
     "CMIS_OAUTH_PUBLIC_BASE_URL": f"http://127.0.0.1:{API_PORT}",
-    "CMIS_OAUTH_RETURN_URLS": f'["http://127.0.0.1:{API_PORT}/docs", "http://localhost:5173/"]',
+    "CMIS_OAUTH_RETURN_URLS": f'["{WEB_URL}/", "http://127.0.0.1:{API_PORT}/docs"]',
+    # The web dashboard is served from its own origin and calls the API across it.
+    "CMIS_CORS_ORIGINS": WEB_URL,
 }
 
 
@@ -115,6 +119,10 @@ def processes(plan: DemoPlan) -> dict[str, list[str]]:
         "alerting": [f"{BIN}cmis-alerting"],
         "notifier": [f"{BIN}cmis-notifier"],
         "dashboard-api": [f"{BIN}cmis-dashboard-api"],
+        "web": [
+            sys.executable, "-m", "scripts.web_server", "--port", str(WEB_PORT),
+            "--api-url", f"http://127.0.0.1:{API_PORT}",
+        ],
         "webhook-receiver": [
             sys.executable, "-m", "scripts.webhook_receiver", "--port", str(WEBHOOK_PORT),
             "--secret-file", WEBHOOK_SECRET_FILE,
@@ -222,6 +230,7 @@ def banner(plan: DemoPlan, base_url: str) -> str:
     return f"""
 ================================================================================
  CMIS demo
+   Web dashboard  {WEB_URL}   sign in as {DEMO_USER} / {DEMO_PASSWORD}
    API            {base_url}/api          docs: {base_url}/docs  (ReDoc: {base_url}/redoc)
    Platform sim   http://127.0.0.1:{SIM_PORT}  (development tool)
    Demo token     {plan.token}

@@ -34,6 +34,7 @@ class System:
     trace_file: Path
     metrics_ports: dict[str, int]
     processes: dict[str, ServiceProcess]
+    web_port: int
 
     def logs(self) -> str:
         return "\n".join(f"--- {n}\n{p.log_text()[-4000:]}" for n, p in self.processes.items())
@@ -58,6 +59,7 @@ def system(
     log_dir = tmp_path_factory.mktemp("e2e")
     sim = start_platform_sim(end_date=datetime.now(UTC).date())
     api_port = free_port()
+    web_port = free_port()  # the web dashboard's origin, allowed by the API's CORS list
     metrics_ports = {name: free_port() for name in SERVICES}
     trace_file = log_dir / "traces.jsonl"
     common = {
@@ -68,6 +70,9 @@ def system(
         "CMIS_RETRY_BACKOFF_SECONDS": "[0.5, 1]",
         "CMIS_TOKEN_CHECK_INTERVAL_SECONDS": "2",
         "CMIS_PORT": str(api_port),
+        "CMIS_CORS_ORIGINS": f"http://127.0.0.1:{web_port}",
+        "CMIS_OAUTH_RETURN_URLS": f'["http://127.0.0.1:{web_port}/"]',
+        "CMIS_OAUTH_PUBLIC_BASE_URL": f"http://127.0.0.1:{api_port}",
     }
     processes = {
         name: ServiceProcess(
@@ -87,10 +92,10 @@ def system(
     try:
         for process in processes.values():
             process.start()
-        processes["dashboard-api"].wait_until(lambda: _answers(f"{api_url}/healthz"), 60)
+        processes["dashboard-api"].wait_until(lambda: _answers(f"{api_url}/healthz"), 120)
         for name in ("scheduler", "sync-worker", "alerting"):
-            processes[name].wait_for_log("started successfully", 60)
-        yield System(e2e_settings, sim, api_url, trace_file, metrics_ports, processes)
+            processes[name].wait_for_log("started successfully", 120)
+        yield System(e2e_settings, sim, api_url, trace_file, metrics_ports, processes, web_port)
     finally:
         for process in processes.values():
             process.terminate()

@@ -1,0 +1,132 @@
+import { useState } from "react";
+import { problemOf, type Schemas } from "../api/client";
+import { LoadState, useLoad } from "../components/States";
+import { useApp } from "../context";
+import { formatDateTime } from "../i18n/locale";
+
+type Status = "open" | "resolved";
+type Severity = NonNullable<Schemas["Severity"]>;
+const SEVERITIES: Severity[] = ["critical", "warning"];
+
+export function AlertsPage({ revision }: { revision: number }) {
+  const { api, org, t } = useApp();
+  const [status, setStatus] = useState<Status>("open");
+  const [severity, setSeverity] = useState<Severity | "">("");
+  const [changed, setChanged] = useState(0);
+  const [loaded] = useLoad(
+    () =>
+      api.GET("/api/orgs/{org_id}/alerts", {
+        params: { path: { org_id: org.id }, query: { status, severity: severity || undefined, limit: 50 } },
+      }),
+    [org.id, status, severity, revision, changed],
+  );
+  return (
+    <section aria-labelledby="alerts-page-title">
+      <header className="page-header">
+        <h1 id="alerts-page-title">{t("navAlerts")}</h1>
+        <div className="filters">
+          <div role="radiogroup" aria-label={t("status")} className="segmented">
+            {(["open", "resolved"] as Status[]).map((value) => (
+              <button key={value} role="radio" aria-checked={status === value} className={status === value ? "selected" : ""} onClick={() => setStatus(value)}>
+                {t(value)}
+              </button>
+            ))}
+          </div>
+          <label>
+            {t("filterSeverity")}{" "}
+            <select value={severity} onChange={(event) => setSeverity(event.target.value as Severity | "")}>
+              <option value="">{t("all")}</option>
+              {SEVERITIES.map((value) => (
+                <option key={value} value={value}>
+                  {value}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+      </header>
+      <LoadState loaded={loaded}>
+        {(page) =>
+          page.items.length === 0 ? (
+            <p className="empty card">{t("noAlerts")}</p>
+          ) : (
+            <ul className="alert-list">
+              {page.items.map((alert) => (
+                <AlertItem key={alert.id} alert={alert} onChanged={() => setChanged((n) => n + 1)} />
+              ))}
+            </ul>
+          )
+        }
+      </LoadState>
+    </section>
+  );
+}
+
+function AlertItem({ alert, onChanged }: { alert: Schemas["AlertOut"]; onChanged: () => void }) {
+  const { api, org, t, language } = useApp();
+  const [message, setMessage] = useState<string | null>(null);
+  const [showHistory, setShowHistory] = useState(false);
+  const path = { org_id: org.id, alert_id: alert.id };
+
+  async function command(action: "acknowledge" | "snooze" | "resolve") {
+    const result =
+      action === "acknowledge"
+        ? await api.POST("/api/orgs/{org_id}/alerts/{alert_id}/acknowledge", { params: { path } })
+        : action === "resolve"
+          ? await api.POST("/api/orgs/{org_id}/alerts/{alert_id}/resolve", { params: { path } })
+          : await api.POST("/api/orgs/{org_id}/alerts/{alert_id}/snooze", {
+              params: { path },
+              body: { until: new Date(Date.now() + 24 * 3600 * 1000).toISOString() },
+            });
+    setMessage(result.response.ok ? t("commandSent") : problemOf(result.response, result.error).message);
+    if (result.response.ok) setTimeout(onChanged, 1000);
+  }
+
+  return (
+    <li className={`card severity-${alert.severity}`}>
+      <p>
+        <strong>{alert.severity}</strong> · {alert.type} · {formatDateTime(language, alert.first_seen_at, org.timezone)}
+      </p>
+      <p>{alert.message}</p>
+      {alert.acknowledged_by && <p className="muted">{t("acknowledgedBy", { who: alert.acknowledged_by })}</p>}
+      {alert.snoozed_until && (
+        <p className="muted">{t("snoozedUntil", { time: formatDateTime(language, alert.snoozed_until, org.timezone) })}</p>
+      )}
+      {alert.status === "open" && (
+        <div className="actions">
+          <button onClick={() => void command("acknowledge")} disabled={alert.acknowledged_at !== null}>
+            {t("acknowledge")}
+          </button>
+          <button onClick={() => void command("snooze")}>{t("snooze")}</button>
+          <button onClick={() => void command("resolve")}>{t("resolve")}</button>
+        </div>
+      )}
+      {message && <p role="status">{message}</p>}
+      <button className="link" aria-expanded={showHistory} onClick={() => setShowHistory((shown) => !shown)}>
+        {t("history")}
+      </button>
+      {showHistory && <AlertHistory alertId={alert.id} />}
+    </li>
+  );
+}
+
+function AlertHistory({ alertId }: { alertId: string }) {
+  const { api, org, language } = useApp();
+  const [loaded] = useLoad(
+    () => api.GET("/api/orgs/{org_id}/alerts/{alert_id}/history", { params: { path: { org_id: org.id, alert_id: alertId } } }),
+    [alertId],
+  );
+  return (
+    <LoadState loaded={loaded}>
+      {(history) => (
+        <ol className="history">
+          {history.items.map((entry) => (
+            <li key={entry.id}>
+              {formatDateTime(language, entry.at, org.timezone)} · {entry.action} · {entry.severity}
+            </li>
+          ))}
+        </ol>
+      )}
+    </LoadState>
+  );
+}
