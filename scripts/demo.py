@@ -50,6 +50,10 @@ DEMO_ENV = {
     "CMIS_PLATFORMS__GOOGLE_DEVELOPER_TOKEN": "sim-developer-token",
     "CMIS_LOG_FORMAT": os.environ.get("CMIS_LOG_FORMAT", "console"),
     "CMIS_PORT": str(API_PORT),
+    # OAuth connect against the simulator (CMIS_PLATFORM_SIM_URL): the platforms call back
+    # this API, which sends the browser back to the docs (there is no frontend in the demo).
+    "CMIS_OAUTH_PUBLIC_BASE_URL": f"http://127.0.0.1:{API_PORT}",
+    "CMIS_OAUTH_RETURN_URLS": f'["http://127.0.0.1:{API_PORT}/docs", "http://localhost:5173/"]',
 }
 
 
@@ -126,6 +130,10 @@ def banner(plan: DemoPlan, base_url: str) -> str:
    curl -H "Authorization: Bearer {plan.token}" {base_url}/api/orgs/{org}/dashboard
    curl -H "Authorization: Bearer {plan.token}" {base_url}/api/orgs/{org}/sync/status
    curl -N -H "Authorization: Bearer {plan.token}" {base_url}/api/orgs/{org}/events
+   # Connect accounts through OAuth (simulated consent): open the answer's authorization_url
+   curl -X POST -H "Authorization: Bearer {plan.token}" -H "Content-Type: application/json" \
+     -d '{{"return_url": "{base_url}/docs"}}' \
+     {base_url}/api/orgs/{org}/integrations/oauth/google/start
  Ctrl-C stops everything.
 ================================================================================
 """.strip()

@@ -21,6 +21,7 @@ PRODUCERS = {
     "sync.failed": "sync-worker",
     "alert.raised": "alerting",
     "alert.resolved": "alerting",
+    "alerting.command": "dashboard-api (a user acknowledges, snoozes or resolves an alert)",
     "integration.connected": "dashboard-api",
     "integration.updated": "dashboard-api, sync-worker (token refresh), scheduler (pause)",
     "integration.disconnected": "dashboard-api",

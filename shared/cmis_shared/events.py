@@ -83,6 +83,14 @@ class Severity(enum.StrEnum):
     CRITICAL = "critical"
 
 
+class AlertAction(enum.StrEnum):
+    """What a user asks of an alert (``AlertCommand``)."""
+
+    ACKNOWLEDGE = "acknowledge"
+    SNOOZE = "snooze"
+    RESOLVE = "resolve"
+
+
 class _Contract(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
@@ -224,6 +232,19 @@ class AlertResolved(_AlertEvent):
     reason: str
 
 
+class AlertCommand(Event):
+    """A user's acknowledge, snooze or resolve of one alert: published by dashboard-api,
+    applied by alerting (the only writer of alerts). Its routing key is outside ``alert.*``
+    so consumers of alert changes do not receive requests for them."""
+
+    event_type: Literal["alerting.command"] = "alerting.command"
+    routing_key: ClassVar[str] = "alerting.command"
+    alert_id: UUID
+    action: AlertAction
+    snoozed_until: AwareDatetime | None = None
+    requested_by: str
+
+
 # --- integrations -----------------------------------------------------------------------
 
 
@@ -281,6 +302,7 @@ AnyEvent = Annotated[
     | SyncFailed
     | AlertRaised
     | AlertResolved
+    | AlertCommand
     | IntegrationConnected
     | IntegrationUpdated
     | IntegrationDisconnected
@@ -297,6 +319,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         SyncFailed,
         AlertRaised,
         AlertResolved,
+        AlertCommand,
         IntegrationConnected,
         IntegrationUpdated,
         IntegrationDisconnected,

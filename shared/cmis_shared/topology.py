@@ -38,7 +38,13 @@ SERVICE_QUEUES: dict[str, ServiceQueue] = {
     ),
     "alerting": ServiceQueue(
         "alerting.events",
-        ("sync.completed", "sync.failed", "integration.*", "organization.settings_changed"),
+        (
+            "sync.completed",
+            "sync.failed",
+            "integration.*",
+            "organization.settings_changed",
+            "alerting.command",
+        ),
     ),
     "dashboard-api": ServiceQueue("dashboard-api.events", ("#",)),
 }

@@ -14,6 +14,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from cmis_alerting.adapters.dead_letter_queue import RabbitDeadLetterQueue
 from cmis_alerting.adapters.unit_of_work import SqlUnitOfWork
 from cmis_alerting.handlers import (
+    AlertCommands,
     DeadLetterCheck,
     EventHandlers,
     HistoryRetention,
@@ -74,7 +75,12 @@ def bootstrap(
     unit_of_work = partial(SqlUnitOfWork, runtime.sessions)
     defaults = settings.default_thresholds()
     handlers = EventHandlers(unit_of_work, defaults, clock)
-    subscribe(runtime, handlers, SettingsChanged(unit_of_work, defaults, clock))
+    subscribe(
+        runtime,
+        handlers,
+        AlertCommands(unit_of_work),
+        SettingsChanged(unit_of_work, defaults, clock),
+    )
     dead_letters = RabbitDeadLetterQueue(runtime.broker, runtime.topology.dead_letter_queue.name)
     return AlertingService(
         settings=settings,

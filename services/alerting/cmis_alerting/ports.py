@@ -14,6 +14,7 @@ from uuid import UUID
 from cmis_alerting.domain.lifecycle import Decision, StoredAlert
 from cmis_alerting.domain.observations import AlertKey
 from cmis_alerting.domain.tokens import TokenFacts
+from cmis_alerting.domain.user_actions import Acknowledgement
 from cmis_shared.events import AlertType, Event
 
 
@@ -26,6 +27,14 @@ class AlertRepository(Protocol):
         """Write the decision (and its history row); returns the alert's id. Raises
         :class:`~cmis_alerting.domain.errors.AlertOpenedConcurrently` when another writer
         opened the same alert meanwhile."""
+        ...
+
+    async def by_id(self, org_id: UUID, alert_id: UUID) -> tuple[AlertKey, StoredAlert] | None:
+        """The organization's alert and its key, locked until commit."""
+        ...
+
+    async def acknowledge(self, change: Acknowledgement, cause_event_id: UUID | None) -> None:
+        """Store a user's acknowledgement or snooze, with its history row."""
         ...
 
     async def open_alerts_of_integration(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from cmis_alerting.handlers import CONSUMER, EventHandlers
+from cmis_alerting.handlers import CONSUMER, AlertCommands, EventHandlers
 from cmis_shared.consumer import EventConsumer
 from cmis_shared.events import (
+    AlertCommand,
     IntegrationConnected,
     IntegrationDisconnected,
     IntegrationUpdated,
@@ -20,9 +21,11 @@ from cmis_shared.runtime import ServiceRuntime
 def subscribe(
     runtime: ServiceRuntime,
     handlers: EventHandlers,
+    commands: AlertCommands,
     settings_changed: Callable[[OrganizationSettingsChanged], Awaitable[None]],
 ) -> EventConsumer:
-    """Alerting is bound to the sync outcomes, integration and settings changes only."""
+    """Alerting is bound to the sync outcomes, integration and settings changes, and users'
+    commands."""
     return runtime.consumer(
         CONSUMER,
         {
@@ -31,6 +34,7 @@ def subscribe(
             IntegrationConnected: handlers.integration_changed,
             IntegrationUpdated: handlers.integration_changed,
             IntegrationDisconnected: handlers.integration_disconnected,
+            AlertCommand: commands.apply,
             OrganizationSettingsChanged: settings_changed,
         },
     )

@@ -1,19 +1,24 @@
-"""``cmis-admin``: create organizations and users, issue, list and revoke API tokens, add
-members; list, show, replay and purge dead letters; re-encrypt stored credentials with the
-first key.
+"""``cmis-admin``: create organizations and users, set a user's password, issue, list and
+revoke API tokens, add members; list, show, replay and purge dead letters; re-encrypt stored
+credentials with the first key.
 
-Tokens are printed once, on stdout, and never logged."""
+Tokens are printed once, on stdout, and never logged. Passwords are read from the terminal
+(without echo) or from stdin, never from the command line (argv shows in ``ps`` and shell
+history)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import sys
 from datetime import timedelta
 from uuid import UUID
 
 from cmis_dashboard_api import admin
+from cmis_dashboard_api.adapters.accounts import find_by_email, set_password
 from cmis_dashboard_api.adapters.api_tokens import AmbiguousTokenError, TokenInfo
+from cmis_dashboard_api.domain.passwords import Passwords, WeakPasswordError
 from cmis_dashboard_api.domain.roles import Role
 from cmis_dashboard_api.settings import DashboardSettings
 from cmis_shared.crypto import TokenCipher
@@ -40,6 +45,12 @@ def _parser() -> argparse.ArgumentParser:
     member.add_argument("email")
     member.add_argument("org", type=UUID)
     member.add_argument("--role", choices=list(Role), default=Role.MEMBER)
+    password = commands.add_parser(
+        "set-password",
+        help="set a user's sign-in password, read from the terminal or stdin (never argv); "
+        "ends the user's sign-in sessions",
+    )
+    password.add_argument("email")
     _add_token_commands(commands)
     dead = commands.add_parser("dead-letters", help="list, show, replay or purge dead letters")
     actions = dead.add_subparsers(dest="action", required=True)
@@ -114,7 +125,36 @@ async def _rotate_keys(args: argparse.Namespace, settings: CmisSettings) -> str:
     return counts.summary()
 
 
+def read_password() -> str:
+    """From the terminal, typed twice without echo; else the first line of stdin."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    password = getpass.getpass("new password: ")
+    if getpass.getpass("again: ") != password:
+        raise SystemExit("the passwords differ")
+    return password
+
+
+async def _set_password(args: argparse.Namespace, settings: CmisSettings) -> str:
+    try:
+        encoded = Passwords().hash(read_password())
+    except WeakPasswordError as error:
+        raise SystemExit(str(error)) from None
+    engine = create_engine(settings)
+    try:
+        async with create_session_factory(engine)() as session, session.begin():
+            user = await find_by_email(session, args.email)
+            if user is None:
+                raise SystemExit(f"no user with email {args.email}")
+            ended = await set_password(session, user.id, encoded)
+    finally:
+        await engine.dispose()
+    return f"password set for {user.email}; {ended} sign-in session(s) ended"
+
+
 async def _run(args: argparse.Namespace, settings: DashboardSettings) -> str:
+    if args.command == "set-password":
+        return await _set_password(args, settings)
     if args.command == "rotate-keys":
         return await _rotate_keys(args, settings)
     if args.command == "dead-letters":

@@ -11,6 +11,14 @@ from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar
 from uuid import UUID
 
+from cmis_dashboard_api.domain.oauth import (
+    Authorization,
+    Callback,
+    Grant,
+    NewPendingGrant,
+    PendingGrant,
+    Reach,
+)
 from cmis_dashboard_api.domain.org_settings import OrgSettings
 from cmis_dashboard_api.schemas.audit import AuditEntry
 from cmis_dashboard_api.schemas.members import MemberOut
@@ -107,6 +115,14 @@ class Plans(Protocol[Out]):
     async def remove(self, org_id: UUID, row_id: UUID) -> bool: ...
 
 
+class AlertStates(Protocol):
+    """Alerts are alerting's: the API reads their state and publishes commands about them."""
+
+    async def status(self, org_id: UUID, alert_id: UUID) -> str | None:
+        """The org's alert's status (open, resolved), or None when it has no such alert."""
+        ...
+
+
 class OrgSettingsStore(Protocol):
     async def lock(self, org_id: UUID) -> OrgSettings:
         """The stored settings, the organization's row locked until commit (settings and
@@ -165,6 +181,19 @@ class AuditLog(Protocol):
         ...
 
 
+class OAuthGrants(Protocol):
+    """Pending grants, bound to the user and organization that started the consent."""
+
+    async def add(self, new: NewPendingGrant) -> UUID: ...
+    async def get(
+        self, org_id: UUID, user_id: UUID, grant_id: UUID, now: datetime, *, lock: bool = False
+    ) -> PendingGrant | None:
+        """None when missing, expired, or another user's or organization's."""
+        ...
+
+    async def remove(self, grant_id: UUID) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: repositories' writes and the events staged in the outbox."""
 
@@ -173,9 +202,13 @@ class UnitOfWork(Protocol):
     @property
     def integrations(self) -> Integrations: ...
     @property
+    def oauth_grants(self) -> OAuthGrants: ...
+    @property
     def kpis(self) -> Plans[KpiOut]: ...
     @property
     def content(self) -> Plans[ContentOut]: ...
+    @property
+    def alerts(self) -> AlertStates: ...
     @property
     def org_settings(self) -> OrgSettingsStore: ...
     @property
@@ -195,5 +228,58 @@ class UnitOfWork(Protocol):
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+class OAuthPlatform(Protocol):
+    """One platform's side of an OAuth connect; failures raise ``OAuthFailure``."""
+
+    platform: str
+
+    def configured(self) -> bool:
+        """This application has client credentials for the platform."""
+        ...
+
+    async def authorize(self, state: str, redirect_uri: str) -> Authorization: ...
+    async def exchange(self, callback: Callback) -> Grant:
+        """Trade the callback's code (or X's verifier) for tokens, on the server."""
+        ...
+
+    async def reach(self, grant: Grant) -> Reach: ...
+
+
 # Told after a KPI or scheduled-content change was committed (the view reloads its plans).
 PlansChanged = Callable[[UUID], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class StoredPassword:
+    """The user an email names, and their Argon2 hash (``None``: no password set)."""
+
+    user_id: UUID
+    password_hash: str | None
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str  # plaintext, shown once to the caller; only its hash is stored
+    expires_at: datetime
+
+
+class SignInStore(Protocol):
+    async def stored_password(self, email: str) -> StoredPassword | None: ...
+    async def issue_token(self, user_id: UUID) -> IssuedToken: ...
+    async def replace_hash(self, user_id: UUID, old_hash: str, new_hash: str) -> None: ...
+
+
+class SignInThrottle(Protocol):
+    """Failed sign-ins counted per account and per client address (shared by processes)."""
+
+    async def retry_after(self, account: str, address: str) -> float | None: ...
+    async def failed(self, account: str, address: str) -> None: ...
+
+
+class FlowStore(Protocol):
+    """Consent round trips in flight, under their state's nonce; ``take`` works once."""
+
+    async def keep(self, nonce: str, flow: dict[str, Any], ttl_seconds: int) -> None: ...
+    async def take(self, nonce: str) -> dict[str, Any] | None: ...

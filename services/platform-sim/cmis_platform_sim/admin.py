@@ -7,6 +7,9 @@ GET    /_admin/faults            active faults with how often each fired
 DELETE /_admin/faults[/{id}]     clear all faults, or one
 GET    /_admin/calls             {"total", "by_route": {"meta.insights": n}, "by_account": {...}}
 DELETE /_admin/calls             reset the counters (and the access log)
+GET    /_admin/oauth             {"consent": "approve"|"deny"|"page", "code_ttl_seconds": n}
+POST   /_admin/oauth             change either (what the simulated user answers on consent
+                                 screens; how long an authorization code lives)
 GET    /_admin/access-log        {"requests": ["GET /meta/v23.0/act_1/campaigns?limit=5", ...]}:
                                  the last platform requests as they arrived on the wire (raw,
                                  still percent-encoded path and query), oldest first
@@ -22,14 +25,18 @@ import orjson
 from .dataset import PLATFORMS, Dataset
 from .faults import FaultBook
 from .http import SimRequest, SimResponse, json_response
+from .oauth import OAuthBook
 from .tokens import TokenBook
 
 ACCESS_LOG_SIZE = 10_000
 
 
 class Admin:
-    def __init__(self, dataset: Dataset, faults: FaultBook, tokens: TokenBook) -> None:
+    def __init__(
+        self, dataset: Dataset, faults: FaultBook, tokens: TokenBook, oauth: OAuthBook
+    ) -> None:
         self.dataset = dataset
+        self.oauth = oauth
         self.faults = faults
         self.tokens = tokens
         self.calls: Counter[str] = Counter()
@@ -63,6 +70,14 @@ class Admin:
                     "by_account": self.account_calls,
                 }
             )
+        if path == "/_admin/oauth":
+            if method == "POST":
+                try:
+                    body = orjson.loads(req.body or b"{}")
+                    self.oauth.configure(body.get("consent"), body.get("code_ttl_seconds"))
+                except (ValueError, TypeError, AttributeError) as exc:
+                    return json_response({"error": str(exc)}, 400)
+            return json_response(self.oauth.describe())
         if path == "/_admin/access-log":
             return json_response({"requests": list(self.access_log)})
         if path == "/_admin/faults":

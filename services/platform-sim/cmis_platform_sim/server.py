@@ -13,6 +13,7 @@ from .admin import Admin
 from .dataset import Dataset
 from .faults import Fault, FaultBook
 from .http import SimRequest, SimResponse, json_response
+from .oauth import OAuthBook
 from .platforms.base import Route, SimContext, SimulatedPlatform
 from .platforms.google import GoogleSim
 from .platforms.linkedin import LinkedInSim
@@ -54,8 +55,11 @@ class SimServer:
         self.faults = FaultBook()
         for spec in settings.faults:
             self.faults.add(dict(spec), self.tokens.serial())
-        self.admin = Admin(self.dataset, self.faults, self.tokens)
-        ctx = SimContext(self.dataset, self.tokens, settings.max_page_size, settings.usage_pct)
+        self.oauth = OAuthBook()
+        self.admin = Admin(self.dataset, self.faults, self.tokens, self.oauth)
+        ctx = SimContext(
+            self.dataset, self.tokens, settings.max_page_size, settings.usage_pct, self.oauth
+        )
         sims: list[SimulatedPlatform] = [
             GoogleSim(ctx),
             MetaSim(ctx),

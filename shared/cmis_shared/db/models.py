@@ -17,7 +17,9 @@ services still talk only through events. Who writes which table, and why:
 - sync_attempts: sync-worker, and the scheduler's stuck-run sweep. An attempt is finished
   once: whoever sets ``finished_at`` from NULL first emits its outcome event.
 - schedule_entries, retry_entries: scheduler (the single authority on time).
-- alerts, alert_history: alerting.
+- alerts, alert_history: alerting. A user's acknowledge, snooze or resolve reaches it as an
+  ``alerting.command`` event that dashboard-api stages in its outbox (the API never writes
+  these tables).
 - outbox: every service stages rows in its own transactions; any service's relay publishes
   and deletes them (``cmis_shared.outbox``).
 - processed_events: every consumer its own rows, keyed by consumer name (the inbox,
@@ -105,6 +107,9 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(320), unique=True)
     name: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = _created_at()
+    # Argon2id encoded string (parameters and salt included); NULL: no password sign-in.
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    password_changed_at: Mapped[datetime | None]
 
 
 class OrgMember(Base):
@@ -182,6 +187,26 @@ class Integration(Base):
     last_synced_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = _created_at()
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+
+
+class OAuthPendingGrant(Base):
+    """A platform grant from an OAuth consent that its user has not yet connected: the
+    tokens (encrypted like integrations' credentials) and the accounts they reach. Bound to
+    the user and organization that started the consent; used once; expires."""
+
+    __tablename__ = "oauth_pending_grants"
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(20))
+    credentials_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    token_expires_at: Mapped[datetime | None]
+    refreshable: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The choosable accounts (ids, names, currency, time zone, manager): never secrets.
+    accounts: Mapped[list[Any]] = mapped_column(JSONB)
+    grant_extra: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
+    created_at: Mapped[datetime] = _created_at()
+    expires_at: Mapped[datetime] = mapped_column(index=True)
 
 
 # --- platform data (sync-worker) ---------------------------------------------------------
@@ -410,6 +435,11 @@ class Alert(Base):
     first_seen_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
+    # Set by alerting when it applies a user's command (published by dashboard-api): while
+    # acknowledged or snoozed, changes of the alert are stored but not announced.
+    acknowledged_at: Mapped[datetime | None]
+    acknowledged_by: Mapped[str | None] = mapped_column(String(320))
+    snoozed_until: Mapped[datetime | None]
 
 
 class AlertHistory(Base):
@@ -418,7 +448,8 @@ class AlertHistory(Base):
     alert_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("alerts.id", ondelete="CASCADE"), index=True
     )
-    action: Mapped[str] = mapped_column(String(20))  # raised | escalated | updated | resolved
+    # raised | escalated | updated | resolved | acknowledged | snoozed
+    action: Mapped[str] = mapped_column(String(20))
     severity: Mapped[str] = mapped_column(String(10))
     cause_event_id: Mapped[uuid.UUID | None] = mapped_column()
     at: Mapped[datetime] = mapped_column(server_default=func.now())

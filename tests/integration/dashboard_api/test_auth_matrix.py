@@ -5,6 +5,7 @@ syncs and refresh the dashboard), every other change needs an admin (403 otherwi
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -12,6 +13,7 @@ from fastapi import FastAPI
 
 from cmis_dashboard_api import admin
 from cmis_dashboard_api.bootstrap import Services
+from tests.integration.dashboard_api import chart_data
 from tests.integration.dashboard_api.conftest import Tenant, new_member
 
 pytestmark = pytest.mark.integration
@@ -24,16 +26,49 @@ BODIES = {
         "credentials": {"access_token": "t"},
     },
     ("POST", "/api/orgs/{org_id}/kpis"): {"name": "CTR", "metric": "avg_ctr", "target": 2},
+    ("POST", "/api/orgs/{org_id}/integrations/oauth/{platform}/start"): {
+        "return_url": "http://frontend.test/connected"
+    },
+    ("POST", "/api/orgs/{org_id}/integrations/oauth/pending/{pending_id}/connect"): {
+        "account_ids": ["1"]
+    },
     ("POST", "/api/orgs/{org_id}/scheduled-content"): {
         "content": "x",
         "platforms": ["meta"],
         "scheduled_for": "2030-01-01T00:00:00Z",
+    },
+    ("POST", "/api/orgs/{org_id}/alerts/{alert_id}/snooze"): {
+        "until": (datetime.now(UTC) + timedelta(days=1)).isoformat()
     },
     ("PATCH", "/api/orgs/{org_id}/settings"): {"alerts": {"budget_warning_pct": 80}},
     ("PATCH", "/api/orgs/{org_id}/members/{user_id}"): {"role": "member"},
 }
 # Reads that need the admin role too.
 ADMIN_READS = {("GET", "/api/orgs/{org_id}/audit")}
+CHANGES = {
+    "/api/orgs/{org_id}/integrations/{integration_id}": {"account_name": "Renamed"},
+    "/api/orgs/{org_id}/kpis/{kpi_id}": {"target": 1},
+    "/api/orgs/{org_id}/scheduled-content/{content_id}": {"content": "changed"},
+    "/api/orgs/{org_id}/members/{user_id}": {"role": "member"},
+}
+ID_NAMES = (
+    "integration_id", "kpi_id", "content_id", "campaign_id", "alert_id", "pending_id", "user_id"
+)  # fmt: skip
+
+
+# The platforms' OAuth callback: the browser arrives from the platform without a bearer
+# token; the signed single-use state authenticates it (test_oauth_connect).
+PUBLIC = {"/api/oauth/{platform}/callback"}
+
+
+def _routes(app: FastAPI) -> list[tuple[str, str]]:
+    return sorted(
+        (method.upper(), path)
+        for path, operations in app.openapi()["paths"].items()
+        if "/events" not in path  # the stream: covered in test_live_updates
+        and path not in PUBLIC  # authenticated otherwise: covered in test_oauth_connect
+        for method in operations
+    )
 
 
 async def _bodies(services: Services) -> dict[tuple[str, str], object]:
@@ -43,20 +78,10 @@ async def _bodies(services: Services) -> dict[tuple[str, str], object]:
     return {**BODIES, ("POST", "/api/orgs/{org_id}/members"): {"email": user.email}}
 
 
-def _routes(app: FastAPI) -> list[tuple[str, str]]:
-    return sorted(
-        (method.upper(), path)
-        for path, operations in app.openapi()["paths"].items()
-        if "/events" not in path  # the stream: covered in test_live_updates
-        for method in operations
-    )
-
-
-def _url(path: str, org_id: uuid.UUID) -> str:
-    ids = {"org_id": org_id}
-    for name in ("integration_id", "kpi_id", "content_id", "user_id"):
-        ids[name] = uuid.uuid4()
-    return path.format(**ids)
+def _url(path: str, org_id: uuid.UUID, ids: dict[str, uuid.UUID] | None = None) -> str:
+    given = ids or {}
+    values = {name: given.get(name, uuid.uuid4()) for name in ID_NAMES}
+    return path.format(org_id=org_id, platform="google", **values)
 
 
 async def test_every_route_checks_token_and_membership(
@@ -139,3 +164,54 @@ async def test_invalid_ids_answer_422_naming_the_field(
     )
     assert body.status_code == 422
     assert body.json()["error"]["details"][0]["field"] == "body.metric"
+
+
+async def _real_ids(
+    client: httpx.AsyncClient, services: Services, tenant: Tenant
+) -> dict[str, uuid.UUID]:
+    """One of every sub-resource, existing in ``tenant``'s organization."""
+    base = f"/api/orgs/{tenant.org_id}"
+    integration_id = await chart_data.connect(services, tenant, "google", "matrix")
+    await chart_data.seed_campaign(services, tenant, integration_id, "Matrix", {0: ("1", 1, 1)})
+    [campaign] = (await chart_data.get(client, tenant, "/campaigns"))["items"]
+    kpi = await client.post(
+        f"{base}/kpis", headers=tenant.headers, json=BODIES[("POST", "/api/orgs/{org_id}/kpis")]
+    )
+    content = await client.post(
+        f"{base}/scheduled-content",
+        headers=tenant.headers,
+        json=BODIES[("POST", "/api/orgs/{org_id}/scheduled-content")],
+    )
+    return {
+        "integration_id": integration_id,
+        "campaign_id": uuid.UUID(campaign["id"]),
+        "kpi_id": uuid.UUID(kpi.json()["id"]),
+        "content_id": uuid.UUID(content.json()["id"]),
+        "alert_id": await chart_data.seed_alert(services, tenant),
+        "user_id": tenant.user_id,  # a member of that organization
+    }
+
+
+async def test_real_ids_of_another_organization_answer_like_missing_ones(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    services: Services,
+    tenant: Tenant,
+    other_tenant: Tenant,
+) -> None:
+    theirs = await _real_ids(client, services, other_tenant)
+    checked = 0
+    for method, path in _routes(app):
+        if not any(f"{{{name}}}" in path for name in ID_NAMES):
+            continue
+        body = CHANGES.get(path) if method == "PATCH" else BODIES.get((method, path))
+        real = await client.request(
+            method, _url(path, tenant.org_id, theirs), headers=tenant.headers, json=body
+        )
+        missing = await client.request(
+            method, _url(path, tenant.org_id), headers=tenant.headers, json=body
+        )
+        assert real.status_code == missing.status_code == 404, (method, path, real.text)
+        assert real.json()["error"]["message"] == missing.json()["error"]["message"]
+        checked += 1
+    assert checked >= 15

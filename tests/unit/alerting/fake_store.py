@@ -9,12 +9,13 @@ from uuid import UUID
 from cmis_alerting.domain.errors import AlertOpenedConcurrently
 from cmis_alerting.domain.lifecycle import Action, Decision, StoredAlert
 from cmis_alerting.domain.observations import AlertKey
+from cmis_alerting.domain.user_actions import Acknowledgement
 
 
 @dataclass
 class FakeAlertStore:
     alerts: dict[UUID, tuple[AlertKey, StoredAlert]] = field(default_factory=dict)
-    history: list[tuple[UUID, Action, UUID | None]] = field(default_factory=list)
+    history: list[tuple[UUID, Action | str, UUID | None]] = field(default_factory=list)
 
     async def latest(self, key: AlertKey) -> StoredAlert | None:
         candidates = [alert for k, alert in self.alerts.values() if k == key]
@@ -49,6 +50,18 @@ class FakeAlertStore:
         if decision.action is not Action.TOUCHED:
             self.history.append((alert_id, decision.action, cause_event_id))
         return alert_id
+
+    async def by_id(self, org_id: UUID, alert_id: UUID) -> tuple[AlertKey, StoredAlert] | None:
+        found = self.alerts.get(alert_id)
+        return found if found is not None and found[0].org_id == org_id else None
+
+    async def acknowledge(self, change: Acknowledgement, cause_event_id: UUID | None) -> None:
+        key, stored = self.alerts[change.alert_id]
+        self.alerts[change.alert_id] = (
+            key,
+            replace(stored, acknowledged_at=change.at, snoozed_until=change.snoozed_until),
+        )
+        self.history.append((change.alert_id, change.history_action, cause_event_id))
 
     def open_keys(self) -> list[AlertKey]:
         return [key for key, alert in self.alerts.values() if alert.is_open]

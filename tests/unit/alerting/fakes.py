@@ -15,6 +15,7 @@ from cmis_alerting.domain.errors import AlertOpenedConcurrently
 from cmis_alerting.domain.lifecycle import Decision, StoredAlert
 from cmis_alerting.domain.observations import AlertKey
 from cmis_alerting.domain.tokens import TokenFacts
+from cmis_alerting.domain.user_actions import Acknowledgement
 from cmis_shared.events import AlertType, Event
 from cmis_shared.statuses import IntegrationStatus
 from tests.support.fake_unit_of_work import FakeInboxOutbox
@@ -47,6 +48,12 @@ class _Alerts:
         if decision.alert_id is None and decision.key in self._store.state.alerts.open_keys():
             raise AlertOpenedConcurrently(str(decision.key))
         return await self.s.alerts.save(decision, cause_event_id)
+
+    async def by_id(self, org_id: UUID, alert_id: UUID) -> tuple[AlertKey, StoredAlert] | None:
+        return await self.s.alerts.by_id(org_id, alert_id)
+
+    async def acknowledge(self, change: Acknowledgement, cause_event_id: UUID | None) -> None:
+        await self.s.alerts.acknowledge(change, cause_event_id)
 
     async def open_alerts_of_integration(
         self, org_id: UUID, integration_id: UUID

@@ -39,8 +39,9 @@ def test_round_trip_keeps_every_field() -> None:
 def test_every_event_type_is_registered_under_its_routing_key() -> None:
     assert set(EVENT_TYPES) == {
         "sync.requested", "sync.started", "sync.completed", "sync.failed",
-        "alert.raised", "alert.resolved",
+        "alert.raised", "alert.resolved", "alerting.command",
         "integration.connected", "integration.updated", "integration.disconnected",
+        "organization.settings_changed",
     }  # fmt: skip
 
 

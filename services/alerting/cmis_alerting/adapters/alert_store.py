@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cmis_alerting.domain.errors import AlertOpenedConcurrently
 from cmis_alerting.domain.lifecycle import Action, Decision, StoredAlert
 from cmis_alerting.domain.observations import AlertKey, SubjectType
+from cmis_alerting.domain.user_actions import Acknowledgement
 from cmis_shared.db.models import Alert, AlertHistory, Organization
 from cmis_shared.events import AlertType, Severity
 from cmis_shared.statuses import AlertStatus
@@ -44,18 +45,43 @@ class AlertStore:
             .execution_options(populate_existing=True)
         )
         row = (await self._session.execute(statement)).scalar_one_or_none()
-        if row is None:
-            return None
-        return StoredAlert(
-            alert_id=row.id,
-            is_open=row.status == AlertStatus.OPEN,
-            severity=Severity(row.severity),
-            message=row.message,
-            occurrences=row.occurrences,
-            first_seen_at=row.first_seen_at,
-            last_seen_at=row.last_seen_at,
-            resolved_at=row.resolved_at,
-            details=dict(row.details),
+        return None if row is None else _stored(row)
+
+    async def by_id(self, org_id: UUID, alert_id: UUID) -> tuple[AlertKey, StoredAlert] | None:
+        """The organization's alert ``alert_id`` and its key, locked until commit."""
+        statement = (
+            select(Alert)
+            .where(Alert.org_id == org_id, Alert.id == alert_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        row = (await self._session.execute(statement)).scalar_one_or_none()
+        return None if row is None else (_key(row), _stored(row))
+
+    async def acknowledge(self, change: Acknowledgement, cause_event_id: UUID | None) -> None:
+        """Store a user's acknowledgement or snooze, with its history row."""
+        row = (
+            await self._session.execute(
+                update(Alert)
+                .where(Alert.id == change.alert_id)
+                .values(
+                    acknowledged_at=change.at,
+                    acknowledged_by=change.by,
+                    snoozed_until=change.snoozed_until,
+                )
+                .returning(Alert.severity)
+            )
+        ).one()
+        until = change.snoozed_until.isoformat() if change.snoozed_until else None
+        await self._session.execute(
+            insert(AlertHistory).values(
+                alert_id=change.alert_id,
+                action=change.history_action,
+                severity=row.severity,
+                cause_event_id=cause_event_id,
+                at=change.at,
+                details={"by": change.by, "snoozed_until": until},
+            )
         )
 
     async def save(self, decision: Decision, cause_event_id: UUID | None) -> UUID:
@@ -120,6 +146,22 @@ def _violates_one_open_alert(error: IntegrityError) -> bool:
     # The driver's error carries the SQLSTATE; the index name is only in its message.
     sqlstate = getattr(error.orig, "sqlstate", None)
     return sqlstate == UNIQUE_VIOLATION and ONE_OPEN_ALERT_INDEX in str(error.orig)
+
+
+def _stored(row: Alert) -> StoredAlert:
+    return StoredAlert(
+        alert_id=row.id,
+        is_open=row.status == AlertStatus.OPEN,
+        severity=Severity(row.severity),
+        message=row.message,
+        occurrences=row.occurrences,
+        first_seen_at=row.first_seen_at,
+        last_seen_at=row.last_seen_at,
+        resolved_at=row.resolved_at,
+        details=dict(row.details),
+        acknowledged_at=row.acknowledged_at,
+        snoozed_until=row.snoozed_until,
+    )
 
 
 def _key(row: Alert) -> AlertKey:

@@ -49,6 +49,9 @@ class StoredAlert:
     last_seen_at: datetime
     resolved_at: datetime | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    # A user's acknowledgement and snooze (domain/user_actions.py): they silence announcements.
+    acknowledged_at: datetime | None = None
+    snoozed_until: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import structlog
 from cmis_alerting.domain.announce import announce
 from cmis_alerting.domain.lifecycle import decide
 from cmis_alerting.domain.observations import Observation
+from cmis_alerting.domain.user_actions import silenced
 from cmis_alerting.ports import AlertRepository, UnitOfWorkFactory
 from cmis_shared.events import AlertRaised, AlertResolved
 
@@ -29,10 +30,14 @@ async def record(
     events: list[AlertRaised | AlertResolved] = []
     # One lock order for every transaction: two events touching the same alerts cannot deadlock.
     for observation in sorted(observations, key=_lock_order):
-        decision = decide(await store.latest(observation.key), observation)
+        stored = await store.latest(observation.key)
+        decision = decide(stored, observation)
         if decision is None:
             continue
         alert_id = await store.save(decision, cause_event_id)
+        if silenced(stored, decision):
+            log.info("alert change silenced by the user", alert_id=str(alert_id))
+            continue
         event = announce(decision, alert_id, correlation_id)
         if event is not None:
             events.append(event)

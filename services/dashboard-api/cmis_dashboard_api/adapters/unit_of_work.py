@@ -8,9 +8,11 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cmis_dashboard_api.adapters import plans
+from cmis_dashboard_api.adapters.alert_queries import SqlAlertStates
 from cmis_dashboard_api.adapters.audit_log import SqlAuditLog
 from cmis_dashboard_api.adapters.integrations import SqlIntegrations
 from cmis_dashboard_api.adapters.members import SqlMembers
+from cmis_dashboard_api.adapters.oauth_grants import SqlOAuthGrants
 from cmis_dashboard_api.adapters.org_settings import SqlOrgSettings
 from cmis_dashboard_api.adapters.sync_commands import SqlRuns
 from cmis_dashboard_api.schemas.plans import ContentOut, KpiOut
@@ -38,12 +40,20 @@ class SqlUnitOfWork(UnitOfWork):
         return SqlIntegrations(self, self._cipher)
 
     @property
+    def oauth_grants(self) -> SqlOAuthGrants:
+        return SqlOAuthGrants(self, self._cipher)
+
+    @property
     def kpis(self) -> plans.SqlPlans[KpiOut]:
         return plans.kpis(self.session)
 
     @property
     def content(self) -> plans.SqlPlans[ContentOut]:
         return plans.content(self.session)
+
+    @property
+    def alerts(self) -> SqlAlertStates:
+        return SqlAlertStates(self.session)
 
     @property
     def org_settings(self) -> SqlOrgSettings:

@@ -13,7 +13,9 @@ from cmis_dashboard_api.api.deps import OrgAccess, ServicesDep
 from cmis_dashboard_api.api.docs import documented
 from cmis_dashboard_api.api.errors import not_found
 from cmis_dashboard_api.api.responses import json_response
-from cmis_dashboard_api.handlers import plans
+from cmis_dashboard_api.bootstrap import Services
+from cmis_dashboard_api.domain.publishing import publishing_targets
+from cmis_dashboard_api.handlers import integrations, plans
 from cmis_dashboard_api.ports import Plans, UnitOfWork
 from cmis_dashboard_api.schemas.plans import ContentIn, ContentList, ContentOut, ContentUpdate
 
@@ -27,6 +29,16 @@ def _content(uow: UnitOfWork) -> Plans[ContentOut]:
     return uow.content
 
 
+async def _with_targets(
+    services: Services, org_id: UUID, rows: list[ContentOut]
+) -> list[ContentOut]:
+    connected = await integrations.list_integrations(services.uow(), org_id)
+    return [
+        row.model_copy(update={"targets": publishing_targets(row.platforms, connected)})
+        for row in rows
+    ]
+
+
 @router.get(
     "/orgs/{org_id}/scheduled-content",
     response_model=ContentList,
@@ -38,7 +50,7 @@ def _content(uow: UnitOfWork) -> Plans[ContentOut]:
 )
 async def list_content(org_id: OrgAccess, services: ServicesDep) -> Response:
     rows = await plans.list_plans(services.uow(), _content, org_id)
-    return json_response(ContentList(items=rows))
+    return json_response(ContentList(items=await _with_targets(services, org_id, rows)))
 
 
 @router.post(
@@ -46,7 +58,12 @@ async def list_content(org_id: OrgAccess, services: ServicesDep) -> Response:
     response_model=ContentOut,
     **documented(
         summary="Schedule content",
-        description="Plans a post on one or more platforms. " + _CHANGED,
+        description=(
+            "Plans a post on one or more platforms: `google`, `meta`, `tiktok`, `linkedin`, "
+            "`twitter`, and Meta's channels `facebook` (the Meta connection's page) and "
+            "`instagram` (its Instagram account); `targets` shows the account each maps to. "
+            + _CHANGED
+        ),
         status_code=201,
         request_example=examples.CONTENT_IN,
         response_example=examples.CONTENT_OUT,
@@ -56,7 +73,8 @@ async def list_content(org_id: OrgAccess, services: ServicesDep) -> Response:
 async def create_content(org_id: OrgAccess, body: ContentIn, services: ServicesDep) -> Response:
     changed = services.views.reload_plans
     row = await plans.add_plan(services.uow(), _content, changed, org_id, body.model_dump())
-    return json_response(row, 201)
+    [shown] = await _with_targets(services, org_id, [row])
+    return json_response(shown, 201)
 
 
 @router.patch(
@@ -80,7 +98,8 @@ async def update_content(
     row = await plans.change_plan(services.uow(), _content, changed, org_id, content_id, values)
     if row is None:
         raise not_found("scheduled content")
-    return json_response(row)
+    [shown] = await _with_targets(services, org_id, [row])
+    return json_response(shown)
 
 
 @router.delete(

@@ -58,7 +58,7 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-async def _current_user(
+async def current_user(
     request: Request,
     services: ServicesDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
@@ -77,7 +77,7 @@ async def _current_user(
     return principal
 
 
-CurrentUser = Annotated[Principal, Depends(_current_user)]
+CurrentUser = Annotated[Principal, Depends(current_user)]
 
 
 async def _org_access(

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 
 from cmis_dashboard_api.api.unavailable import UNAVAILABLE, is_unavailable
 from cmis_dashboard_api.schemas.jsonbytes import dumps
@@ -86,10 +87,37 @@ async def _api_error(_: Request, error: Exception) -> Response:
     return error_response(error.status, error.code, error.message, error.details, error.headers)
 
 
-async def _http_error(_: Request, error: Exception) -> Response:
+BODY_NOT_PARSED = "There was an error parsing the body"
+
+
+async def _http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, StarletteHTTPException)
+    if error.status_code == 400 and error.detail == BODY_NOT_PARSED:
+        # Bytes that are not JSON at all: the same answer as JSON of the wrong shape.
+        details = [{"field": "body", "message": "not valid JSON", "type": "json_invalid"}]
+        return error_response(422, "validation_error", "invalid request: body", details)
+    headers = error.headers
+    if error.status_code == 405:
+        headers = {**(headers or {}), "Allow": allowed_methods(request)}
     code = _CODES.get(error.status_code, "error")
-    return error_response(error.status_code, code, str(error.detail), None, error.headers)
+    return error_response(error.status_code, code, str(error.detail), None, headers)
+
+
+METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route takes on the request's path: the router answers 405 from the
+    first route whose path matched, naming only that route's methods."""
+    routes = request.app.router.routes
+    allowed = [
+        method
+        for method in METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
+        )
+    ]
+    return ", ".join(allowed)
 
 
 async def _validation_error(_: Request, error: Exception) -> Response:

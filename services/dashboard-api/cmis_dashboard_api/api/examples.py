@@ -34,7 +34,9 @@ DASHBOARD = {
             "platform": "google",
             "currency": "USD",
             "budget": 10000,
+            "budget_period": "lifetime",
             "spend": 7500,
+            "spend_against_budget": 7500,
             "budget_used_pct": 75,
             "impressions": 50000,
             "clicks": 2500,
@@ -87,6 +89,7 @@ DASHBOARD = {
             "message": "Campaign 'Summer' has used 90% of budget",
             "subject_type": "campaign",
             "subject_id": "1d2e3f40-5a6b-4c7d-8e9f-a0b1c2d3e4f5",
+            "integration_id": None,
             "campaign_id": "1d2e3f40-5a6b-4c7d-8e9f-a0b1c2d3e4f5",
         }
     ],
@@ -240,17 +243,152 @@ INTEGRATION_OUT = {
     "refreshable": True,
     "last_synced_at": None,
     "created_at": TIME,
+    "attribution": {
+        "window_days": 14,
+        "description": "conversions attributed to the click date, up to 14 days later",
+    },
 }
 UPDATE_INTEGRATION = {"account_name": "Main Ads (EU)", "status": "paused"}
 KPI_IN = {"name": "ROI", "metric": "roi", "target": 300, "higher_is_better": True}
 KPI_OUT = {"id": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d", **KPI_IN, "created_at": TIME}
 CONTENT_IN = {
     "content": "Our summer sale starts today!",
-    "platforms": ["meta", "twitter"],
+    "platforms": ["facebook", "instagram"],
     "scheduled_for": "2024-01-16T10:00:00Z",
     "status": "scheduled",
 }
-CONTENT_OUT = {"id": "2e3f4051-6b7c-4d8e-9fa0-b1c2d3e4f506", **CONTENT_IN, "created_at": TIME}
+CONTENT_OUT = {
+    "id": "2e3f4051-6b7c-4d8e-9fa0-b1c2d3e4f506",
+    **CONTENT_IN,
+    "created_at": TIME,
+    "targets": [
+        {"platform": "facebook", "integration_id": INTEGRATION, "account_id": "104857600123"},
+        {"platform": "instagram", "integration_id": INTEGRATION, "account_id": "17841400008"},
+    ],
+}
+
+CAMPAIGN = "1d2e3f40-5a6b-4c7d-8e9f-a0b1c2d3e4f5"
+ALERT = "40516273-8d9e-4fa0-b1c2-d3e4f5061728"
+FRESHNESS = {
+    "last_synced_at": "2024-01-15T13:30:00Z",
+    "timezone": "America/New_York",
+    "last_day": "2024-01-15",
+    "last_day_partial": True,
+    "partial_reason": "today",
+    "revisable_from": "2024-01-02",
+}
+FIGURES = {
+    "spend": 7500,
+    "impressions": 50000,
+    "clicks": 2500,
+    "conversions": 120,
+    "conversion_value": 26250,
+    "ctr": 5.0,
+    "cpc": 3.0,
+}
+CAMPAIGN_OUT = {
+    "id": CAMPAIGN,
+    "integration_id": INTEGRATION,
+    "external_id": "987654321",
+    "name": "Summer Campaign",
+    "platform": "google",
+    "status": "active",
+    "currency": "USD",
+    "budget": 10000,
+    "budget_period": "lifetime",
+    "spend_against_budget": 7500,
+    "budget_used_pct": 75,
+    "from": "2023-12-17",
+    "to": "2024-01-15",
+    **FIGURES,
+    "freshness": FRESHNESS,
+}
+CAMPAIGN_PAGE = {"items": [CAMPAIGN_OUT], "next_cursor": "WyJzcGVuZCIsIjc1MDAiLCIxZDJlIl0"}
+POINT = {"period_start": "2024-01-15", **FIGURES}
+CAMPAIGN_DETAIL = {"campaign": CAMPAIGN_OUT, "daily": [POINT]}
+TIMESERIES = {
+    "granularity": "day",
+    "from": "2024-01-15",
+    "to": "2024-01-15",
+    "currencies": ["USD"],
+    "total": [POINT],
+    "by_platform": {"google": [POINT]},
+    "freshness": FRESHNESS,
+    "freshness_by_platform": {"google": FRESHNESS},
+}
+POST_OUT = {
+    "id": "3f405162-7c8d-4e9f-a0b1-c2d3e4f50617",
+    "integration_id": INTEGRATION,
+    "platform": "meta",
+    "text": "Our summer sale starts today!",
+    "published_at": "2024-01-15T09:00:00Z",
+    "likes": 120,
+    "comments": 14,
+    "shares": 9,
+    "impressions": 4200,
+    "engagement_rate": 3.4,
+    "freshness": {**FRESHNESS, "revisable_from": "2023-12-19"},
+}
+POST_PAGE = {"items": [POST_OUT], "next_cursor": None}
+ALERT_OUT = {
+    "id": ALERT,
+    "type": "budget",
+    "severity": "warning",
+    "status": "open",
+    "message": "Campaign 'Summer' has used 90% of budget",
+    "subject_type": "campaign",
+    "subject_id": CAMPAIGN,
+    "integration_id": INTEGRATION,
+    "campaign_id": CAMPAIGN,
+    "occurrences": 1,
+    "details": {"integration_id": INTEGRATION, "budget_used_pct": 90},
+    "first_seen_at": TIME,
+    "last_seen_at": TIME,
+    "resolved_at": None,
+    "acknowledged_at": None,
+    "acknowledged_by": None,
+    "snoozed_until": None,
+}
+ALERT_PAGE = {"items": [ALERT_OUT], "next_cursor": None}
+ALERT_HISTORY = {
+    "items": [
+        {"id": 1, "action": "raised", "severity": "warning", "at": TIME, "details": {}},
+        {
+            "id": 2,
+            "action": "snoozed",
+            "severity": "warning",
+            "at": "2024-01-15T15:00:00Z",
+            "details": {"by": "ana@example.com", "snoozed_until": "2024-01-16T09:00:00Z"},
+        },
+    ],
+    "next_cursor": None,
+}
+SNOOZE = {"until": "2024-01-16T09:00:00Z"}
+ALERT_COMMAND = {
+    "alert_id": ALERT,
+    "action": "snooze",
+    "snoozed_until": "2024-01-16T09:00:00Z",
+    "command_id": "6b7c8d9e-0f1a-4b2c-9d3e-4f5a6b7c8d9e",
+}
+SIGN_IN = {"email": "ana@example.com", "password": "correct horse battery staple"}
+SIGNED_IN = {
+    "token": "cmis_Jm8Qn2vX4tY7wZ1aB3cD5eF6gH8iJ0kL2mN4oP6qR8s",
+    "token_type": "bearer",
+    "expires_at": "2024-01-16T02:30:00Z",
+}
+ME = {
+    "user": {
+        "id": "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d",
+        "email": "ana@example.com",
+        "name": "Ana",
+    },
+    "organizations": [{**ORGS["organizations"][0], "role": "admin"}],
+}
+STREAM_TICKET = {
+    "ticket": "lt_3q2Xb7Yc9Zd1Ae4Bf6Cg8Dh0Ei2Fj",
+    "expires_in": 30,
+    "url": f"/api/orgs/{ORG}/events?ticket=lt_3q2Xb7Yc9Zd1Ae4Bf6Cg8Dh0Ei2Fj",
+}
 USER = "7b8c9d0e-1f2a-4b3c-8d4e-5f6a7b8c9d0e"
 MEMBER_IN = {"email": "maria@example.com", "role": "member"}
 MEMBER = {"user_id": USER, "email": "maria@example.com", "name": "Maria", "role": "member"}
@@ -322,3 +460,39 @@ AUDIT_PAGE = {
     ],
     "next_cursor": "8c9d0e1f-2a3b-4c4d-9e5f-6a7b8c9d0e1f",
 }
+PENDING_GRANT = "7c1d9e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"
+OAUTH_START = {"return_url": "https://app.example.com/integrations/connected"}
+OAUTH_AUTHORIZATION = {
+    "authorization_url": "https://accounts.google.com/o/oauth2/v2/auth?client_id=…&state=v1.…"
+    "&code_challenge=…&code_challenge_method=S256",
+    "expires_at": "2024-01-15T14:40:00Z",
+}
+OAUTH_PENDING = {
+    "id": PENDING_GRANT,
+    "platform": "google",
+    "expires_at": "2024-01-15T15:00:00Z",
+    "accounts": [
+        {
+            "account_id": "1112223333",
+            "name": "Agency (manager)",
+            "kind": "manager",
+            "currency": "USD",
+            "timezone": "America/New_York",
+            "manager_id": None,
+            "connectable": False,
+            "extra": {},
+        },
+        {
+            "account_id": "1234567890",
+            "name": "Client A",
+            "kind": "ad_account",
+            "currency": "EUR",
+            "timezone": "Europe/Berlin",
+            "manager_id": "1112223333",
+            "connectable": True,
+            "extra": {"login_customer_id": "1112223333"},
+        },
+    ],
+}
+OAUTH_CONNECT = {"account_ids": ["1234567890"]}
+OAUTH_CONNECTED = {"integrations": [INTEGRATION_OUT]}

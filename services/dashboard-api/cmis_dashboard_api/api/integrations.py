@@ -25,6 +25,7 @@ from cmis_shared.clock import system_clock
 router = APIRouter(tags=["integrations"])
 IntegrationId = Annotated[UUID, Path(description="Integration id.")]
 PATH = "/orgs/{org_id}/integrations/{integration_id}"
+CLEARABLE = frozenset({"currency", "token_expires_at"})
 
 
 @router.get(
@@ -101,7 +102,10 @@ async def get_integration(
 async def update_integration(
     org_id: OrgAccess, integration_id: IntegrationId, body: UpdateIntegration, services: ServicesDep
 ) -> Response:
-    changes = body.model_dump(exclude_unset=True, exclude={"credentials"})
+    given = body.model_dump(exclude_unset=True, exclude={"credentials"})
+    # null leaves a field unchanged, but for the two a null can clear (the columns that
+    # may hold one): the others cannot be emptied.
+    changes = {k: v for k, v in given.items() if v is not None or k in CLEARABLE}
     credentials = body.credentials.model_dump() if body.credentials else None
     row = await integrations.update_integration(
         services.uow(), org_id, integration_id, changes, credentials

@@ -5,20 +5,28 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from cmis_dashboard_api.api import (
+    alerts,
     audit,
+    auth,
+    campaigns,
     content,
     dashboard,
     integrations,
     kpis,
     live,
     members,
+    metrics,
+    oauth,
     orgs,
+    posts,
     settings,
     sync,
 )
 
 api_router = APIRouter(prefix="/api")
-for module in (orgs, dashboard, sync, integrations, kpis, content, live):
+for module in (auth, orgs, dashboard, sync, integrations, oauth, kpis, content, live):
+    api_router.include_router(module.router)
+for module in (campaigns, metrics, posts, alerts):  # the chart and table data
     api_router.include_router(module.router)
 for module in (settings, members, audit):
     api_router.include_router(module.router)

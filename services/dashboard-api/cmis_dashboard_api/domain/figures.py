@@ -58,9 +58,21 @@ def content_figures(parts: Iterable[ContentFigures]) -> dict[str, Decimal | int 
     return {"posts_published": posts, "engagement_rate": percent(interactions, impressions)}
 
 
-def budget_used_pct(campaign: CampaignFigures) -> Decimal | None:
-    """Share of the budget spent over the budget's own period (today or lifetime)."""
+def spend_against_budget(campaign: CampaignFigures) -> Decimal:
+    """The spend the budget limits: today's (account-local) for a daily budget, else the
+    lifetime spend."""
+    return campaign.spend_today if campaign.budget_period == "daily" else campaign.spend_lifetime
+
+
+def budget_period(campaign: CampaignFigures) -> str | None:
+    """``daily`` or ``lifetime`` (a budget without a stated period counts as lifetime)."""
     if campaign.budget_amount is None:
         return None
-    spent = campaign.spend_today if campaign.budget_period == "daily" else campaign.spend_lifetime
-    return percent(spent, campaign.budget_amount)
+    return "daily" if campaign.budget_period == "daily" else "lifetime"
+
+
+def budget_used_pct(campaign: CampaignFigures) -> Decimal | None:
+    """``spend_against_budget / budget x 100``."""
+    if campaign.budget_amount is None:
+        return None
+    return percent(spend_against_budget(campaign), campaign.budget_amount)

@@ -8,9 +8,11 @@ from typing import Any
 
 from cmis_dashboard_api.domain.figures import (
     advertising_figures,
+    budget_period,
     budget_used_pct,
     content_figures,
     percent,
+    spend_against_budget,
 )
 from cmis_dashboard_api.domain.kpis import kpi_rows
 from cmis_dashboard_api.domain.state import (
@@ -66,7 +68,9 @@ def _active_campaigns(campaigns: list[CampaignFigures]) -> list[dict[str, Any]]:
             "platform": campaign.platform,
             "currency": campaign.currency,
             "budget": campaign.budget_amount,
+            "budget_period": budget_period(campaign),
             "spend": campaign.spend,
+            "spend_against_budget": spend_against_budget(campaign),
             "budget_used_pct": budget_used_pct(campaign),
             "impressions": campaign.impressions,
             "clicks": campaign.clicks,
@@ -153,7 +157,8 @@ def _alerts(state: DashboardState) -> list[dict[str, Any]]:
             "message": alert.message,
             "subject_type": alert.subject_type,
             "subject_id": alert.subject_id,
-            f"{alert.subject_type}_id": alert.subject_id,
+            "integration_id": alert.subject_id if alert.subject_type == "integration" else None,
+            "campaign_id": alert.subject_id if alert.subject_type == "campaign" else None,
         }
         for alert in open_alerts
     ]

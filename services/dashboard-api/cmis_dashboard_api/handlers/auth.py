@@ -64,7 +64,10 @@ class Authenticator:
     async def authenticate(self, token: str) -> Principal | None:
         if not token or len(token) > MAX_TOKEN_LENGTH:
             return None
-        token_hash = hash_token(token)
+        return await self.authenticate_hash(hash_token(token))
+
+    async def authenticate_hash(self, token_hash: str) -> Principal | None:
+        """The same, from the token's hash (a live stream ticket keeps only the hash)."""
         now = self._clock()
         cached = self._known.get(token_hash, now) or self._unknown.get(token_hash, now)
         if cached is not None:
@@ -77,6 +80,10 @@ class Authenticator:
             self._unknown.pop(token_hash)
             self._known.put(token_hash, (now + self._ttl, principal))
         return principal
+
+    def forget_token(self, token: str) -> None:
+        """Drop one token's cached lookup (it was just revoked by this process)."""
+        self._known.pop(hash_token(token))
 
     def forget(self) -> None:
         """Drop every cached lookup (after this process changed memberships or tokens)."""

@@ -11,8 +11,10 @@ from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
     StringConstraints,
     WithJsonSchema,
 )
@@ -29,19 +31,29 @@ LongText = Annotated[str, StringConstraints(min_length=1, max_length=10_000, pat
 
 # Exact decimal in and out, shown as a JSON number (serialized by schemas/jsonbytes.py).
 Number = Annotated[Decimal, WithJsonSchema({"type": "number"})]
+MICRO = Decimal("0.000001")
+
+
+def _to_micro_units(value: Decimal) -> Decimal:
+    # Stored as NUMERIC(20, 6): any number the schema allows (|x| <= 1e13) fits once rounded
+    # to six places, so the API rounds instead of refusing digits a JSON number may carry.
+    return value.quantize(MICRO)
+
+
 Amount = Annotated[
     Decimal,
-    Field(max_digits=20, decimal_places=6, ge=Decimal("-1e13"), le=Decimal("1e13")),
+    Field(ge=Decimal("-1e13"), le=Decimal("1e13"), allow_inf_nan=False),
+    AfterValidator(_to_micro_units),
     WithJsonSchema({"type": "number", "minimum": -1e13, "maximum": 1e13}),
 ]
+# JSON true/false only (no 0/1 or "yes"): what the schema's "boolean" says.
+Flag = StrictBool
 
-_ZONES: set[str] = set()
+ZONES = frozenset(available_timezones())
 
 
 def _known_zone(value: str) -> str:
-    if not _ZONES:
-        _ZONES.update(available_timezones())
-    if value not in _ZONES:
+    if value not in ZONES:
         raise ValueError("unknown IANA time zone")
     return value
 
@@ -50,8 +62,21 @@ TimeZone = Annotated[
     str,
     StringConstraints(min_length=1, max_length=64, pattern=NO_NUL),
     AfterValidator(_known_zone),
-    WithJsonSchema({"type": "string", "examples": ["Europe/Berlin"], "maxLength": 64}),
+    WithJsonSchema({"type": "string", "enum": sorted(ZONES), "examples": ["Europe/Berlin"]}),
 ]
+
+
+def _iso_text(value: object) -> object:
+    # Query values are text; without this, "0" would pass as the Unix epoch, which the
+    # schema's "date"/"date-time" format does not allow.
+    if isinstance(value, str) and not value[:4].isdigit():
+        raise ValueError("expected an ISO 8601 date or time")
+    if isinstance(value, str) and len(value) < len("2000-01-01"):
+        raise ValueError("expected an ISO 8601 date or time")
+    return value
+
+
+IsoText = BeforeValidator(_iso_text)
 
 
 def _to_utc(value: datetime) -> datetime:
@@ -61,7 +86,7 @@ def _to_utc(value: datetime) -> datetime:
         raise ValueError("date out of range") from None
 
 
-Instant = Annotated[AwareDatetime, AfterValidator(_to_utc)]
+Instant = Annotated[AwareDatetime, IsoText, AfterValidator(_to_utc)]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 
 

@@ -4,6 +4,7 @@ document them and let the tests validate the shape."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field
@@ -46,8 +47,16 @@ class ActiveCampaign(BaseModel):
     platform: str
     currency: str
     budget: Number | None
-    spend: Number
-    budget_used_pct: Number | None
+    budget_period: Literal["daily", "lifetime"] | None = Field(
+        description="What the budget limits: one account-local day, or the whole campaign."
+    )
+    spend: Number = Field(description="Spend over the dashboard's period (`overview.period`).")
+    spend_against_budget: Number = Field(
+        description="The spend the budget limits: today's for a daily budget, else lifetime."
+    )
+    budget_used_pct: Number | None = Field(
+        description="`spend_against_budget / budget x 100`; null without a budget."
+    )
     impressions: int
     clicks: int
     ctr: Number | None
@@ -97,6 +106,8 @@ class AlertRow(BaseModel):
     message: str
     subject_type: str
     subject_id: UUID
+    integration_id: UUID | None = Field(description="The subject, when it is an integration.")
+    campaign_id: UUID | None = Field(description="The subject, when it is a campaign.")
 
 
 class SyncSummary(BaseModel):

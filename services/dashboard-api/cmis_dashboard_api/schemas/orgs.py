@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
+from cmis_dashboard_api.domain.freshness import ATTRIBUTION_TEXT, attribution_window_days
 from cmis_dashboard_api.schemas.common import (
     AccountId,
     Body,
     Currency,
+    Flag,
     Instant,
     Name,
     Secret,
@@ -19,6 +21,14 @@ from cmis_dashboard_api.schemas.common import (
     TimeZone,
 )
 from cmis_shared.events import Platform
+
+
+class Attribution(BaseModel):
+    """How the platform attributes conversions to days: days inside the window may still
+    change on the platform's side (and are re-read by every sync)."""
+
+    window_days: int
+    description: str
 
 
 class OrganizationOut(BaseModel):
@@ -46,7 +56,7 @@ class ConnectIntegration(Body):
     account_name: Name
     credentials: Credentials
     token_expires_at: Instant | None = None
-    refreshable: bool = False
+    refreshable: Flag = False
     currency: Currency | None = None
     timezone: TimeZone = "UTC"
     account_extra: dict[str, ShortText] = Field(
@@ -58,15 +68,18 @@ class ConnectIntegration(Body):
 
 class UpdateIntegration(Body):
     """Fields to change; credentials given here are merged, so a reconnect that brings no
-    refresh token keeps the stored one."""
+    refresh token keeps the stored one. A field given as null is left unchanged, except
+    `currency` and `token_expires_at`, which null clears."""
 
     account_name: Name | None = None
     credentials: Credentials | None = None
     token_expires_at: Instant | None = None
-    refreshable: bool | None = None
+    refreshable: Flag | None = None
     currency: Currency | None = None
     timezone: TimeZone | None = None
-    status: str | None = Field(default=None, pattern="^(active|paused)$")
+    status: Literal["active", "paused"] | None = Field(
+        default=None, description="Pause or resume syncing."
+    )
 
 
 class IntegrationOut(BaseModel):
@@ -75,8 +88,8 @@ class IntegrationOut(BaseModel):
     platform: str
     account_id: str
     account_name: str
-    currency: str | None
-    timezone: str
+    currency: str | None = Field(description="The account's currency: its figures are in it.")
+    timezone: str = Field(description="The account's time zone: its days are these.")
     account_extra: dict[str, Any]
     status: str
     status_reason: str | None
@@ -84,6 +97,13 @@ class IntegrationOut(BaseModel):
     refreshable: bool
     last_synced_at: datetime | None
     created_at: datetime
+
+    @computed_field(description="To reconcile figures with the platform's own screen.")
+    def attribution(self) -> Attribution:
+        return Attribution(
+            window_days=attribution_window_days(self.platform),
+            description=ATTRIBUTION_TEXT.get(self.platform, "unknown"),
+        )
 
 
 class IntegrationList(BaseModel):

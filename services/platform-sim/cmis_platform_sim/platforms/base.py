@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from ..dataset import Dataset
 from ..faults import Fault
 from ..http import Headers, SimRequest, SimResponse, json_response
+from ..oauth import Consent, OAuthBook, consent_page, redirect
 from ..tokens import TokenBook
 
 Handler = Callable[[SimRequest], SimResponse]
@@ -19,6 +20,7 @@ class Route:
     name: str
     account: str | None
     handler: Handler
+    # Token and consent endpoints: answered without an access token (and never cached).
     token_endpoint: bool = False
 
 
@@ -28,6 +30,7 @@ class SimContext:
     tokens: TokenBook
     max_page_size: int
     usage_pct: int
+    oauth: OAuthBook
 
 
 class SimulatedPlatform:
@@ -72,6 +75,39 @@ class SimulatedPlatform:
 
     def server_error(self, fault: Fault, req: SimRequest) -> SimResponse:
         raise NotImplementedError
+
+    def consent(
+        self,
+        req: SimRequest,
+        redirect_uri: str,
+        approved: Callable[[], dict[str, str]],
+        denied: dict[str, str],
+    ) -> SimResponse:
+        """The user's answer on the consent screen: back to ``redirect_uri`` with a code
+        (``approved()`` issues it) or with the platform's refusal."""
+        decision = self.ctx.oauth.decision(req)
+        if decision is Consent.PAGE:
+            return consent_page(req, self.name)
+        return redirect(redirect_uri, approved() if decision is Consent.APPROVE else denied)
+
+    def code_consent(
+        self,
+        req: SimRequest,
+        client_id: str,
+        denied: dict[str, str],
+        *,
+        code_keys: tuple[str, ...] = ("code",),
+        challenge: str | None = None,
+    ) -> SimResponse:
+        """OAuth 2.0: back to ``redirect_uri`` with a fresh code (under each of
+        ``code_keys``) or ``denied``, and the request's ``state`` either way."""
+        redirect_uri, state = req.query["redirect_uri"], {"state": req.query.get("state", "")}
+
+        def approved() -> dict[str, str]:
+            code = self.ctx.oauth.issue(self.name, client_id, redirect_uri, challenge)
+            return {**dict.fromkeys(code_keys, code), **state}
+
+        return self.consent(req, redirect_uri, approved, {**denied, **state})
 
     def refresh(self, req: SimRequest, revoked: bool) -> SimResponse:
         """The OAuth token endpoint (platforms with a refresh flow)."""

@@ -2,7 +2,12 @@
 ``adAccounts/{id}/adCampaigns?q=search``, ``adAnalytics?q=analytics`` (Rest.li 2.0 query
 syntax), ``posts?q=author`` and ``organizationalEntityShareStatistics``; the token endpoint
 ``POST /linkedin/oauth/v2/accessToken``. Requests without ``Linkedin-Version`` are refused,
-as on the real API."""
+as on the real API.
+
+Connecting: consent at ``/linkedin/oauth/v2/authorization`` (a refusal comes back as
+``error=user_cancelled_authorize``), the code grant on the token endpoint (no PKCE: LinkedIn
+offers it to native apps only), and ``rest/adAccountUsers?q=authenticatedUser`` (every
+canonical account)."""
 
 from __future__ import annotations
 
@@ -14,10 +19,18 @@ from zoneinfo import ZoneInfo
 from ..dataset import Campaign, DailyMetric
 from ..faults import Fault
 from ..http import SimRequest, SimResponse, json_response, offset_from, offset_token
+from ..oauth import CodeProblem
 from .amounts import major_units
 from .base import Route, SimulatedPlatform
 
 _REST = "/linkedin/rest/"
+_AUTHORIZE = "/linkedin/oauth/v2/authorization"
+_ACCESS_S = 5_184_000
+_REFRESH_S = 31_536_000
+_CODE_REFUSED = (
+    "Unable to retrieve access token: appid/redirect uri/code verifier does not match "
+    "authorization code. Or authorization code expired. Or external member binding exists"
+)
 _ACCOUNT = re.compile(r"^adAccounts/(\d+)(/adCampaigns)?$")
 _DATE = re.compile(r"(start|end):\(year:(\d+),month:(\d+),day:(\d+)\)")
 _URN_ID = re.compile(r"urn:li:\w+:([\w-]+)")
@@ -55,6 +68,8 @@ class LinkedInSim(SimulatedPlatform):
     def route(self, req: SimRequest) -> Route | None:
         if req.path == "/linkedin/oauth/v2/accessToken" and req.method == "POST":
             return Route("token", None, self._token, token_endpoint=True)
+        if req.path == _AUTHORIZE and req.method == "GET":
+            return Route("authorization", None, self._authorize, token_endpoint=True)
         if not req.path.startswith(_REST) or req.method != "GET":
             return None
         resource = req.path[len(_REST) :]
@@ -63,6 +78,8 @@ class LinkedInSim(SimulatedPlatform):
             if match.group(2):
                 return Route("adCampaigns", account, lambda r: self._campaigns(r, account))
             return Route("adAccount", account, lambda r: self._account(account))
+        if resource == "adAccountUsers" and req.query.get("q") == "authenticatedUser":
+            return Route("adAccountUsers", None, self._account_users)
         if resource == "adAnalytics":
             urn = _URN_ID.search(req.query.get("accounts", ""))
             return Route("adAnalytics", urn.group(1) if urn else None, self._analytics)
@@ -85,7 +102,47 @@ class LinkedInSim(SimulatedPlatform):
         return None
 
     def _token(self, req: SimRequest) -> SimResponse:
-        return self.refresh(req, False)
+        form = req.form()
+        if form.get("grant_type") != "authorization_code":
+            return self.refresh(req, False)
+        issued = self.ctx.oauth.redeem(self.name, form.get("code"), form.get("client_id"))
+        if isinstance(issued, CodeProblem) or form.get("redirect_uri") != issued.redirect_uri:
+            return json_response(
+                {"error": "invalid_request", "error_description": _CODE_REFUSED}, 400
+            )
+        return json_response(
+            {
+                "access_token": self.ctx.tokens.mint(self.name, _ACCESS_S),
+                "expires_in": _ACCESS_S,
+                "refresh_token": f"sim-refresh-linkedin-{self.ctx.tokens.serial()}",
+                "refresh_token_expires_in": _REFRESH_S,
+                "scope": "r_ads,r_ads_reporting,r_organization_social",
+            }
+        )
+
+    def _authorize(self, req: SimRequest) -> SimResponse:
+        q = req.query
+        if not q.get("client_id") or not q.get("redirect_uri") or q.get("response_type") != "code":
+            return _error(400, "INVALID_REQUEST", "client_id, redirect_uri and response_type")
+
+        denied = {
+            "error": "user_cancelled_authorize",
+            "error_description": "The user cancelled the authorization",
+        }
+        return self.code_consent(req, q["client_id"], denied)
+
+    def _account_users(self, req: SimRequest) -> SimResponse:
+        if error := self._versioned(req):
+            return error
+        elements = [
+            {
+                "account": f"urn:li:sponsoredAccount:{account}",
+                "role": "ACCOUNT_BILLING_ADMIN" if i == 0 else "CAMPAIGN_MANAGER",
+                "user": "urn:li:person:sim-member",
+            }
+            for i, account in enumerate(self.ds.account_ids(self.name))
+        ]
+        return json_response({"elements": elements, "paging": {"start": 0, "count": 100}})
 
     def refresh(self, req: SimRequest, revoked: bool) -> SimResponse:
         if revoked or not self.ctx.tokens.refresh_token_ok(req.form().get("refresh_token")):
@@ -104,7 +161,15 @@ class LinkedInSim(SimulatedPlatform):
 
     def _account(self, account: str) -> SimResponse:
         acct = self.ds.account("linkedin", account)
-        return json_response({"id": int(account), "currency": acct.currency, "status": "ACTIVE"})
+        return json_response(
+            {
+                "id": int(account),
+                "name": f"Sim Ads {account}",
+                "currency": acct.currency,
+                "status": "ACTIVE",
+                "type": "BUSINESS",
+            }
+        )
 
     def _campaigns(self, req: SimRequest, account: str) -> SimResponse:
         if error := self._versioned(req):

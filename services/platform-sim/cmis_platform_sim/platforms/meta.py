@@ -3,11 +3,19 @@
 
 Numbers as strings, budgets in minor units, cursor paging, usage headers on every answer,
 throttling as error codes in an HTTP 400 body. Page ids and Instagram user ids are told
-apart by the edge, as on the real API."""
+apart by the edge, as on the real API.
+
+Connecting: the login dialog ``/meta/{version}/dialog/oauth``, the code exchange and the
+long-lived token (``grant_type=fb_exchange_token``) on ``/meta/{version}/oauth/access_token``,
+and what a grant reaches: ``me/adaccounts`` (the first canonical account), ``me/businesses``
+(one business owning the first three accounts and serving the rest as a client),
+``{business}/owned_ad_accounts``, ``{business}/client_ad_accounts``, ``me/accounts`` (pages,
+each with its own token) and ``{page}?fields=instagram_business_account``."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,9 +25,15 @@ import orjson
 from ..dataset import Campaign, DailyMetric, Post
 from ..faults import Fault
 from ..http import Headers, SimRequest, SimResponse, json_response, offset_from, offset_token
+from ..oauth import CodeProblem
+from ..tokens import TokenState
 from .amounts import major_units
 from .base import Route, SimulatedPlatform
 
+BUSINESS_ID = "300000000001"
+PAGE_IDS = ("200000000001", "200000000002")
+_SHORT_LIVED_S = 7200
+_LONG_LIVED_S = 5_183_944
 _STATUS = {"active": "ACTIVE", "paused": "PAUSED", "removed": "DELETED", "archived": "ARCHIVED"}
 _ACTION = "purchase"
 
@@ -52,6 +66,13 @@ class MetaSim(SimulatedPlatform):
         if req.method != "GET" or len(parts) not in (4, 5):
             return None
         node, edge = parts[3], parts[4] if len(parts) == 5 else ""
+        if (node, edge) == ("dialog", "oauth"):
+            return Route("dialog", None, self._dialog, token_endpoint=True)
+        if (node, edge) == ("oauth", "access_token"):
+            return Route("access_token", None, self._access_token, token_endpoint=True)
+        reach = self._reach_route(node, edge)
+        if reach is not None:
+            return reach
         if node.startswith("act_"):
             account = node[4:]
             handlers = {"": self._account, "campaigns": self._campaigns, "insights": self._insights}
@@ -69,6 +90,98 @@ class MetaSim(SimulatedPlatform):
 
     def access_token(self, req: SimRequest) -> str | None:
         return req.bearer() or req.query.get("access_token")
+
+    # --- connecting ---------------------------------------------------------------
+
+    def _dialog(self, req: SimRequest) -> SimResponse:
+        q = req.query
+        if not q.get("client_id") or not q.get("redirect_uri"):
+            return _error(400, 191, "Invalid redirect_uri or client_id.")
+
+        denied = {
+            "error": "access_denied",
+            "error_code": "200",
+            "error_description": "Permissions error",
+            "error_reason": "user_denied",
+        }
+        return self.code_consent(req, q["client_id"], denied)
+
+    def _access_token(self, req: SimRequest) -> SimResponse:
+        q = req.query
+        if q.get("grant_type") == "fb_exchange_token":
+            short = q.get("fb_exchange_token")
+            if self.ctx.tokens.check_access(short) is not TokenState.VALID:
+                return _error(400, 190, "Error validating access token.", 463)
+            lifetime = _LONG_LIVED_S
+        else:
+            issued = self.ctx.oauth.redeem(self.name, q.get("code"), q.get("client_id"))
+            if isinstance(issued, CodeProblem):
+                message, subcode = {
+                    CodeProblem.EXPIRED: ("This authorization code has expired.", 36007),
+                    CodeProblem.USED: ("This authorization code has been used.", 36009),
+                }.get(issued, ("Invalid verification code format.", None))
+                return _error(400, 100, message, subcode)
+            if q.get("redirect_uri") != issued.redirect_uri:
+                return _error(
+                    400,
+                    100,
+                    "Error validating verification code. Please make sure your redirect_uri "
+                    "is identical to the one you used in the OAuth dialog request",
+                    36008,
+                )
+            lifetime = _SHORT_LIVED_S
+        return json_response(
+            {
+                "access_token": self.ctx.tokens.mint(self.name, lifetime),
+                "token_type": "bearer",
+                "expires_in": lifetime,
+            }
+        )
+
+    def _reach_route(self, node: str, edge: str) -> Route | None:
+        accounts = self.ds.account_ids(self.name)
+        lists: dict[tuple[str, str], Callable[[], list[dict[str, Any]]]] = {
+            ("me", "adaccounts"): lambda: [self._ad_account(a) for a in accounts[:1]],
+            ("me", "businesses"): lambda: [{"id": BUSINESS_ID, "name": "Sim Agency"}],
+            ("me", "accounts"): lambda: [self._page(p) for p in PAGE_IDS],
+            (BUSINESS_ID, "owned_ad_accounts"): lambda: [self._ad_account(a) for a in accounts[:3]],
+            (BUSINESS_ID, "client_ad_accounts"): lambda: [
+                self._ad_account(a) for a in accounts[3:]
+            ],
+        }
+        if (node, edge) in lists:
+            items = lists[(node, edge)]
+            return Route(f"{node}.{edge}", None, lambda r: self._paged(r, items()))
+        if node in PAGE_IDS and not edge:
+            return Route("page", node, lambda r: json_response(self._page_node(node)))
+        return None
+
+    def _ad_account(self, account: str) -> dict[str, Any]:
+        acct = self.ds.account(self.name, account)
+        return {
+            "id": f"act_{account}",
+            "account_id": account,
+            "name": f"Sim Ads {account}",
+            "currency": acct.currency,
+            "timezone_name": acct.timezone,
+            "account_status": 1,
+        }
+
+    def _page(self, page: str) -> dict[str, Any]:
+        return {
+            "id": page,
+            "name": f"Sim Page {page}",
+            "category": "Brand",
+            "access_token": self.ctx.tokens.mint(f"meta-page-{page}", _LONG_LIVED_S),
+            "tasks": ["ANALYZE", "ADVERTISE"],
+        }
+
+    @staticmethod
+    def _page_node(page: str) -> dict[str, Any]:
+        node: dict[str, Any] = {"id": page}
+        if page == PAGE_IDS[0]:  # the first page has an Instagram business account
+            node["instagram_business_account"] = {"id": f"178414{page}"}
+        return node
 
     def usage_headers(self, pct: int) -> Headers:
         app = orjson.dumps({"call_count": pct, "total_cputime": pct, "total_time": pct})

@@ -3,7 +3,13 @@
 API ``POST /tiktok/open/v2/video/list/`` for organic videos.
 
 Open API videos belong to the token's user; the simulator keys them by the access token
-string, so ``Dataset.posts("tiktok", <token>)`` is the expected result."""
+string, so ``Dataset.posts("tiktok", <token>)`` is the expected result.
+
+Connecting: consent at ``/tiktok/portal/auth`` (back with ``auth_code``), the exchange
+``POST /tiktok/open_api/{version}/oauth2/access_token/`` (``data.advertiser_ids``: every
+canonical account) and ``GET /tiktok/open_api/{version}/oauth2/advertiser/get/``. TikTok
+has no PKCE; its error codes for a bad ``auth_code`` are not published, so the simulator
+answers code 40001 in the usual HTTP-200 envelope."""
 
 from __future__ import annotations
 
@@ -14,12 +20,15 @@ from typing import Any
 from ..dataset import Campaign, DailyMetric, Post
 from ..faults import Fault
 from ..http import SimRequest, SimResponse, json_response
+from ..oauth import CodeProblem
 from .amounts import major_units
 from .base import Route, SimulatedPlatform
 
 _API = "/tiktok/open_api/"
 _VIDEOS = "/tiktok/open/v2/video/list/"
 _MAX_REPORT_DAYS = 30
+_PORTAL = "/tiktok/portal/auth"
+_TOKEN_LIFETIME_S = 10 * 365 * 86400  # long-lived: no refresh flow
 
 
 def _envelope(data: Any, code: int = 0, message: str = "OK") -> SimResponse:
@@ -34,13 +43,20 @@ class TikTokSim(SimulatedPlatform):
     def route(self, req: SimRequest) -> Route | None:
         if req.path == _VIDEOS and req.method == "POST":
             return Route("video_list", None, self._videos)
+        if req.path == _PORTAL and req.method == "GET":
+            return Route("portal_auth", None, self._portal, token_endpoint=True)
+        endpoint = req.path[len(_API) :].split("/", 1)[-1]
+        if req.path.startswith(_API) and endpoint == "oauth2/access_token/":
+            if req.method != "POST":
+                return None
+            return Route("access_token", None, self._access_token, token_endpoint=True)
         if not req.path.startswith(_API) or req.method != "GET":
             return None
-        endpoint = req.path[len(_API) :].split("/", 1)[-1]
         handlers = {
             "campaign/get/": self._campaigns,
             "report/integrated/get/": self._report,
             "advertiser/info/": self._advertiser,
+            "oauth2/advertiser/get/": self._advertisers_reached,
         }
         handler = handlers.get(endpoint)
         if handler is None:
@@ -52,6 +68,43 @@ class TikTokSim(SimulatedPlatform):
 
     def access_token(self, req: SimRequest) -> str | None:
         return req.bearer() if req.path == _VIDEOS else req.headers.get("access-token")
+
+    def _portal(self, req: SimRequest) -> SimResponse:
+        q = req.query
+        if not q.get("app_id") or not q.get("redirect_uri"):
+            return _envelope({}, 40002, "app_id and redirect_uri are required.")
+
+        denied = {"error": "access_denied"}
+        return self.code_consent(req, q["app_id"], denied, code_keys=("auth_code", "code"))
+
+    def _access_token(self, req: SimRequest) -> SimResponse:
+        body = req.json()
+        if not body.get("secret"):
+            return _envelope({}, 40001, "secret is required.")
+        issued = self.ctx.oauth.redeem(
+            self.name, body.get("auth_code"), str(body.get("app_id") or "")
+        )
+        if isinstance(issued, CodeProblem):
+            return _envelope({}, 40001, f"auth_code is invalid ({issued.value}).")
+        return _envelope(
+            {
+                "access_token": self.ctx.tokens.mint(self.name, _TOKEN_LIFETIME_S),
+                "advertiser_ids": self.ds.account_ids(self.name),
+                "scope": [4, 5, 6],
+            }
+        )
+
+    def _advertisers_reached(self, req: SimRequest) -> SimResponse:
+        if not req.query.get("app_id") or not req.query.get("secret"):
+            return _envelope({}, 40001, "app_id and secret are required.")
+        return _envelope(
+            {
+                "list": [
+                    {"advertiser_id": a, "advertiser_name": f"Sim Advertiser {a}"}
+                    for a in self.ds.account_ids(self.name)
+                ]
+            }
+        )
 
     def _paged(self, req: SimRequest, items: list[dict[str, Any]]) -> SimResponse:
         size = self.page_size(req.query.get("page_size"), 10, 1000)

@@ -3,7 +3,14 @@
 
 OAuth 1.0a: the simulator reads ``oauth_token`` from the ``Authorization: OAuth ...``
 header and checks it like any token; it does not verify the HMAC signature (the connector's
-signing is unit-tested against the published example instead)."""
+signing is unit-tested against the published example instead).
+
+Connecting (three-legged OAuth 1.0a): ``POST /twitter/oauth/request_token`` (with
+``oauth_callback``), the user at ``GET /twitter/oauth/authorize?oauth_token=…`` (back with
+``oauth_token`` and ``oauth_verifier``, or ``denied=…``), ``POST /twitter/oauth/access_token``
+(``oauth_verifier``; answers ``oauth_token``, ``oauth_token_secret``, ``user_id``), and the
+ad accounts at ``GET /twitter/ads/{version}/accounts`` (every canonical account). The OAuth
+endpoints answer form-encoded text, as on the real API."""
 
 from __future__ import annotations
 
@@ -14,17 +21,23 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
 from typing import Any
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 from ..dataset import Campaign, DailyMetric, Post
 from ..faults import Fault
 from ..http import Headers, SimRequest, SimResponse, json_response, offset_from, offset_token
-from .base import Route, SimulatedPlatform
+from ..oauth import CodeProblem, IssuedCode, form_response
+from .base import Route, SimContext, SimulatedPlatform
 
 _CAMPAIGNS = re.compile(r"^/twitter/ads/[^/]+/accounts/(\w+)/campaigns$")
 _STATS = re.compile(r"^/twitter/ads/[^/]+/stats/accounts/(\w+)$")
 _TWEETS = re.compile(r"^/twitter/api/2/users/(\w+)/tweets$")
+_ACCOUNTS = re.compile(r"^/twitter/ads/[^/]+/accounts$")
 _TOKEN = re.compile(r'oauth_token="([^"]*)"')
+_OAUTH_PARAM = re.compile(r'(oauth_\w+)="([^"]*)"')
+USER_ID = "1500000000000000001"
+_TOKEN_LIFETIME_S = 10 * 365 * 86400  # OAuth 1.0a tokens do not expire
 _STATUS = {"active": "ACTIVE", "paused": "PAUSED", "draft": "DRAFT", "removed": "PAUSED"}
 _LIMIT = 2000
 
@@ -50,9 +63,22 @@ class TwitterSim(SimulatedPlatform):
     prefix = "/twitter/"
     drift_field = "id_data"
 
+    def __init__(self, ctx: SimContext) -> None:
+        super().__init__(ctx)
+        self._verifiers: dict[str, str] = {}  # request token -> the verifier it was given
+
     def route(self, req: SimRequest) -> Route | None:
+        oauth = {
+            ("POST", "/twitter/oauth/request_token"): self._request_token,
+            ("GET", "/twitter/oauth/authorize"): self._authorize,
+            ("POST", "/twitter/oauth/access_token"): self._access_token,
+        }.get((req.method, req.path))
+        if oauth is not None:
+            return Route(req.path.rsplit("/", 1)[-1], None, oauth, token_endpoint=True)
         if req.method != "GET":
             return None
+        if _ACCOUNTS.match(req.path):
+            return Route("accounts", None, self._accounts)
         routes: tuple[
             tuple[str, re.Pattern[str], Callable[[SimRequest, str], SimResponse]], ...
         ] = (
@@ -70,6 +96,79 @@ class TwitterSim(SimulatedPlatform):
     def access_token(self, req: SimRequest) -> str | None:
         match = _TOKEN.search(req.headers.get("authorization", ""))
         return match.group(1) if match else req.bearer()
+
+    # --- connecting ---------------------------------------------------------------
+
+    @staticmethod
+    def _oauth_params(req: SimRequest) -> dict[str, str]:
+        header = dict(
+            (key, unquote(value))
+            for key, value in _OAUTH_PARAM.findall(req.headers.get("authorization", ""))
+        )
+        return {**req.query, **req.form(), **header}
+
+    def _request_token(self, req: SimRequest) -> SimResponse:
+        params = self._oauth_params(req)
+        callback, consumer = params.get("oauth_callback"), params.get("oauth_consumer_key")
+        if not callback or not consumer:
+            return _errors(401, "32", "Could not authenticate you.")
+        secret = f"sim-request-secret-{self.ctx.tokens.serial()}"
+        token = self.ctx.oauth.issue(
+            self.name, consumer, callback, prefix="sim-request", secret=secret
+        )
+        return form_response(
+            {"oauth_token": token, "oauth_token_secret": secret, "oauth_callback_confirmed": "true"}
+        )
+
+    def _authorize(self, req: SimRequest) -> SimResponse:
+        token = req.query.get("oauth_token", "")
+        issued = self.ctx.oauth.peek(self.name, token)
+        if issued is None:
+            return _errors(400, "89", "Invalid or expired token.")
+
+        def approved() -> dict[str, str]:
+            verifier = self.ctx.oauth.issue(
+                self.name, issued.client_id, issued.redirect_uri, prefix="sim-verifier"
+            )
+            self._verifiers[token] = verifier
+            return {"oauth_token": token, "oauth_verifier": verifier}
+
+        return self.consent(req, issued.redirect_uri, approved, {"denied": token})
+
+    def _access_token(self, req: SimRequest) -> SimResponse:
+        params = self._oauth_params(req)
+        token, verifier = params.get("oauth_token", ""), params.get("oauth_verifier")
+        issued = self.ctx.oauth.redeem(self.name, token, None)
+        expected = self._verifiers.pop(token, None)
+        spent = self.ctx.oauth.redeem(self.name, verifier, None) if verifier else None
+        if (
+            isinstance(issued, CodeProblem)
+            or verifier != expected
+            or not isinstance(spent, IssuedCode)
+        ):
+            return form_response({"error": "Invalid oauth_verifier parameter"}, 401)
+        return form_response(
+            {
+                "oauth_token": self.ctx.tokens.mint(self.name, _TOKEN_LIFETIME_S),
+                "oauth_token_secret": f"sim-token-secret-{self.ctx.tokens.serial()}",
+                "user_id": USER_ID,
+                "screen_name": "sim_advertiser",
+            }
+        )
+
+    def _accounts(self, req: SimRequest) -> SimResponse:
+        data = [
+            {
+                "id": account,
+                "name": f"Sim Ads {account}",
+                "timezone": self.ds.account(self.name, account).timezone,
+                "business_name": "Sim Advertiser",
+                "approval_status": "ACCEPTED",
+                "deleted": False,
+            }
+            for account in self.ds.account_ids(self.name)
+        ]
+        return json_response({"data": data, "next_cursor": None, "request": {"params": {}}})
 
     def usage_headers(self, pct: int) -> Headers:
         remaining = str(max(0, _LIMIT - _LIMIT * pct // 100)).encode()

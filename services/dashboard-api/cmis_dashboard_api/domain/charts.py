@@ -1,0 +1,122 @@
+"""The entries of the chart and table routes, from the rows the queries read: campaign
+figures over a period with their budget use, posts with their engagement, alerts, each
+with its freshness where it is a figure; and the page cut with its next cursor."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, TypeVar
+from uuid import UUID
+
+from cmis_dashboard_api.domain.cursor import Cursor
+from cmis_dashboard_api.domain.figures import (
+    budget_period,
+    budget_used_pct,
+    percent,
+    spend_against_budget,
+)
+from cmis_dashboard_api.domain.freshness import freshness, local_today
+from cmis_dashboard_api.domain.series import Totals
+from cmis_dashboard_api.domain.state import CampaignFigures
+
+Row = TypeVar("Row", bound=Mapping[str, Any])
+
+
+def cut_page(
+    rows: Sequence[Row], limit: int, sort: str, key: Callable[[Row], str]
+) -> tuple[Sequence[Row], str | None]:
+    """The page (the query read ``limit + 1`` rows) and the cursor after its last row."""
+    if len(rows) <= limit:
+        return rows, None
+    page = rows[:limit]
+    last = page[-1]
+    return page, Cursor(sort, key(last), str(last["id"])).encode()
+
+
+def campaign_entry(
+    row: Mapping[str, Any], first: date, last: date, now: datetime
+) -> dict[str, Any]:
+    figures = CampaignFigures(
+        id=row["id"],
+        name=row["name"],
+        platform=row["platform"],
+        status=row["status"],
+        currency=row["currency"],
+        budget_amount=row["budget_amount"],
+        budget_period=row["budget_period"],
+        spend_today=row["spend_today"],
+        spend_lifetime=row["spend_lifetime"],
+    )
+    totals = Totals()
+    totals.add(row)
+    last_day = min(last, local_today(now, row["timezone"]))
+    fresh = freshness(row["platform"], row["timezone"], row["last_synced_at"], last_day, now)
+    return {
+        "id": row["id"],
+        "integration_id": row["integration_id"],
+        "external_id": row["external_id"],
+        "name": row["name"],
+        "platform": row["platform"],
+        "status": row["status"],
+        "currency": row["currency"],
+        "budget": row["budget_amount"],
+        "budget_period": budget_period(figures),
+        "spend_against_budget": spend_against_budget(figures),
+        "budget_used_pct": budget_used_pct(figures),
+        "from": first,
+        "to": last,
+        **totals.figures(),
+        "freshness": fresh.as_dict(),
+    }
+
+
+def post_entry(row: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    published_day = local_today(row["published_at"], row["timezone"])
+    fresh = freshness(row["platform"], row["timezone"], row["last_synced_at"], published_day, now)
+    interactions = row["likes"] + row["comments"] + row["shares"]
+    return {
+        "id": row["id"],
+        "integration_id": row["integration_id"],
+        "platform": row["platform"],
+        "text": row["text"],
+        "published_at": row["published_at"],
+        "likes": row["likes"],
+        "comments": row["comments"],
+        "shares": row["shares"],
+        "impressions": row["impressions"],
+        "engagement_rate": percent(interactions, row["impressions"]),
+        "freshness": fresh.as_dict(),
+    }
+
+
+def alert_entry(row: Mapping[str, Any]) -> dict[str, Any]:
+    is_integration = row["subject_type"] == "integration"
+    details = dict(row["details"] or {})
+    integration = row["subject_id"] if is_integration else _uuid(details.get("integration_id"))
+    return {
+        "id": row["id"],
+        "type": row["alert_type"],
+        "severity": row["severity"],
+        "status": row["status"],
+        "message": row["message"],
+        "subject_type": row["subject_type"],
+        "subject_id": row["subject_id"],
+        "integration_id": integration,
+        "campaign_id": None if is_integration else row["subject_id"],
+        "occurrences": row["occurrences"],
+        "details": details,
+        "first_seen_at": row["first_seen_at"],
+        "last_seen_at": row["last_seen_at"],
+        "resolved_at": row["resolved_at"],
+        "acknowledged_at": row["acknowledged_at"],
+        "acknowledged_by": row["acknowledged_by"],
+        "snoozed_until": row["snoozed_until"],
+    }
+
+
+def _uuid(value: object) -> UUID | None:
+    try:
+        return UUID(str(value)) if value is not None else None
+    except ValueError:
+        return None
