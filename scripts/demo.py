@@ -12,10 +12,11 @@ import asyncio
 import json
 import os
 import shlex
+import statistics
 import sys
 import threading
 import time
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import asyncpg
 import httpx
@@ -27,12 +28,18 @@ from cmis_shared.crypto import TokenCipher
 from cmis_shared.db.engine import asyncpg_dsn, create_engine, create_session_factory
 from cmis_shared.db.migrate import upgrade
 from cmis_shared.settings import CmisSettings, load_settings
-from scripts.demo_seed import DemoPlan, seed
+from cmis_sync_worker.domain.window import account_today
+from scripts.demo_seed import DEMO_PASSWORD, DEMO_USER, DemoPlan, seed
 
 SIM_PORT = int(os.environ.get("CMIS_DEMO_SIM_PORT", "8900"))
 API_PORT = int(os.environ.get("CMIS_DEMO_API_PORT", "8000"))
 SIM_SEED = 42
-SIM_SIZE = Size(accounts=3, campaigns=8, days=60, posts=15)
+# Steady series: campaigns with a level and a weekly rhythm, so the anomaly rules stay quiet
+# until the demo injects its spike.
+SIM_SIZE = Size(accounts=3, campaigns=8, days=60, posts=15, series="steady")
+# How long the injected spend spike stays before the simulator serves the normal day again
+# (the next metrics sync, every 5 minutes here, then resolves the anomaly alert).
+SPIKE_SECONDS = float(os.environ.get("CMIS_DEMO_SPIKE_SECONDS", "420"))
 BIN = os.path.join(os.path.dirname(sys.executable), "")
 
 # Demo pace: syncs every few minutes instead of hourly, retries after seconds, so a visitor
@@ -88,7 +95,7 @@ def processes(plan: DemoPlan) -> dict[str, list[str]]:
         f"{BIN}cmis-platform-sim", "--port", str(SIM_PORT), "--seed", str(SIM_SEED),
         "--accounts", str(SIM_SIZE.accounts), "--campaigns", str(SIM_SIZE.campaigns),
         "--days", str(SIM_SIZE.days), "--posts", str(SIM_SIZE.posts),
-        "--faults", json.dumps(faults),
+        "--series", SIM_SIZE.series, "--faults", json.dumps(faults),
     ]  # fmt: skip
     return {
         "platform-sim": sim,
@@ -99,7 +106,22 @@ def processes(plan: DemoPlan) -> dict[str, list[str]]:
     }
 
 
-def first_sync(plan: DemoPlan, base_url: str) -> None:
+def spike_spec(dataset: Dataset) -> dict[str, str | float]:
+    """A 4x spend spike on the first organization's busiest Google campaign, on the last
+    complete day of its account (the day alerting's anomaly rules judge)."""
+    account_id = dataset.account_ids("google")[0]
+    zone = dataset.account("google", account_id).timezone
+    day = account_today(datetime.now(UTC), zone) - timedelta(days=1)
+    rows = dataset.daily_metrics("google", account_id, day - timedelta(days=28), day)
+    clicks: dict[str, list[int]] = {}
+    for row in rows:
+        clicks.setdefault(row.campaign_external_id, []).append(row.clicks)
+    campaign = max(clicks, key=lambda c: statistics.median(clicks[c]))
+    return {"kind": "spike", "platform": "google", "account": account_id,
+            "campaign": campaign, "day": day.isoformat(), "factor": 4}  # fmt: skip
+
+
+def first_sync(plan: DemoPlan, base_url: str, spike: dict[str, str | float] | None = None) -> None:
     """Once the API answers, ask for a first sync of every org, as the frontend does right
     after an integration is connected."""
     headers = {"Authorization": f"Bearer {plan.token}"}
@@ -112,21 +134,52 @@ def first_sync(plan: DemoPlan, base_url: str) -> None:
             except httpx.TransportError:
                 pass
             time.sleep(0.5)
+        if spike is not None:
+            try:
+                # Ahead of the first sync, so that sync already reads the spiked day.
+                httpx.post(f"http://127.0.0.1:{SIM_PORT}/_admin/anomalies", json=spike,
+                           timeout=5).raise_for_status()  # fmt: skip
+            except httpx.HTTPError as error:
+                print(f"[demo] could not inject the spend spike: {error}", flush=True)
+                spike = None
         for org_id in plan.orgs:
             response = client.post(f"/api/orgs/{org_id}/sync/trigger", json={"data_type": "all"})
             print(f"[demo] first sync of org {org_id}: HTTP {response.status_code}", flush=True)
+    if spike is not None:
+        remove_spike_later(plan, spike, base_url)
+
+
+def remove_spike_later(plan: DemoPlan, spike: dict[str, str | float], base_url: str) -> None:
+    """Take the spike away after SPIKE_SECONDS and ask for a metrics sync: the day is normal
+    again, and the anomaly alert resolves."""
+    print(f"[demo] simulator: 4x spend spike in Google campaign {spike['campaign']} on "
+          f"{spike['day']}; it goes away in {SPIKE_SECONDS:.0f} s", flush=True)  # fmt: skip
+    time.sleep(SPIKE_SECONDS)
+    try:
+        httpx.delete(f"http://127.0.0.1:{SIM_PORT}/_admin/anomalies", timeout=5)
+        response = httpx.post(
+            f"{base_url}/api/orgs/{plan.orgs[0]}/sync/trigger", json={"data_type": "metrics"},
+            headers={"Authorization": f"Bearer {plan.token}"}, timeout=5,
+        )  # fmt: skip
+        print(f"[demo] spike removed; metrics sync of org {plan.orgs[0]}: "
+              f"HTTP {response.status_code}", flush=True)  # fmt: skip
+    except httpx.HTTPError as error:
+        print(f"[demo] could not remove the spend spike: {error}", flush=True)
 
 
 def banner(plan: DemoPlan, base_url: str) -> str:
     org = plan.orgs[0]
+    login = json.dumps({"email": DEMO_USER, "password": DEMO_PASSWORD})
     return f"""
 ================================================================================
  CMIS demo
    API            {base_url}/api          docs: {base_url}/docs  (ReDoc: {base_url}/redoc)
    Platform sim   http://127.0.0.1:{SIM_PORT}  (development tool)
    Demo token     {plan.token}
+   Sign in        {DEMO_USER} / {DEMO_PASSWORD}
    Organizations  {", ".join(str(o) for o in plan.orgs)}
 
+   curl -X POST {base_url}/api/auth/login -H "Content-Type: application/json" -d '{login}'
    curl -H "Authorization: Bearer {plan.token}" {base_url}/api/orgs/{org}/dashboard
    curl -H "Authorization: Bearer {plan.token}" {base_url}/api/orgs/{org}/sync/status
    curl -N -H "Authorization: Bearer {plan.token}" {base_url}/api/orgs/{org}/events
@@ -164,7 +217,8 @@ def main() -> None:
     for name, command in processes(plan).items():
         manager.add_process(name, " ".join(_quote(part) for part in command),
                             env={**env, "CMIS_SERVICE_NAME": name})  # fmt: skip
-    threading.Thread(target=first_sync, args=(plan, args.api), daemon=True).start()
+    spike = spike_spec(dataset)
+    threading.Thread(target=first_sync, args=(plan, args.api, spike), daemon=True).start()
     manager.loop()
     sys.exit(manager.returncode)
 

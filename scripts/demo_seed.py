@@ -1,5 +1,6 @@
 """Demo data: organizations with integrations on all five platforms (pointing at the platform
-simulator's accounts), KPIs, scheduled content and a demo user with a fresh API token.
+simulator's accounts), KPIs, scheduled content and a demo user with a fresh API token and
+a known password (a development demo only: the password is printed in the banner).
 
 Idempotent: a second run reuses what the first created and only issues a new token.
 Integrations are connected through dashboard-api's own ``connect_integration`` (row +
@@ -19,6 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cmis_dashboard_api import admin
+from cmis_dashboard_api.adapters.accounts import set_password
+from cmis_dashboard_api.domain.passwords import Passwords
 from cmis_platform_sim.dataset import Dataset
 from cmis_shared.crypto import TokenCipher
 from cmis_shared.db.models import Integration, Kpi, Organization, ScheduledContent
@@ -26,6 +29,7 @@ from cmis_shared.events import Platform
 from cmis_shared.uow import UnitOfWork
 
 DEMO_USER = "demo@cmis.example"
+DEMO_PASSWORD = "cmis-demo-password"
 DEMO_ORGS = (("Acme Retail", "Europe/Berlin"), ("Globex Travel", "America/New_York"))
 ACCOUNT_EXTRA: dict[Platform, dict[str, str]] = {
     Platform.META: {"page_id": "4242", "ig_user_id": "17841400000000001"},
@@ -84,6 +88,7 @@ async def seed(
             )
         else:
             plan.token = await admin.issue_token(session, user.id, label="demo run")
+        await set_password(session, user.id, Passwords().hash(DEMO_PASSWORD))
     return plan
 
 

@@ -76,6 +76,13 @@ class AlertType(enum.StrEnum):
     SYNC_FAILURE = "sync_failure"
     INTEGRATION_PAUSED = "integration_paused"
     DEAD_LETTERS = "dead_letters"
+    # Anomalies against a trailing, weekday-aware baseline (campaign or organization).
+    SPEND_SPIKE = "spend_spike"
+    CTR_DROP = "ctr_drop"
+    CONVERSION_DROP = "conversion_drop"
+    COST_PER_RESULT_RISE = "cost_per_result_rise"
+    # A campaign projected to run out of budget before its period ends, or to finish far under.
+    BUDGET_PACING = "budget_pacing"
 
 
 class Severity(enum.StrEnum):
@@ -212,7 +219,8 @@ class SyncFailed(_SyncEvent):
 class _AlertEvent(Event):
     alert_id: UUID
     alert_type: AlertType
-    subject_type: Literal["campaign", "integration"]
+    # "organization": an organization-wide rule (anomalies over all its campaigns).
+    subject_type: Literal["campaign", "integration", "organization"]
     subject_id: UUID
     severity: Severity
     message: str

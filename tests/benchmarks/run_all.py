@@ -31,6 +31,7 @@ BENCHMARKS = (
     "manual_priority",
     "outbox",
     "memory",
+    "anomalies",
 )
 
 

@@ -12,7 +12,13 @@ from tests.benchmarks.run_all import BENCHMARKS
 
 pytestmark = pytest.mark.benchmark
 
-SMOKE_SCALE = {"scheduler": 0.01, "pipeline": 0.02, "ingest": 0.02, "outbox": 0.02}
+SMOKE_SCALE = {
+    "scheduler": 0.01,
+    "pipeline": 0.02,
+    "ingest": 0.02,
+    "outbox": 0.02,
+    "anomalies": 0.04,
+}
 
 
 @pytest.mark.parametrize("name", BENCHMARKS)

@@ -11,7 +11,8 @@ with faults and call counters reset::
         expected = platform_sim.dataset.campaigns("meta", "100000000001")
 
 Helpers: ``add_fault(**spec) -> id``, ``clear_faults()``, ``calls() -> dict``,
-``reset_calls()``. The fixed ``END_DATE`` keeps expectations reproducible.
+``reset_calls()``, ``add_anomaly(**spec) -> id``, ``clear_anomalies()``. The fixed
+``END_DATE`` keeps expectations reproducible.
 """
 
 from __future__ import annotations
@@ -66,6 +67,12 @@ class PlatformSim:
     def clear_faults(self) -> None:
         self._admin("DELETE", "faults")
 
+    def add_anomaly(self, **spec: Any) -> str:
+        return str(self._admin("POST", "anomalies", spec)["anomalies"][0]["id"])
+
+    def clear_anomalies(self) -> None:
+        self._admin("DELETE", "anomalies")
+
     def calls(self) -> dict[str, Any]:
         return dict(self._admin("GET", "calls"))
 
@@ -99,6 +106,8 @@ def start_platform_sim(
         str(size.days),
         "--posts",
         str(size.posts),
+        "--series",
+        size.series,
         "--max-page-size",
         str(MAX_PAGE_SIZE),
         *extra_args,
@@ -149,6 +158,8 @@ def platform_sim_server() -> Iterator[PlatformSim]:
 @pytest.fixture
 def platform_sim(platform_sim_server: PlatformSim) -> Iterator[PlatformSim]:
     platform_sim_server.clear_faults()
+    platform_sim_server.clear_anomalies()
     platform_sim_server.reset_calls()
     yield platform_sim_server
     platform_sim_server.clear_faults()
+    platform_sim_server.clear_anomalies()

@@ -6,13 +6,14 @@ in-memory fakes."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Protocol
 from uuid import UUID
 
 from cmis_alerting.domain.lifecycle import Decision, StoredAlert
 from cmis_alerting.domain.observations import AlertKey
+from cmis_alerting.domain.series import AccountDay, CampaignSeries
 from cmis_alerting.domain.tokens import TokenFacts
 from cmis_alerting.domain.user_actions import Acknowledgement
 from cmis_shared.events import AlertType, Event
@@ -61,6 +62,20 @@ class IntegrationRepository(Protocol):
         ...
 
 
+class MetricsRepository(Protocol):
+    """The stored platform data the metric rules (anomalies, budget pacing) judge."""
+
+    async def integration_timezone(self, integration_id: UUID) -> str | None: ...
+
+    async def campaign_series(
+        self, integration_id: UUID, since: date, until: date
+    ) -> list[CampaignSeries]: ...
+
+    async def organization_days(
+        self, org_id: UUID, since: date, until: date
+    ) -> list[AccountDay]: ...
+
+
 class AlertingUnitOfWork(Protocol):
     @property
     def alerts(self) -> AlertRepository: ...
@@ -68,6 +83,8 @@ class AlertingUnitOfWork(Protocol):
     def history(self) -> AlertHistoryRepository: ...
     @property
     def integrations(self) -> IntegrationRepository: ...
+    @property
+    def metrics(self) -> MetricsRepository: ...
 
     async def __aenter__(self) -> AlertingUnitOfWork: ...
 

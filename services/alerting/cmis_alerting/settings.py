@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import Field
 
+from cmis_alerting.domain.anomalies import SENSITIVITIES
 from cmis_alerting.domain.thresholds import Thresholds
 from cmis_shared.settings import CmisSettings
 
@@ -18,6 +20,10 @@ class AlertingSettings(CmisSettings):
     budget_critical_pct: Decimal = Field(default=Decimal(100), gt=0)
     token_warning_days: float = Field(default=7, gt=0)
     token_critical_hours: float = Field(default=24, gt=0)
+    anomaly_sensitivity: Literal["low", "medium", "high"] = Field(
+        default="medium", description="Anomaly rules' default; an organization overrides it."
+    )
+    pacing_under_pct: Decimal = Field(default=Decimal(50), gt=0, lt=100)
     token_check_enabled: bool = Field(
         default=True, description="Evaluate token expiry on a timer, without events."
     )
@@ -42,4 +48,6 @@ class AlertingSettings(CmisSettings):
             budget_critical_pct=self.budget_critical_pct,
             token_warning=timedelta(days=self.token_warning_days),
             token_critical=timedelta(hours=self.token_critical_hours),
+            anomaly_sensitivity=SENSITIVITIES[self.anomaly_sensitivity],
+            pacing_under_pct=self.pacing_under_pct,
         )

@@ -5,6 +5,11 @@ GET    /_admin/dataset           seed, size, end date, canonical account ids per
 POST   /_admin/faults            one fault spec or a list -> {"faults": [...with ids]}
 GET    /_admin/faults            active faults with how often each fired
 DELETE /_admin/faults[/{id}]     clear all faults, or one
+POST   /_admin/anomalies         one anomaly spec or a list -> {"anomalies": [...with ids]}
+                                 (spec: kind spike|drop|stop, platform, account, campaign
+                                 external id, day YYYY-MM-DD, factor?, metrics?; anomalies.py)
+GET    /_admin/anomalies         the injected anomalies
+DELETE /_admin/anomalies[/{id}]  remove all, or one: the day's generated figures come back
 GET    /_admin/calls             {"total", "by_route": {"meta.insights": n}, "by_account": {...}}
 DELETE /_admin/calls             reset the counters (and the access log)
 GET    /_admin/oauth             {"consent": "approve"|"deny"|"page", "code_ttl_seconds": n}
@@ -18,10 +23,12 @@ GET    /_admin/access-log        {"requests": ["GET /meta/v23.0/act_1/campaigns?
 from __future__ import annotations
 
 from collections import Counter, deque
+from collections.abc import Callable
 from typing import Any
 
 import orjson
 
+from .anomalies import parse_anomaly
 from .dataset import PLATFORMS, Dataset
 from .faults import FaultBook
 from .http import SimRequest, SimResponse, json_response
@@ -33,12 +40,19 @@ ACCESS_LOG_SIZE = 10_000
 
 class Admin:
     def __init__(
-        self, dataset: Dataset, faults: FaultBook, tokens: TokenBook, oauth: OAuthBook
+        self,
+        dataset: Dataset,
+        faults: FaultBook,
+        tokens: TokenBook,
+        oauth: OAuthBook,
+        on_data_changed: Callable[[], None] = lambda: None,
     ) -> None:
         self.dataset = dataset
         self.oauth = oauth
         self.faults = faults
         self.tokens = tokens
+        # Answers are cached: a change to the served figures (anomalies) must drop them.
+        self.on_data_changed = on_data_changed
         self.calls: Counter[str] = Counter()
         self.account_calls: Counter[str] = Counter()
         self.access_log: deque[str] = deque(maxlen=ACCESS_LOG_SIZE)
@@ -89,6 +103,8 @@ class Admin:
         if path.startswith("/_admin/faults/") and method == "DELETE":
             self.faults.clear(path.rsplit("/", 1)[-1])
             return json_response({"faults": [f.describe() for f in self.faults.all()]})
+        if path == "/_admin/anomalies" or path.startswith("/_admin/anomalies/"):
+            return self._anomalies(req, path, method)
         return json_response({"error": "unknown admin path"}, 404)
 
     def _add_faults(self, req: SimRequest) -> SimResponse:
@@ -99,6 +115,24 @@ class Admin:
         except (ValueError, TypeError) as exc:
             return json_response({"error": str(exc)}, 400)
         return json_response({"faults": [f.describe() for f in added]}, 201)
+
+    def _anomalies(self, req: SimRequest, path: str, method: str) -> SimResponse:
+        book = self.dataset.anomalies
+        if method == "POST" and path == "/_admin/anomalies":
+            try:
+                specs = orjson.loads(req.body or b"{}")
+                specs = specs if isinstance(specs, list) else [specs]
+                added = [book.add(parse_anomaly(spec)) for spec in specs]
+            except (ValueError, TypeError) as exc:
+                return json_response({"error": str(exc)}, 400)
+            self.on_data_changed()
+            return json_response({"anomalies": [a.describe() for a in added]}, 201)
+        if method == "DELETE":
+            book.clear(None if path == "/_admin/anomalies" else path.rsplit("/", 1)[-1])
+            self.on_data_changed()
+        elif method != "GET" or path != "/_admin/anomalies":
+            return json_response({"error": "unknown admin path"}, 404)
+        return json_response({"anomalies": [a.describe() for a in book.all()]})
 
     def _dataset(self) -> dict[str, Any]:
         ds = self.dataset

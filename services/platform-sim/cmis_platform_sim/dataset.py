@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from dataclasses import replace as replace_fields
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
+
+from .anomalies import Anomaly, AnomalyBook, scaled_conversions, scaled_int
 
 PLATFORMS = ("google", "meta", "tiktok", "linkedin", "twitter")
 
@@ -51,6 +54,10 @@ class Size:
     campaigns: int = 8
     days: int = 60
     posts: int = 12
+    # "noisy": every day drawn independently (wide spread, one day in 13 without delivery);
+    # "steady": per campaign a level, a weekly rhythm and moderate day-to-day noise, like real
+    # delivery, so anomaly rules can tell an injected anomaly from the series' own variation.
+    series: str = "noisy"
 
 
 @dataclass(frozen=True)
@@ -115,10 +122,18 @@ class Post:
 
 class Dataset:
     def __init__(
-        self, seed: int = 42, size: Size | None = None, end_date: date | None = None
+        self,
+        seed: int = 42,
+        size: Size | None = None,
+        end_date: date | None = None,
+        anomalies: AnomalyBook | None = None,
     ) -> None:
         self.seed = seed
         self.size = size or Size()
+        if self.size.series not in SERIES:
+            raise ValueError(f"unknown series {self.size.series!r}; one of {SERIES}")
+        # Injected anomalies (admin API): rows they name are rewritten as they are served.
+        self.anomalies = anomalies if anomalies is not None else AnomalyBook()
         self.end_date = end_date or datetime.now(UTC).date()
         self.start_date = self.end_date - timedelta(days=self.size.days - 1)
         self._campaigns = lru_cache(maxsize=65536)(self._make_campaigns)
@@ -193,11 +208,19 @@ class Dataset:
         acct = self.account(platform, account_id)
         seeds = self._campaign_seeds(platform, account_id)
         first, last = max(since, self.start_date), min(until, self.end_date)
+        make = self._steady_metric if self.size.series == "steady" else self._noisy_metric
         rows = []
         for ordinal in range(first.toordinal(), last.toordinal() + 1):
             day = date.fromordinal(ordinal)
-            rows += [self._metric(acct, cid, day, _mix(base ^ ordinal)) for cid, base in seeds]
+            rows += [make(acct, cid, day, base, _mix(base ^ ordinal)) for cid, base in seeds]
+        if self.anomalies:
+            rows = [self._with_anomalies(platform, account_id, row) for row in rows]
         return rows
+
+    def _with_anomalies(self, platform: str, account_id: str, row: DailyMetric) -> DailyMetric:
+        for anomaly in self.anomalies.on(platform, account_id, row.campaign_external_id, row.day):
+            row = _apply(anomaly, row, whole_conversions=platform != "google")
+        return row
 
     def _make_campaign_seeds(self, platform: str, account_id: str) -> tuple[tuple[str, int], ...]:
         return tuple(
@@ -205,7 +228,9 @@ class Dataset:
             for c in self.campaigns(platform, account_id)
         )
 
-    def _metric(self, acct: Account, campaign_id: str, day: date, h: int) -> DailyMetric:
+    def _noisy_metric(
+        self, acct: Account, campaign_id: str, day: date, _: int, h: int
+    ) -> DailyMetric:
         if h % 13 == 0:  # a day without delivery
             return DailyMetric(campaign_id, day, acct.currency, acct.exponent, 0, 0, 0, _ZERO, 0)
         impressions = 100 + (h >> 4) % 20000
@@ -213,17 +238,31 @@ class Dataset:
         conv_units = (h >> 24) % 21
         # Google reports fractional (attributed) conversions; the others whole ones.
         conversions = Decimal(conv_units) / 2 if acct.platform == "google" else Decimal(conv_units)
-        return DailyMetric(
-            campaign_external_id=campaign_id,
-            day=day,
-            currency=acct.currency,
-            exponent=acct.exponent,
-            impressions=impressions,
-            clicks=clicks,
-            spend_minor=clicks * (5 + (h >> 32) % 200) + (h >> 40) % 7,
-            conversions=conversions,
-            conversion_value_minor=conv_units * (50 + (h >> 44) % 3000),
-        )
+        spend_minor = clicks * (5 + (h >> 32) % 200) + (h >> 40) % 7
+        value_minor = conv_units * (50 + (h >> 44) % 3000)
+        return _row(acct, campaign_id, day, impressions, clicks, spend_minor, conversions,
+                    value_minor)  # fmt: skip
+
+    def _steady_metric(
+        self, acct: Account, campaign_id: str, day: date, base: int, h: int
+    ) -> DailyMetric:
+        # Per campaign: a level (one in five campaigns is small, below any anomaly rule's
+        # volume guard), a click-through rate, a cost per click and a conversion rate; per
+        # day: the weekly rhythm and close-to-normal noise (sd ~10 % on impressions, 8 % on
+        # CTR, 5 % on CPC) and count noise on conversions (Poisson-like, sd = sqrt(mean)).
+        small = (base >> 3) % 5 == 0
+        level = 30 + (base >> 8) % 300 if small else 3000 + (base >> 8) % 40000
+        impressions = max(0, round(level * _WEEKDAY[day.weekday()] * (1 + 0.10 * _gauss(h, 0))))
+        ctr = (0.008 + ((base >> 16) % 40) / 1000) * (1 + 0.08 * _gauss(h, 12))
+        clicks = min(impressions, max(0, round(impressions * ctr)))
+        cpc_minor = (30 + (base >> 24) % 170) * (1 + 0.05 * _gauss(h, 24))
+        expected = clicks * (0.03 + ((base >> 32) % 90) / 1000)
+        conv = max(0.0, expected + expected**0.5 * _gauss(h, 36))
+        google = acct.platform == "google"
+        conversions = Decimal(round(conv * 2)) / 2 if google else Decimal(round(conv))
+        value_minor = int(conversions * (1000 + (base >> 40) % 9000))
+        return _row(acct, campaign_id, day, impressions, clicks, round(clicks * cpc_minor),
+                    conversions, value_minor)  # fmt: skip
 
     # --- posts ----------------------------------------------------------------------
 
@@ -256,8 +295,57 @@ class Dataset:
         return tuple(posts)
 
 
+SERIES = ("noisy", "steady")
 _ZERO = Decimal(0)
 _MASK64 = (1 << 64) - 1
+# Monday .. Sunday: weekdays deliver more than weekends.
+_WEEKDAY = (1.0, 1.06, 1.08, 1.04, 0.98, 0.82, 0.78)
+
+
+def _row(
+    acct: Account,
+    campaign_id: str,
+    day: date,
+    impressions: int,
+    clicks: int,
+    spend_minor: int,
+    conversions: Decimal,
+    conversion_value_minor: int,
+) -> DailyMetric:
+    return DailyMetric(
+        campaign_id, day, acct.currency, acct.exponent, impressions, clicks, spend_minor,
+        conversions, conversion_value_minor,
+    )  # fmt: skip
+
+
+def _gauss(h: int, shift: int) -> float:
+    """A close-to-normal draw (mean 0, sd 1, within +-3) from three 4-bit slices of ``h``."""
+    u = [((h >> (shift + 4 * i)) & 0xF) / 15 for i in range(3)]
+    return (sum(u) - 1.5) * 2
+
+
+def _apply(anomaly: Anomaly, row: DailyMetric, *, whole_conversions: bool) -> DailyMetric:
+    f, m = anomaly.factor, anomaly.metrics
+    impressions = scaled_int(row.impressions, f) if "impressions" in m else row.impressions
+    clicks = scaled_int(row.clicks, f) if "clicks" in m else row.clicks
+    conversions = (
+        scaled_conversions(row.conversions, f, whole_conversions)
+        if "conversions" in m
+        else row.conversions
+    )
+    value = (
+        scaled_int(row.conversion_value_minor, f)
+        if "conversions" in m
+        else row.conversion_value_minor
+    )
+    return replace_fields(
+        row,
+        impressions=impressions,
+        clicks=min(clicks, impressions),
+        spend_minor=scaled_int(row.spend_minor, f) if "spend" in m else row.spend_minor,
+        conversions=conversions,
+        conversion_value_minor=value,
+    )
 
 
 def _mix(x: int) -> int:

@@ -55,8 +55,9 @@ class SimServer:
         self.faults = FaultBook()
         for spec in settings.faults:
             self.faults.add(dict(spec), self.tokens.serial())
+        self.cache: dict[tuple[str, bytes, bytes, str | None], SimResponse] = {}
         self.oauth = OAuthBook()
-        self.admin = Admin(self.dataset, self.faults, self.tokens, self.oauth)
+        self.admin = Admin(self.dataset, self.faults, self.tokens, self.oauth, self.cache.clear)
         ctx = SimContext(
             self.dataset, self.tokens, settings.max_page_size, settings.usage_pct, self.oauth
         )
@@ -69,7 +70,6 @@ class SimServer:
         ]
         self.platforms = {sim.prefix.strip("/"): sim for sim in sims}
         self.latency = LatencyModel(settings)
-        self.cache: dict[tuple[str, bytes, bytes, str | None], SimResponse] = {}
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":

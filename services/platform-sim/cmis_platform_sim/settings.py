@@ -52,6 +52,12 @@ def parse_settings(argv: Sequence[str] | None = None) -> SimSettings:
     p.add_argument("--days", type=int, default=int(_env("days", d.size.days)))
     p.add_argument("--posts", type=int, default=int(_env("posts", d.size.posts)))
     p.add_argument(
+        "--series",
+        choices=("noisy", "steady"),
+        default=_env("series", d.size.series),
+        help="daily figures: independent draws (noisy) or level + weekly rhythm (steady)",
+    )
+    p.add_argument(
         "--end-date", default=_env("end_date", None), help="YYYY-MM-DD; default today (UTC)"
     )
     p.add_argument("--latency-ms", type=float, default=float(_env("latency_ms", d.latency_ms)))
@@ -71,7 +77,7 @@ def parse_settings(argv: Sequence[str] | None = None) -> SimSettings:
         host=a.host,
         port=a.port,
         seed=a.seed,
-        size=Size(a.accounts, a.campaigns, a.days, a.posts),
+        size=Size(a.accounts, a.campaigns, a.days, a.posts, a.series),
         end_date=date.fromisoformat(a.end_date) if a.end_date else None,
         latency_ms=a.latency_ms,
         latency_jitter_ms=a.latency_jitter_ms,

@@ -18,7 +18,13 @@ from tests.integration.dashboard_api.conftest import Tenant, new_member
 
 pytestmark = pytest.mark.integration
 
+# Needs no token (it issues one): checked by test_sign_in and below for its 422.
+PUBLIC = {("POST", "/api/auth/login")}
+# Revokes the token it presents: called with a token of its own.
+SIGN_OUT = ("POST", "/api/auth/logout")
+
 BODIES = {
+    ("POST", "/api/auth/login"): {"email": "nobody@example.test", "password": "wrong"},
     ("POST", "/api/orgs/{org_id}/integrations"): {
         "platform": "tiktok",
         "account_id": "acc-1",
@@ -84,6 +90,13 @@ def _url(path: str, org_id: uuid.UUID, ids: dict[str, uuid.UUID] | None = None) 
     return path.format(org_id=org_id, platform="google", **values)
 
 
+async def _spare_headers(services: Services, tenant: Tenant) -> dict[str, str]:
+    """Another token of ``tenant``'s user (for the route that revokes what it is sent)."""
+    async with services.runtime.sessions() as session, session.begin():
+        token = await admin.issue_token(session, tenant.user_id, "spare")
+    return {"Authorization": f"Bearer {token}"}
+
+
 async def test_every_route_checks_token_and_membership(
     app: FastAPI,
     client: httpx.AsyncClient,
@@ -96,6 +109,9 @@ async def test_every_route_checks_token_and_membership(
     bodies = await _bodies(services)
     for method, path in routes:
         body = bodies.get((method, path))
+        if (method, path) in PUBLIC:
+            assert (await client.request(method, path, json={})).status_code == 422
+            continue
         url = _url(path, tenant.org_id)
 
         async def call(
@@ -113,7 +129,8 @@ async def test_every_route_checks_token_and_membership(
             absent = await call(other_tenant.headers, _url(path, uuid.uuid4()))
             assert other.status_code == absent.status_code == 404, (method, path)
             assert other.json() == absent.json(), (method, path)
-        right = await call(tenant.headers)
+        own = await _spare_headers(services, tenant) if (method, path) == SIGN_OUT else None
+        right = await call(own or tenant.headers)
         assert right.status_code not in (401, 403, 500), (method, path, right.text)
         if path.count("{") == 1:  # no sub-resource id: the org's own routes answer 2xx
             assert right.status_code < 300, (method, path, right.text)
@@ -123,6 +140,8 @@ MEMBER_WRITES = {
     ("POST", "/api/orgs/{org_id}/sync/trigger"),
     ("POST", "/api/orgs/{org_id}/sync/integrations/{integration_id}/trigger"),
     ("POST", "/api/orgs/{org_id}/dashboard/refresh"),
+    ("POST", "/api/orgs/{org_id}/live/tickets"),  # watching is reading
+    SIGN_OUT,  # anyone may end their own session
 }
 
 
@@ -133,8 +152,13 @@ async def test_every_route_x_role_members_read_admins_change(
     bodies = await _bodies(services)
     writes = 0
     for method, path in _routes(app):
+        if (method, path) in PUBLIC:
+            continue
         url, body = _url(path, tenant.org_id), bodies.get((method, path))
-        as_member = await client.request(method, url, headers=member.headers, json=body)
+        headers = member.headers
+        if (method, path) == SIGN_OUT:
+            headers = await _spare_headers(services, member)
+        as_member = await client.request(method, url, headers=headers, json=body)
         is_read = method in ("GET", "HEAD") and (method, path) not in ADMIN_READS
         if is_read or (method, path) in MEMBER_WRITES:
             assert as_member.status_code not in (401, 403, 500), (method, path, as_member.text)

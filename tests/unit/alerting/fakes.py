@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from typing import Any, Self
 from uuid import UUID
 
 from cmis_alerting.domain.errors import AlertOpenedConcurrently
 from cmis_alerting.domain.lifecycle import Decision, StoredAlert
 from cmis_alerting.domain.observations import AlertKey
+from cmis_alerting.domain.series import AccountDay, CampaignSeries
 from cmis_alerting.domain.tokens import TokenFacts
 from cmis_alerting.domain.user_actions import Acknowledgement
 from cmis_shared.events import AlertType, Event
@@ -29,6 +30,9 @@ class FakeState:
     integrations: list[TokenFacts] = field(default_factory=list)
     history_times: list[datetime] = field(default_factory=list)  # alert_history.at per row
     processed: set[tuple[str, UUID]] = field(default_factory=set)
+    # Stored platform data, by integration: its time zone and campaigns with their days.
+    timezones: dict[UUID, str] = field(default_factory=dict)
+    campaigns: dict[UUID, list[CampaignSeries]] = field(default_factory=dict)
     published: list[Event] = field(default_factory=list)
 
 
@@ -106,6 +110,32 @@ class _Integrations:
         ]
 
 
+class _Metrics:
+    def __init__(self, state: FakeState) -> None:
+        self.s = state
+
+    async def integration_timezone(self, integration_id: UUID) -> str | None:
+        return self.s.timezones.get(integration_id)
+
+    async def campaign_series(
+        self, integration_id: UUID, since: date, until: date
+    ) -> list[CampaignSeries]:
+        return [
+            replace(c, days={d: f for d, f in c.days.items() if since <= d <= until})
+            for c in self.s.campaigns.get(integration_id, [])
+        ]
+
+    async def organization_days(self, org_id: UUID, since: date, until: date) -> list[AccountDay]:
+        # Every stored integration belongs to the test's one organization.
+        return [
+            AccountDay(c.integration_id, c.currency, d, f)
+            for campaigns in self.s.campaigns.values()
+            for c in campaigns
+            for d, f in c.days.items()
+            if since <= d <= until
+        ]
+
+
 class FakeUnitOfWork(FakeInboxOutbox):
     def __init__(self, store: FakeStore) -> None:
         self._store = store
@@ -116,6 +146,7 @@ class FakeUnitOfWork(FakeInboxOutbox):
         self.alerts = _Alerts(self._state, self._store)
         self.history = _History(self._state)
         self.integrations = _Integrations(self._state)
+        self.metrics = _Metrics(self._state)
         self._outbox: list[Event] = []
         return self
 

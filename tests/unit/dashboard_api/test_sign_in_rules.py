@@ -1,14 +1,19 @@
-"""Pure rules of sign-in: the CORS allow-list, Argon2 passwords and the live event schema
-that the OpenAPI text documents."""
+"""Pure rules of sign-in and live updates: the CORS allow-list, Argon2 passwords, sign-in's
+request samples, the live event schema that the OpenAPI text documents, and how a stream
+admits events (each once, in order; a stalled one catches up from the buffer)."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime
 
 import pytest
 from pydantic import ValidationError
 
+from cmis_dashboard_api.adapters.live import CATCH_UP, LiveHub, LiveMessage
+from cmis_dashboard_api.api.live import _Resume
+from cmis_dashboard_api.app import create_app
 from cmis_dashboard_api.domain.live_events import EVENT_SHAPES
 from cmis_dashboard_api.domain.live_messages import live_message
 from cmis_dashboard_api.domain.origins import InvalidOriginError, parse_origins
@@ -127,3 +132,35 @@ def test_every_live_message_matches_its_documented_shape() -> None:
         assert keys <= {*shape.fields, *shape.optional}, (kind, keys - set(shape.fields))
         kinds.add(kind)
     assert kinds == {"sync_status", "alert", "dashboard"}
+
+
+def test_request_samples_of_sign_in_carry_no_token_and_every_other_does() -> None:
+    document = create_app(DashboardSettings(environment="test")).openapi()
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            sources = [sample["source"] for sample in operation["x-codeSamples"]]
+            needs_token = path != "/api/auth/login"
+            assert all(("Authorization" in source) == needs_token for source in sources), (
+                method,
+                path,
+            )
+    login = document["paths"]["/api/auth/login"]["post"]["x-codeSamples"]
+    assert all("correct horse battery staple" in sample["source"] for sample in login)
+
+
+def test_a_stream_admits_each_event_once_in_order() -> None:
+    resume = _Resume(None, uuid.uuid4(), "1705329000000-3")  # type: ignore[arg-type]
+    data = b'{"type":"dashboard","section":"figures"}'
+    assert resume.admit(("1705329000000-2", data)) is None  # replayed already
+    event = resume.admit(("1705329000000-10", data))  # ids compare as numbers, not text
+    assert event is not None and event.id == "1705329000000-10" and event.event == "dashboard"
+    assert resume.admit(("1705329000000-10", data)) is None  # its live copy after a replay
+    assert resume.last_sent == "1705329000000-10"
+
+
+def test_a_stalled_streams_full_queue_is_told_to_catch_up_instead() -> None:
+    queue: asyncio.Queue[LiveMessage] = asyncio.Queue(2)
+    for n in range(2):
+        LiveHub.offer(queue, (f"1-{n}", b"{}"), "org")
+    LiveHub.offer(queue, ("1-2", b"{}"), "org")
+    assert queue.qsize() == 1 and queue.get_nowait() == CATCH_UP

@@ -20,6 +20,7 @@ from cmis_shared.statuses import AlertStatus
 
 ONE_OPEN_ALERT_INDEX = "uq_alerts_open"
 UNIQUE_VIOLATION = "23505"
+_SUBJECT_TYPES: dict[str, SubjectType] = {"campaign": "campaign", "organization": "organization"}
 
 
 class AlertStore:
@@ -165,7 +166,7 @@ def _stored(row: Alert) -> StoredAlert:
 
 
 def _key(row: Alert) -> AlertKey:
-    subject_type: SubjectType = "campaign" if row.subject_type == "campaign" else "integration"
+    subject_type = _SUBJECT_TYPES.get(row.subject_type, "integration")
     return AlertKey(row.org_id, AlertType(row.alert_type), subject_type, row.subject_id)
 
 

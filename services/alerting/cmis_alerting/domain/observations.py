@@ -10,7 +10,7 @@ from uuid import UUID
 
 from cmis_shared.events import AlertType, Severity
 
-SubjectType = Literal["campaign", "integration"]
+SubjectType = Literal["campaign", "integration", "organization"]
 
 SEVERITY_RANK = {Severity.WARNING: 1, Severity.CRITICAL: 2}
 

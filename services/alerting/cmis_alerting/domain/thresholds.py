@@ -3,6 +3,9 @@
 An organization overrides them in ``organizations.settings`` under ``"alerts"``, e.g.
 ``{"alerts": {"budget_warning_pct": 80, "token_warning_days": 14}}``. A value that is not a
 positive number is ignored (the default applies) rather than breaking alerting for the org.
+``"anomaly_sensitivity"`` is one of ``"low"``, ``"medium"``, ``"high"`` (anything else is
+ignored); ``"pacing_under_pct"`` is the share of a budget below which a projected finish
+alerts as far under budget.
 """
 
 from __future__ import annotations
@@ -13,6 +16,9 @@ from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from cmis_alerting.domain.anomalies import DEFAULT_SENSITIVITY, SENSITIVITIES, Sensitivity
+from cmis_alerting.domain.pacing import DEFAULT_UNDER_PCT
+
 ORG_SETTINGS_KEY = "alerts"
 
 
@@ -22,6 +28,8 @@ class Thresholds:
     budget_critical_pct: Decimal = Decimal(100)
     token_warning: timedelta = timedelta(days=7)
     token_critical: timedelta = timedelta(hours=24)
+    anomaly_sensitivity: Sensitivity = DEFAULT_SENSITIVITY
+    pacing_under_pct: Decimal = DEFAULT_UNDER_PCT
 
     def with_overrides(self, org_settings: Mapping[str, Any] | None) -> Thresholds:
         """These thresholds with the organization's valid overrides applied."""
@@ -37,6 +45,11 @@ class Thresholds:
             result = replace(result, token_warning=timedelta(days=float(days)))
         if (hours := _positive(overrides.get("token_critical_hours"))) is not None:
             result = replace(result, token_critical=timedelta(hours=float(hours)))
+        level = overrides.get("anomaly_sensitivity")
+        if isinstance(level, str) and level in SENSITIVITIES:
+            result = replace(result, anomaly_sensitivity=SENSITIVITIES[level])
+        if (pct := _positive(overrides.get("pacing_under_pct"))) is not None and pct < 100:
+            result = replace(result, pacing_under_pct=pct)
         return result
 
 

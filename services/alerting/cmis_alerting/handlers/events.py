@@ -15,8 +15,9 @@ from cmis_alerting.domain.integration_health import (
 from cmis_alerting.domain.observations import Observation
 from cmis_alerting.domain.sync_outcomes import completed_observations, failed_observations
 from cmis_alerting.domain.thresholds import Thresholds
+from cmis_alerting.handlers.metric_rules import metric_rule_observations
 from cmis_alerting.handlers.recording import record
-from cmis_alerting.ports import AlertRepository, UnitOfWorkFactory
+from cmis_alerting.ports import AlertingUnitOfWork, AlertRepository, UnitOfWorkFactory
 from cmis_shared.clock import Clock, system_clock
 from cmis_shared.events import (
     Event,
@@ -31,8 +32,9 @@ from cmis_shared.statuses import IntegrationStatus
 CONSUMER = "alerting"
 log = structlog.get_logger(__name__)
 
-# Given the alerts (for rules that need the current ones) and the org's thresholds.
-Observe = Callable[[AlertRepository, Thresholds], Awaitable[list[Observation]]]
+# Given the unit of work (for rules that read the current alerts or the stored figures) and
+# the org's thresholds.
+Observe = Callable[[AlertingUnitOfWork, Thresholds], Awaitable[list[Observation]]]
 
 
 class EventHandlers:
@@ -44,28 +46,32 @@ class EventHandlers:
         self._clock = clock
 
     async def sync_completed(self, event: SyncCompleted) -> None:
-        async def observe(_: AlertRepository, thresholds: Thresholds) -> list[Observation]:
-            return completed_observations(event, thresholds, self._clock())
+        async def observe(uow: AlertingUnitOfWork, thresholds: Thresholds) -> list[Observation]:
+            now = self._clock()
+            return [
+                *completed_observations(event, thresholds, now),
+                *await metric_rule_observations(uow.metrics, event, thresholds, now),
+            ]
 
         await self._handle(event, observe)
 
     async def sync_failed(self, event: SyncFailed) -> None:
-        async def observe(_: AlertRepository, __: Thresholds) -> list[Observation]:
+        async def observe(_: AlertingUnitOfWork, __: Thresholds) -> list[Observation]:
             return failed_observations(event)
 
         await self._handle(event, observe)
 
     async def integration_changed(self, event: IntegrationConnected | IntegrationUpdated) -> None:
-        async def observe(alerts: AlertRepository, thresholds: Thresholds) -> list[Observation]:
+        async def observe(uow: AlertingUnitOfWork, thresholds: Thresholds) -> list[Observation]:
             if event.status is IntegrationStatus.DISCONNECTED:
-                return await _disconnected(alerts, event)
+                return await _disconnected(uow.alerts, event)
             return integration_observations(event, thresholds, self._clock())
 
         await self._handle(event, observe)
 
     async def integration_disconnected(self, event: IntegrationDisconnected) -> None:
-        async def observe(alerts: AlertRepository, _: Thresholds) -> list[Observation]:
-            return await _disconnected(alerts, event)
+        async def observe(uow: AlertingUnitOfWork, _: Thresholds) -> list[Observation]:
+            return await _disconnected(uow.alerts, event)
 
         await self._handle(event, observe)
 
@@ -87,7 +93,7 @@ class EventHandlers:
             thresholds = self._defaults.with_overrides(await uow.alerts.org_settings(event.org_id))
             events = await record(
                 uow.alerts,
-                await observe(uow.alerts, thresholds),
+                await observe(uow, thresholds),
                 cause_event_id=event.event_id,
                 correlation_id=event.correlation_id,
             )

@@ -159,7 +159,7 @@ class LiveHub:
         try:
             await pubsub.psubscribe(f"{self._prefix}*")
             self.ready.set()
-            self._tell_everyone_to_catch_up()  # what was published while unsubscribed
+            self.catch_up_everyone()  # what was published while unsubscribed
             while True:
                 message = await pubsub.get_message(
                     ignore_subscribe_messages=True, timeout=POLL_SECONDS
@@ -177,21 +177,24 @@ class LiveHub:
         org_hex = channel.decode()[len(self._prefix) :]
         event_id, _, data = payload.partition(b" ")
         for queue in tuple(self._streams.get(org_hex, ())):
-            self._offer(queue, (event_id.decode(), data), org_hex)
+            self.offer(queue, (event_id.decode(), data), org_hex)
 
-    def _tell_everyone_to_catch_up(self) -> None:
+    def catch_up_everyone(self) -> None:
+        """Tell every local stream to read what it missed from the buffer: the channel's
+        copies published while this process was not subscribed are gone."""
         for org_hex, queues in tuple(self._streams.items()):
             for queue in tuple(queues):
-                self._offer(queue, CATCH_UP, org_hex)
+                self.offer(queue, CATCH_UP, org_hex)
 
     @staticmethod
-    def _offer(queue: asyncio.Queue[LiveMessage], message: LiveMessage, org_hex: str) -> None:
+    def offer(queue: asyncio.Queue[LiveMessage], message: LiveMessage, org_hex: str) -> None:
+        """Hand one message to a stream's queue. A full queue (a stalled client) is emptied
+        and told to catch up instead: the buffer holds everything it dropped, in order, so
+        the stream misses nothing, and other streams never wait for it."""
         try:
             queue.put_nowait(message)
         except asyncio.QueueFull:
-            # A stalled client misses live copies, others do not wait; it catches up from
-            # the buffer once it drains its queue.
-            log.warning("live update dropped for a slow stream", org_id=org_hex)
-            with contextlib.suppress(asyncio.QueueEmpty):
+            log.warning("live stream fell behind; it will catch up from the buffer", org_id=org_hex)
+            while not queue.empty():
                 queue.get_nowait()
             queue.put_nowait(CATCH_UP)

@@ -95,18 +95,23 @@ def documented(
     }
 
 
-def code_samples(method: str, path: str, body: Any) -> list[dict[str, str]]:
+def code_samples(
+    method: str, path: str, body: Any, *, authenticated: bool = True
+) -> list[dict[str, str]]:
+    """The four samples; ``authenticated=False`` (sign-in) leaves the token out."""
     url = BASE_URL + path
     method = method.upper()
     data = json.dumps(body, indent=2) if body is not None else None
-    curl = f'curl -X {method} "{url}" \\\n  -H "Authorization: Bearer {TOKEN}"'
+    curl = f'curl -X {method} "{url}"'
     js = f'const response = await fetch("{url}", {{\n  method: "{method}",\n  headers: {{\n'
-    js += '    "Authorization": `Bearer ${process.env.CMIS_TOKEN}`,\n'
     php = "$client = new \\GuzzleHttp\\Client();\n"
     php += f'$response = $client->request("{method}", "{url}", [\n'
-    php += '    "headers" => ["Authorization" => "Bearer " . getenv("CMIS_TOKEN")],\n'
     py = f'import os\n\nimport httpx\n\nresponse = httpx.request(\n    "{method}",\n    "{url}",\n'
-    py += '    headers={"Authorization": f"Bearer {os.environ[\'CMIS_TOKEN\']}"},\n'
+    if authenticated:
+        curl += f' \\\n  -H "Authorization: Bearer {TOKEN}"'
+        js += '    "Authorization": `Bearer ${process.env.CMIS_TOKEN}`,\n'
+        php += '    "headers" => ["Authorization" => "Bearer " . getenv("CMIS_TOKEN")],\n'
+        py += '    headers={"Authorization": f"Bearer {os.environ[\'CMIS_TOKEN\']}"},\n'
     if data is not None:
         curl += f" \\\n  -H \"Content-Type: application/json\" \\\n  -d '{json.dumps(body)}'"
         js += '    "Content-Type": "application/json",\n  },\n'
@@ -190,7 +195,10 @@ def add_code_samples(document: dict[str, Any]) -> dict[str, Any]:
             body = content.get("application/json", {}).get("example")
             query = operation.pop(SAMPLE_QUERY, None)
             target = f"{path}?{query}" if query else path
-            operation["x-codeSamples"] = code_samples(method, target, body)
+            authenticated = "security" in operation  # a route that needs no token has none
+            operation["x-codeSamples"] = code_samples(
+                method, target, body, authenticated=authenticated
+            )
     return document
 
 

@@ -26,7 +26,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.background import BackgroundTask
 from starlette.responses import Response
 
-from cmis_dashboard_api.adapters.live import CATCH_UP, LiveMessage, event_order
+from cmis_dashboard_api.adapters.live import CATCH_UP, LiveHub, LiveMessage, event_order
 from cmis_dashboard_api.api import examples
 from cmis_dashboard_api.api.deps import (
     CurrentUser,
@@ -69,8 +69,8 @@ class _Resume:
     """Where a stream stands: the id of the last event sent, so the hub's live copies of
     events already replayed from the buffer are skipped."""
 
-    def __init__(self, services: Services, org_id: UUID, last_sent: str) -> None:
-        self._live = services.live
+    def __init__(self, live: LiveHub, org_id: UUID, last_sent: str) -> None:
+        self._live = live
         self._org_id = org_id
         self.last_sent = last_sent
 
@@ -112,7 +112,7 @@ async def _stream(
     try:
         async with services.live.listen(org_id) as queue:  # listening before reading: no gap
             start = resume_from or await services.live.position(org_id)
-            resume = _Resume(services, org_id, start)
+            resume = _Resume(services.live, org_id, start)
             yield ServerSentEvent(data='{"type":"ready"}', event="ready", id=start)
             if resume_from is not None:
                 for event in await resume.replay():

@@ -103,7 +103,8 @@ def alert_entry(row: Mapping[str, Any]) -> dict[str, Any]:
         "subject_type": row["subject_type"],
         "subject_id": row["subject_id"],
         "integration_id": integration,
-        "campaign_id": None if is_integration else row["subject_id"],
+        # An organization-wide alert (anomalies over all campaigns) is about no one campaign.
+        "campaign_id": row["subject_id"] if row["subject_type"] == "campaign" else None,
         "occurrences": row["occurrences"],
         "details": details,
         "first_seen_at": row["first_seen_at"],
