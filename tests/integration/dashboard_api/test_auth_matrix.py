@@ -64,7 +64,7 @@ ID_NAMES = (
 
 # The platforms' OAuth callback: the browser arrives from the platform without a bearer
 # token; the signed single-use state authenticates it (test_oauth_connect).
-PUBLIC = {"/api/oauth/{platform}/callback"}
+STATE_AUTHENTICATED = {"/api/oauth/{platform}/callback"}
 
 
 def _routes(app: FastAPI) -> list[tuple[str, str]]:
@@ -72,7 +72,7 @@ def _routes(app: FastAPI) -> list[tuple[str, str]]:
         (method.upper(), path)
         for path, operations in app.openapi()["paths"].items()
         if "/events" not in path  # the stream: covered in test_live_updates
-        and path not in PUBLIC  # authenticated otherwise: covered in test_oauth_connect
+        and path not in STATE_AUTHENTICATED  # covered in test_oauth_connect
         for method in operations
     )
 
