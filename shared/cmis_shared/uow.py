@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from types import TracebackType
+from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -20,7 +21,7 @@ class UnitOfWork:
         self._session_factory = session_factory
         self.session: AsyncSession
 
-    async def __aenter__(self) -> UnitOfWork:
+    async def __aenter__(self) -> Self:
         self.session = self._session_factory()
         await self.session.begin()
         return self

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
-from types import TracebackType
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -16,7 +15,8 @@ from cmis_alerting.domain.observations import AlertKey
 from cmis_alerting.domain.series import AccountDay, CampaignSeries
 from cmis_alerting.domain.tokens import TokenFacts
 from cmis_alerting.domain.user_actions import Acknowledgement
-from cmis_shared.events import AlertType, Event
+from cmis_shared.events import AlertType
+from cmis_shared.ports import InboxOutboxUnitOfWork
 
 
 class AlertRepository(Protocol):
@@ -76,7 +76,7 @@ class MetricsRepository(Protocol):
     ) -> list[AccountDay]: ...
 
 
-class AlertingUnitOfWork(Protocol):
+class AlertingUnitOfWork(InboxOutboxUnitOfWork, Protocol):
     @property
     def alerts(self) -> AlertRepository: ...
     @property
@@ -85,21 +85,6 @@ class AlertingUnitOfWork(Protocol):
     def integrations(self) -> IntegrationRepository: ...
     @property
     def metrics(self) -> MetricsRepository: ...
-
-    async def __aenter__(self) -> AlertingUnitOfWork: ...
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-
-    async def claim_event(self, consumer: str, event_id: UUID) -> bool: ...
-
-    async def publish(self, *events: Event) -> None: ...
-
-    async def commit(self) -> None: ...
 
 
 UnitOfWorkFactory = Callable[[], AlertingUnitOfWork]

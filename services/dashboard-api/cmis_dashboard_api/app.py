@@ -14,6 +14,7 @@ from fastapi_offline import FastAPIOffline
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.redis import RedisInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.trace import Span
 
 from cmis_dashboard_api.api import bench
 from cmis_dashboard_api.api.cors import install_cors
@@ -95,11 +96,20 @@ def create_app(
         excluded_urls=",".join(
             (NEVER_TRACED_URLS, *(() if settings.trace_dashboard_reads else (UNTRACED_URLS,)))
         ),
+        server_request_hook=_url_without_query,
     )
     redis_instrumentor = RedisInstrumentor()
     if not redis_instrumentor.is_instrumented_by_opentelemetry:  # patches redis-py once
         redis_instrumentor.instrument(tracer_provider=tracer_provider)
     return app
+
+
+def _url_without_query(span: Span, scope: dict[str, Any]) -> None:
+    """Server spans keep the URL without its query string: an OAuth callback's carries the
+    authorization code and state, which must never reach a span."""
+    if span.is_recording() and scope.get("query_string"):
+        host = dict(scope.get("headers") or ()).get(b"host", b"").decode("latin-1")
+        span.set_attribute("http.url", f"{scope.get('scheme', 'http')}://{host}{scope['path']}")
 
 
 async def _healthz() -> dict[str, str]:

@@ -19,6 +19,7 @@ from cmis_dashboard_api.adapters.oauth_flows import OAuthFlows
 from cmis_dashboard_api.adapters.rate_limit import RateLimiter
 from cmis_dashboard_api.adapters.sign_in_throttle import RedisSignInThrottle
 from cmis_dashboard_api.adapters.unit_of_work import SqlUnitOfWork
+from cmis_dashboard_api.adapters.view_queries import SqlViewSource
 from cmis_dashboard_api.adapters.view_store import ViewStore
 from cmis_dashboard_api.domain.attempts import FailedAttempts
 from cmis_dashboard_api.domain.passwords import Passwords
@@ -83,7 +84,7 @@ def bootstrap(settings: DashboardSettings, runtime: ServiceRuntime) -> Services:
     )
     views = DashboardViews(
         store,
-        runtime.sessions,
+        SqlViewSource(runtime.sessions),
         live,
         view_ttl_seconds=settings.view_ttl_seconds,
         period_view_ttl_seconds=settings.period_view_ttl_seconds,

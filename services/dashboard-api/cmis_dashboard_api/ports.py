@@ -7,8 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Protocol, Self, TypeVar
+from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
 from cmis_dashboard_api.domain.oauth import (
@@ -20,11 +19,13 @@ from cmis_dashboard_api.domain.oauth import (
     Reach,
 )
 from cmis_dashboard_api.domain.org_settings import OrgSettings
+from cmis_dashboard_api.domain.state import DashboardState, KpiTarget, ScheduledItem
 from cmis_dashboard_api.schemas.audit import AuditEntry
 from cmis_dashboard_api.schemas.members import MemberOut
 from cmis_dashboard_api.schemas.orgs import IntegrationOut
 from cmis_dashboard_api.schemas.plans import ContentOut, KpiOut
-from cmis_shared.events import DataType, Event, SyncTrigger
+from cmis_shared.events import DataType, SyncTrigger
+from cmis_shared.ports import OutboxUnitOfWork
 from cmis_shared.statuses import RunStatus
 
 Out = TypeVar("Out", KpiOut, ContentOut)
@@ -194,7 +195,7 @@ class OAuthGrants(Protocol):
     async def remove(self, grant_id: UUID) -> None: ...
 
 
-class UnitOfWork(Protocol):
+class UnitOfWork(OutboxUnitOfWork, Protocol):
     """One transaction: repositories' writes and the events staged in the outbox."""
 
     @property
@@ -215,16 +216,6 @@ class UnitOfWork(Protocol):
     def members(self) -> Members: ...
     @property
     def audit(self) -> AuditLog: ...
-
-    async def __aenter__(self) -> Self: ...
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-    async def publish(self, *events: Event) -> None: ...
-    async def commit(self) -> None: ...
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
@@ -283,3 +274,52 @@ class FlowStore(Protocol):
 
     async def keep(self, nonce: str, flow: dict[str, Any], ttl_seconds: int) -> None: ...
     async def take(self, nonce: str) -> dict[str, Any] | None: ...
+
+
+# --- the dashboard view (handlers/views.py) --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Materialized:
+    """A view state with its rendered bytes, and how long those bytes stay current."""
+
+    state: DashboardState
+    view: bytes
+    view_ttl_seconds: int
+
+
+# Given the stored state (None when missing), the new state and bytes, or None for no change.
+Change = Callable[[DashboardState | None], Materialized | None]
+
+
+class ViewStore(Protocol):
+    """Where the view lives (Redis): the state and the bytes to serve, per organization."""
+
+    async def get_view(self, org_id: UUID, period_days: int | None = None) -> bytes | None: ...
+    async def put_period_view(
+        self, org_id: UUID, period_days: int, view: bytes, ttl: int
+    ) -> None: ...
+    async def transact(self, org_id: UUID, change: Change) -> Materialized | None:
+        """Apply ``change`` to the current state and store its result atomically: a
+        concurrent writer makes it start over, never lose an update."""
+        ...
+
+
+class ViewSource(Protocol):
+    """The view rebuilt from what PostgreSQL holds."""
+
+    async def state(self, org_id: UUID, now: datetime, period_days: int) -> DashboardState | None:
+        """The whole state of one org, or None if the org does not exist."""
+        ...
+
+    async def plans(
+        self, org_id: UUID, now: datetime
+    ) -> tuple[list[KpiTarget], list[ScheduledItem]]: ...
+
+
+class LivePublisher(Protocol):
+    """Tells the live streams of an organization that a part of its view changed."""
+
+    async def publish(self, org_id: UUID, kind: str, data: dict[str, Any]) -> str:
+        """Returns the message's id in the org's replay buffer."""
+        ...

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from cmis_scheduler.adapters.catch_up_store import replan_missed
 from cmis_scheduler.adapters.rate_limiter import RedisRateLimiter
 from cmis_scheduler.adapters.retry_store import SqlRetryBatch
 from cmis_scheduler.adapters.schedule_store import SqlScheduleBatch
@@ -20,6 +19,7 @@ from cmis_scheduler.domain.retry import TimeoutRetryPolicy
 from cmis_scheduler.domain.schedule import ScheduleDefaults
 from cmis_scheduler.domain.stuck import StuckLimits
 from cmis_scheduler.handlers import reconcile
+from cmis_scheduler.handlers.catch_up import replan_missed
 from cmis_scheduler.handlers.dispatch_retries import RetryDispatch
 from cmis_scheduler.handlers.dispatch_scheduled import ScheduledDispatch
 from cmis_scheduler.handlers.integration_events import IntegrationEvent, on_integration
@@ -166,8 +166,8 @@ class SchedulerService:
 
     async def catch_up(self) -> None:
         missed = await replan_missed(
-            self.runtime.sessions,
-            self.clock(),
+            self.uows,
+            self.clock,
             timedelta(seconds=self.settings.catch_up_after_seconds),
             self.settings.catch_up_spread_seconds,
         )

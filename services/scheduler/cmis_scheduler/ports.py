@@ -6,17 +6,18 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
 from uuid import UUID
 
+from cmis_scheduler.domain.catch_up import MissedEntry
 from cmis_scheduler.domain.dispatch import Advance, DueEntry
 from cmis_scheduler.domain.entries import EntryState, IntegrationView
 from cmis_scheduler.domain.integrations import IntegrationRecord
 from cmis_scheduler.domain.retention import Cutoffs
 from cmis_scheduler.domain.retry import DueRetry, RetryDecision
 from cmis_scheduler.domain.stuck import ActiveRun
-from cmis_shared.events import DataType, Event, IntegrationStatus, Platform, SyncFailed
+from cmis_shared.events import DataType, IntegrationStatus, Platform, SyncFailed
+from cmis_shared.ports import InboxOutboxUnitOfWork
 
 
 class RateLimiter(Protocol):
@@ -52,6 +53,14 @@ class Entries(Protocol):
         self, integration_ids: Sequence[UUID]
     ) -> dict[UUID, dict[DataType, EntryState]]: ...
     async def write(self, planned: Sequence[tuple[IntegrationView, EntryState]]) -> None: ...
+    async def missed(self, before: datetime, limit: int) -> list[MissedEntry]:
+        """Enabled entries due before ``before``, oldest first, locked against other
+        replicas (skipping rows another replica holds) until the transaction ends."""
+        ...
+
+    async def move(self, moves: Sequence[tuple[MissedEntry, datetime]]) -> None:
+        """Set each entry's next due time."""
+        ...
 
 
 class Retries(Protocol):
@@ -79,9 +88,8 @@ class Retention(Protocol):
         ...
 
 
-class SchedulerUnitOfWork(Protocol):
-    """One transaction: the repositories, the inbox claim and the outbox. Left without
-    :meth:`commit`, everything in it is rolled back."""
+class SchedulerUnitOfWork(InboxOutboxUnitOfWork, Protocol):
+    """One transaction: the repositories, the inbox claim and the outbox."""
 
     # Read-only properties, so an adapter's concrete repositories satisfy them.
     @property
@@ -94,14 +102,6 @@ class SchedulerUnitOfWork(Protocol):
     def runs(self) -> Runs: ...
     @property
     def retention(self) -> Retention: ...
-
-    async def __aenter__(self) -> Self: ...
-    async def __aexit__(
-        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None: ...
-    async def claim_event(self, consumer: str, event_id: UUID) -> bool: ...
-    async def publish(self, *events: Event) -> None: ...
-    async def commit(self) -> None: ...
 
 
 UnitsOfWork = Callable[[], SchedulerUnitOfWork]

@@ -8,14 +8,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
 from uuid import UUID
 
-from cmis_shared.events import CampaignFact, ContentTotals, Event, Platform, PostFact
-from cmis_shared.statuses import RunStatus
-from cmis_sync_worker.domain.failures import Failure
-from cmis_sync_worker.domain.integration import IntegrationRecord, StoredCredentials
+from cmis_shared.events import CampaignFact, ContentTotals, Platform, PostFact
+from cmis_shared.ports import InboxOutboxUnitOfWork
+from cmis_sync_worker.domain.integration import (
+    IntegrationRecord,
+    SealedCredentials,
+    StoredCredentials,
+)
 from cmis_sync_worker.domain.platform import (
     AccountRef,
     Credentials,
@@ -23,37 +25,24 @@ from cmis_sync_worker.domain.platform import (
     NormalizedDailyMetric,
     NormalizedPost,
 )
-from cmis_sync_worker.domain.runs import InboxKey, RunSnapshot
+from cmis_sync_worker.domain.runs import FinishedAttempt, RunSnapshot
 
 
 class Runs(Protocol):
     async def snapshot(self, run_id: UUID, attempt: int) -> RunSnapshot | None: ...
     async def start(self, run_id: UUID, attempt: int, started_at: datetime) -> bool: ...
-    async def finish(
-        self,
-        run_id: UUID,
-        attempt: int,
-        *,
-        request: InboxKey,
-        started_at: datetime,
-        finished_at: datetime,
-        status: RunStatus,
-        failure: Failure | None = None,
-        next_attempt_at: datetime | None = None,
-        counts: dict[str, int] | None = None,
-        synced_integration_id: UUID | None = None,
-    ) -> bool: ...
+    async def finish(self, outcome: FinishedAttempt) -> bool:
+        """Claim the request in the inbox, finish the attempt and its run and, when the
+        outcome names a synced integration, mark it synced. False (and nothing changed) when
+        the request was processed before or the attempt is already finished."""
+        ...
 
 
 class Integrations(Protocol):
     async def get(self, integration_id: UUID) -> IntegrationRecord | None: ...
     async def read_credentials(self, integration_id: UUID) -> StoredCredentials | None: ...
     async def save_credentials(
-        self,
-        integration_id: UUID,
-        ciphertext: bytes,
-        expires_at: datetime | None,
-        expected_version: int,
+        self, integration_id: UUID, sealed: SealedCredentials, expected_version: int
     ) -> int | None:
         """Compare and swap on the version: the new version, or None when it moved on."""
         ...
@@ -82,7 +71,7 @@ class Facts(Protocol):
     async def recent_posts(self, integration_id: UUID) -> list[PostFact]: ...
 
 
-class SyncUnitOfWork(Protocol):
+class SyncUnitOfWork(InboxOutboxUnitOfWork, Protocol):
     # Read-only, so an adapter's concrete repositories satisfy them (a plain attribute in a
     # protocol is invariant).
     @property
@@ -93,14 +82,6 @@ class SyncUnitOfWork(Protocol):
     def data(self) -> PlatformData: ...
     @property
     def facts(self) -> Facts: ...
-
-    async def __aenter__(self) -> Self: ...
-    async def __aexit__(
-        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None: ...
-    async def claim_event(self, consumer: str, event_id: UUID) -> bool: ...
-    async def publish(self, *events: Event) -> None: ...
-    async def commit(self) -> None: ...
 
 
 class PlatformLimiter(Protocol):

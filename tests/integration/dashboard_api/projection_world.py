@@ -49,9 +49,8 @@ from cmis_sync_worker.connectors.base import (
 )
 from cmis_sync_worker.domain.failures import Failure
 from cmis_sync_worker.domain.outcome import SyncSummary, completed_event
-from cmis_sync_worker.domain.runs import RunStatus
+from cmis_sync_worker.domain.runs import FinishedAttempt, InboxKey, RunStatus
 from cmis_sync_worker.domain.window import FACTS_DAYS, account_today
-from cmis_sync_worker.ports import InboxKey
 
 PLATFORMS = (Platform.GOOGLE, Platform.META, Platform.LINKEDIN)
 TIMEZONES = ("UTC", "America/New_York", "UTC")
@@ -206,10 +205,16 @@ class World:
         facts = FactsReader(self._connection)
         async with self._connection.transaction():
             await self._runs().finish(
-                request.run_id, request.attempt, request=InboxKey("sync-worker", request.event_id),
-                started_at=started_at, finished_at=at, status=RunStatus.SUCCESS,
-                synced_integration_id=iid,
-            )  # fmt: skip
+                FinishedAttempt(
+                    request.run_id,
+                    request.attempt,
+                    InboxKey("sync-worker", request.event_id),
+                    started_at,
+                    at,
+                    RunStatus.SUCCESS,
+                    synced_integration_id=iid,
+                )
+            )
             data = PlatformDataStore(self._connection)
             if DataType.CAMPAIGNS in synced:
                 await data.upsert_campaigns(self.org_id, iid, platform, _campaigns(payload), at)
@@ -238,10 +243,17 @@ class World:
         next_at = at + timedelta(minutes=5) if will_retry else None
         async with self._connection.transaction():
             await self._runs().finish(
-                request.run_id, request.attempt, request=InboxKey("sync-worker", request.event_id),
-                started_at=lane.started_at or at, finished_at=at, status=status,
-                failure=failure, next_attempt_at=next_at,
-            )  # fmt: skip
+                FinishedAttempt(
+                    request.run_id,
+                    request.attempt,
+                    InboxKey("sync-worker", request.event_id),
+                    lane.started_at or at,
+                    at,
+                    status,
+                    failure=failure,
+                    next_attempt_at=next_at,
+                )
+            )
         lane.status = status
         event = SyncFailed(
             **_same_run(request),

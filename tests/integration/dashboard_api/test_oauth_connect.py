@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import aio_pika
 import httpx
 import pytest
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from sqlalchemy import func, select, text, update
 
 from cmis_dashboard_api.bootstrap import Services
@@ -134,10 +135,15 @@ async def test_round_trip_connects_the_chosen_accounts(
     services: Services,
     tenant: Tenant,
     connected_events: aio_pika.abc.AbstractQueue,
+    span_exporter: InMemorySpanExporter,
 ) -> None:
     callback = await _to_callback(client, sim_http, tenant, platform)
     back = _frontend_query(await client.get(callback))
     assert back["platform"] == platform and "oauth_error" not in back
+    # The callback's code and state are secrets: no span records them.
+    query = urlsplit(callback).query
+    spans = json.dumps([dict(span.attributes or {}) for span in span_exporter.get_finished_spans()])
+    assert all(value not in spans for values in parse_qs(query).values() for value in values)
     pending_url = f"/api/orgs/{tenant.org_id}/integrations/oauth/pending/{back['oauth_pending']}"
 
     pending = await client.get(pending_url, headers=tenant.headers)

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any, Self
 from uuid import UUID
 
+from cmis_scheduler.domain.catch_up import MissedEntry
 from cmis_scheduler.domain.entries import EntryState, IntegrationView
 from cmis_scheduler.domain.integrations import IntegrationRecord
 from cmis_scheduler.domain.retention import Cutoffs
@@ -96,6 +97,21 @@ class _Repos:
     async def write(self, planned: Sequence[tuple[IntegrationView, EntryState]]) -> None:
         for view, state in planned:
             self.s.entries.setdefault(view.integration_id, {})[state.data_type] = state
+
+    async def missed(self, before: datetime, limit: int) -> list[MissedEntry]:
+        overdue = [
+            (state.next_due_at, MissedEntry(integration_id, data_type, state.period_seconds))
+            for integration_id, states in self.s.entries.items()
+            for data_type, state in states.items()
+            if state.enabled and state.next_due_at < before
+        ]
+        overdue.sort(key=lambda item: item[0])
+        return [entry for _, entry in overdue[:limit]]
+
+    async def move(self, moves: Sequence[tuple[MissedEntry, datetime]]) -> None:
+        for entry, due in moves:
+            states = self.s.entries[entry.integration_id]
+            states[entry.data_type] = dataclasses.replace(states[entry.data_type], next_due_at=due)
 
     # retries
     async def add(self, failed: SyncFailed, due_at: datetime) -> None:

@@ -82,3 +82,27 @@ def test_secret_values_in_any_field_and_in_stdlib_messages_are_redacted(
 def test_ordinary_text_is_left_alone() -> None:
     text = "sync failed: rate_limited (retry in 60 s), token_expires_at=2025-01-01"
     assert redact_text(text) == text
+
+
+# One sample per secret pattern, in unusual case, with values that hold no hint themselves
+# ("v4lue"): the cheap pre-check that decides whether the patterns run must let none through.
+SHOUTED_SECRETS = (
+    "GET /me?ACCESS_TOKEN=EAAB-v4lue-7",
+    "form: Client_Secret=cs-v4lue-8",
+    '{"ApiKey": "v4lue-9"}',
+    "CODE_VERIFIER=v4lue-10",
+    "OAUTH_SIGNATURE=v4lue-11",
+    "Password: v4lue-12",
+    "AUTHORIZATION: OAuth v4lue-13",
+    "header BEARER v4lue-14-abcdef",
+    "header BASIC v4lue-15-abcdef",
+    "cipher gAAAAABnX2v4lueFERNETv4lue1234567890abcdefghijklmnop_-==",
+    f"jwt {JWT}",
+)
+
+
+@pytest.mark.parametrize("text", SHOUTED_SECRETS)
+def test_every_secret_pattern_runs_whatever_the_case_of_its_text(text: str) -> None:
+    redacted = redact_text(text)
+    assert "[redacted]" in redacted
+    assert "v4lue" not in redacted and JWT not in redacted, redacted

@@ -31,9 +31,8 @@ from cmis_sync_worker.connectors.base import (
     NormalizedDailyMetric,
     NormalizedPost,
 )
-from cmis_sync_worker.domain.failures import Failure
-from cmis_sync_worker.domain.integration import StoredCredentials
-from cmis_sync_worker.domain.runs import InboxKey, RunSnapshot, RunStatus
+from cmis_sync_worker.domain.integration import SealedCredentials, StoredCredentials
+from cmis_sync_worker.domain.runs import FinishedAttempt, RunSnapshot, RunStatus
 from tests.support.fake_unit_of_work import FakeInboxOutbox
 
 
@@ -70,25 +69,22 @@ class _Repos:
         self.s.attempts[(run_id, attempt)] = {"finished_at": None}
         return True
 
-    async def finish(
-        self, run_id: UUID, attempt: int, *, request: InboxKey, started_at: datetime,
-        finished_at: datetime, status: RunStatus, failure: Failure | None = None,
-        next_attempt_at: datetime | None = None, counts: dict[str, int] | None = None,
-        synced_integration_id: UUID | None = None,
-    ) -> bool:  # fmt: skip
+    async def finish(self, outcome: FinishedAttempt) -> bool:
         # Changes to this copy of the state stick only if the unit of work commits.
+        request = outcome.request
         if (request.consumer, request.event_id) in self.s.processed:
             return False
         self.s.processed.add((request.consumer, request.event_id))
-        row = self.s.attempts.setdefault((run_id, attempt), {"finished_at": None})
+        row = self.s.attempts.setdefault((outcome.run_id, outcome.attempt), {"finished_at": None})
         if row["finished_at"] is not None:
             return False
-        row.update(finished_at=finished_at, failure=failure)
-        self.s.runs[run_id].update(
-            status=status.value, attempt=attempt, next_attempt_at=next_attempt_at, counts=counts
-        )
-        if synced_integration_id is not None:
-            self.s.synced_at[synced_integration_id] = finished_at
+        row.update(finished_at=outcome.finished_at, failure=outcome.failure)
+        self.s.runs[outcome.run_id].update(
+            status=outcome.status.value, attempt=outcome.attempt,
+            next_attempt_at=outcome.next_attempt_at, counts=dict(outcome.counts),
+        )  # fmt: skip
+        if outcome.synced_integration_id is not None:
+            self.s.synced_at[outcome.synced_integration_id] = outcome.finished_at
         return True
 
     # integrations
@@ -104,19 +100,15 @@ class _Repos:
         )
 
     async def save_credentials(
-        self,
-        integration_id: UUID,
-        ciphertext: bytes,
-        expires_at: datetime | None,
-        expected_version: int,
+        self, integration_id: UUID, sealed: SealedCredentials, expected_version: int
     ) -> int | None:
         record = self.s.integrations[integration_id]
         if record.credentials_version != expected_version:
             return None
         self.s.integrations[integration_id] = replace(
             record,
-            credentials_encrypted=ciphertext,
-            token_expires_at=expires_at,
+            credentials_encrypted=sealed.ciphertext,
+            token_expires_at=sealed.expires_at,
             credentials_version=expected_version + 1,
         )
         return expected_version + 1

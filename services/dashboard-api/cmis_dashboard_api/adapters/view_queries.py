@@ -3,6 +3,9 @@ Redis lost the view, by ``POST /dashboard/refresh`` and for non-default periods.
 
 Each section's ``as_of`` is the database's own time of the data, so events newer than the
 snapshot still apply on top of it and older ones are ignored.
+
+The view's types are named through their module (``model.Account``): this is one of two
+projections building them, next to the event one in :mod:`cmis_dashboard_api.domain.apply`.
 """
 
 from __future__ import annotations
@@ -11,23 +14,10 @@ from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cmis_dashboard_api.adapters.latest_runs import latest_runs
-from cmis_dashboard_api.domain.state import (
-    Account,
-    AlertItem,
-    CampaignFigures,
-    ContentFigures,
-    Contribution,
-    DashboardState,
-    KpiTarget,
-    PostItem,
-    ScheduledItem,
-    SyncLane,
-    integration_key,
-    lane_key,
-)
+from cmis_dashboard_api.domain import state as model
 from cmis_dashboard_api.domain.sync_status import sync_status_of_run
 from cmis_shared.statuses import RunStatus
 
@@ -97,25 +87,27 @@ _SCHEDULED = text(
 )
 
 
-async def load_kpis(session: AsyncSession, org_id: UUID) -> list[KpiTarget]:
+async def load_kpis(session: AsyncSession, org_id: UUID) -> list[model.KpiTarget]:
     rows = (await session.execute(_KPIS, {"org": org_id})).mappings()
-    return [KpiTarget(**row) for row in rows]
+    return [model.KpiTarget(**row) for row in rows]
 
 
-async def load_scheduled(session: AsyncSession, org_id: UUID, now: datetime) -> list[ScheduledItem]:
+async def load_scheduled(
+    session: AsyncSession, org_id: UUID, now: datetime
+) -> list[model.ScheduledItem]:
     params = {"org": org_id, "now": now, "limit": SCHEDULED_KEPT}
     rows = (await session.execute(_SCHEDULED, params)).mappings()
-    return [ScheduledItem(**row) for row in rows]
+    return [model.ScheduledItem(**row) for row in rows]
 
 
 async def load_state(
     session: AsyncSession, org_id: UUID, now: datetime, period_days: int
-) -> DashboardState | None:
+) -> model.DashboardState | None:
     """The whole state of one org, or ``None`` if the org does not exist."""
     org = (await session.execute(_ORG, {"org": org_id})).first()
     if org is None:
         return None
-    state = DashboardState(
+    state = model.DashboardState(
         org_id=org_id,
         org_name=org.name,
         timezone=org.timezone,
@@ -128,19 +120,21 @@ async def load_state(
     for row in (await session.execute(_CAMPAIGNS, params)).mappings():
         part = _contribution(state, row["integration_id"], row["platform"], synced_at)
         part.campaigns.append(
-            CampaignFigures(**{k: v for k, v in row.items() if k != "integration_id"})
+            model.CampaignFigures(**{k: v for k, v in row.items() if k != "integration_id"})
         )
     for row in (await session.execute(_CONTENT, params)).mappings():
         part = _contribution(state, row["integration_id"], None, synced_at)
-        part.content = ContentFigures(**{k: v for k, v in row.items() if k != "integration_id"})
+        part.content = model.ContentFigures(
+            **{k: v for k, v in row.items() if k != "integration_id"}
+        )
     for row in (await session.execute(_RECENT_POSTS, params)).mappings():
         part = _contribution(state, row["integration_id"], row["platform"], synced_at)
         part.recent_posts.append(
-            PostItem(**{k: v for k, v in row.items() if k not in ("integration_id", "n")})
+            model.PostItem(**{k: v for k, v in row.items() if k not in ("integration_id", "n")})
         )
     await _load_lanes(session, state, org_id)
     for row in (await session.execute(_ALERTS, params)).mappings():
-        state.alerts[row["id"].hex] = AlertItem(
+        state.alerts[row["id"].hex] = model.AlertItem(
             id=row["id"],
             type=row["alert_type"],
             severity=row["severity"],
@@ -155,13 +149,13 @@ async def load_state(
 
 
 async def _load_accounts(
-    session: AsyncSession, state: DashboardState, params: dict[str, object]
+    session: AsyncSession, state: model.DashboardState, params: dict[str, object]
 ) -> dict[str, datetime | None]:
     synced_at: dict[str, datetime | None] = {}
     for row in (await session.execute(_INTEGRATIONS, params)).mappings():
-        key = integration_key(row["id"])
+        key = model.integration_key(row["id"])
         synced_at[key] = row["last_synced_at"]
-        state.accounts[key] = Account(
+        state.accounts[key] = model.Account(
             id=row["id"],
             platform=row["platform"],
             account_id=row["account_id"],
@@ -176,17 +170,17 @@ async def _load_accounts(
 
 
 def _contribution(
-    state: DashboardState,
+    state: model.DashboardState,
     integration_id: UUID,
     platform: str | None,
     synced_at: dict[str, datetime | None],
-) -> Contribution:
-    key = integration_key(integration_id)
+) -> model.Contribution:
+    key = model.integration_key(integration_id)
     part = state.contributions.get(key)
     if part is None:
         account = state.accounts.get(key)
         at = synced_at.get(key)
-        part = Contribution(
+        part = model.Contribution(
             platform=platform or (account.platform if account else ""),
             campaigns_as_of=at,
             content_as_of=at,
@@ -196,9 +190,9 @@ def _contribution(
     return part
 
 
-async def _load_lanes(session: AsyncSession, state: DashboardState, org_id: UUID) -> None:
+async def _load_lanes(session: AsyncSession, state: model.DashboardState, org_id: UUID) -> None:
     for row in await latest_runs(session, org_id):
-        state.sync_lanes[lane_key(row["integration_id"], row["data_type"])] = SyncLane(
+        state.sync_lanes[model.lane_key(row["integration_id"], row["data_type"])] = model.SyncLane(
             integration_id=row["integration_id"],
             platform=row["platform"],
             data_type=row["data_type"],
@@ -212,3 +206,22 @@ async def _load_lanes(session: AsyncSession, state: DashboardState, org_id: UUID
             next_attempt_at=row["next_attempt_at"],
             as_of=row["finished_at"] or row["started_at"] or row["requested_at"],
         )
+
+
+class SqlViewSource:
+    """:class:`cmis_dashboard_api.ports.ViewSource` over PostgreSQL, one session per read."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def state(
+        self, org_id: UUID, now: datetime, period_days: int
+    ) -> model.DashboardState | None:
+        async with self._sessions() as session:
+            return await load_state(session, org_id, now, period_days)
+
+    async def plans(
+        self, org_id: UUID, now: datetime
+    ) -> tuple[list[model.KpiTarget], list[model.ScheduledItem]]:
+        async with self._sessions() as session:
+            return await load_kpis(session, org_id), await load_scheduled(session, org_id, now)

@@ -4,8 +4,6 @@ processes share the queue) never lose each other's updates."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from uuid import UUID
 
 import redis.asyncio as redis
@@ -13,21 +11,11 @@ from opentelemetry.instrumentation.utils import suppress_instrumentation
 from redis.exceptions import WatchError
 
 from cmis_dashboard_api.domain.state import DashboardState
+from cmis_dashboard_api.ports import Change, Materialized
 from cmis_shared.settings import CmisSettings
 
 OTHER_PERIODS = (7, 90)
 MAX_CONFLICT_RETRIES = 20
-
-
-@dataclass(frozen=True)
-class Materialized:
-    state: DashboardState
-    view: bytes
-    view_ttl_seconds: int
-
-
-# Given the stored state (None when missing), the new state and bytes, or None for no change.
-Change = Callable[[DashboardState | None], Materialized | None]
 
 
 class ViewStore:

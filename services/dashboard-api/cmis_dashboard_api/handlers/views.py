@@ -8,15 +8,12 @@ from datetime import datetime
 from uuid import UUID
 
 import structlog
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from cmis_dashboard_api.adapters.live import LiveHub
-from cmis_dashboard_api.adapters.view_queries import load_kpis, load_scheduled, load_state
-from cmis_dashboard_api.adapters.view_store import Materialized, ViewStore
 from cmis_dashboard_api.domain.apply import apply_event
 from cmis_dashboard_api.domain.live_messages import live_message
 from cmis_dashboard_api.domain.render import render_dashboard, seconds_until_stale
 from cmis_dashboard_api.domain.state import DEFAULT_PERIOD_DAYS, DashboardState
+from cmis_dashboard_api.ports import LivePublisher, Materialized, ViewSource, ViewStore
 from cmis_dashboard_api.schemas.jsonbytes import dumps
 from cmis_shared.clock import Clock, system_clock
 from cmis_shared.events import Event
@@ -32,15 +29,15 @@ class DashboardViews:
     def __init__(
         self,
         store: ViewStore,
-        sessions: async_sessionmaker[AsyncSession],
-        live: LiveHub,
+        source: ViewSource,
+        live: LivePublisher,
         *,
         view_ttl_seconds: int,
         period_view_ttl_seconds: int,
         clock: Clock = system_clock,
     ) -> None:
         self._store = store
-        self._sessions = sessions
+        self._source = source
         self._live = live
         self._view_ttl = view_ttl_seconds
         self._period_ttl = period_view_ttl_seconds
@@ -107,9 +104,7 @@ class DashboardViews:
         """Take KPI targets and scheduled content (this service's own tables) from PostgreSQL
         after a change through the API."""
         now = self._clock()
-        async with self._sessions() as session:
-            kpis = await load_kpis(session, org_id)
-            scheduled = await load_scheduled(session, org_id, now)
+        kpis, scheduled = await self._source.plans(org_id, now)
 
         def change(current: DashboardState | None) -> Materialized:
             if current is None:
@@ -128,8 +123,7 @@ class DashboardViews:
         if view is not None:
             return view
         now = self._clock()
-        async with self._sessions() as session:
-            state = await load_state(session, org_id, now, period_days)
+        state = await self._source.state(org_id, now, period_days)
         if state is None:
             return None
         view = self._materialize(state, now).view
@@ -156,8 +150,7 @@ class DashboardViews:
 
     async def _rebuild(self, org_id: UUID, *, replace: bool) -> Materialized | None:
         now = self._clock()
-        async with self._sessions() as session:
-            state = await load_state(session, org_id, now, DEFAULT_PERIOD_DAYS)
+        state = await self._source.state(org_id, now, DEFAULT_PERIOD_DAYS)
         if state is None:
             return None
         built = self._materialize(state, now)

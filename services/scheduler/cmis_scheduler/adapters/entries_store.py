@@ -1,9 +1,11 @@
-"""Reading integrations with their organization's schedule settings, and writing the
-planned schedule entries (upsert on the (integration, data type) unique key)."""
+"""Reading integrations with their organization's schedule settings, writing the planned
+schedule entries (upsert on the (integration, data type) unique key), and finding and moving
+the entries missed during downtime (catch-up)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -11,6 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cmis_scheduler.adapters.zones import zone
+from cmis_scheduler.domain.catch_up import MissedEntry
 from cmis_scheduler.domain.entries import EntryState, IntegrationView
 from cmis_scheduler.domain.schedule import ScheduleDefaults, schedule_specs
 from cmis_shared.events import DataType, IntegrationStatus
@@ -36,6 +39,22 @@ _UPSERT = text(
     ON CONFLICT (integration_id, data_type) DO UPDATE
     SET period_seconds = EXCLUDED.period_seconds, offset_seconds = EXCLUDED.offset_seconds,
         next_due_at = EXCLUDED.next_due_at, enabled = EXCLUDED.enabled
+    """
+)
+_MISSED = text(
+    """
+    SELECT integration_id, data_type, period_seconds FROM schedule_entries
+    WHERE enabled AND next_due_at < :before
+    ORDER BY next_due_at LIMIT :limit
+    FOR UPDATE SKIP LOCKED
+    """
+)
+_MOVE = text(
+    """
+    UPDATE schedule_entries se SET next_due_at = u.due
+    FROM unnest(CAST(:integration_ids AS uuid[]), CAST(:data_types AS text[]),
+                CAST(:dues AS timestamptz[])) AS u(integration_id, data_type, due)
+    WHERE se.integration_id = u.integration_id AND se.data_type = u.data_type
     """
 )
 
@@ -104,5 +123,24 @@ class EntriesStore:
                 "shifts": [state.offset_seconds for _, state in planned],
                 "dues": [state.next_due_at for _, state in planned],
                 "enabled": [state.enabled for _, state in planned],
+            },
+        )
+
+    async def missed(self, before: datetime, limit: int) -> list[MissedEntry]:
+        rows = await self._session.execute(_MISSED, {"before": before, "limit": limit})
+        return [
+            MissedEntry(row.integration_id, DataType(row.data_type), row.period_seconds)
+            for row in rows
+        ]
+
+    async def move(self, moves: Sequence[tuple[MissedEntry, datetime]]) -> None:
+        if not moves:
+            return
+        await self._session.execute(
+            _MOVE,
+            {
+                "integration_ids": [entry.integration_id for entry, _ in moves],
+                "data_types": [entry.data_type.value for entry, _ in moves],
+                "dues": [due for _, due in moves],
             },
         )

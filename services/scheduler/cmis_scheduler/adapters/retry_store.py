@@ -6,7 +6,6 @@ retry survives restarts of the scheduler, the broker and the database itself."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Self
 
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
@@ -68,10 +67,6 @@ class RetryRepository:
 
 class SqlRetryBatch(UnitOfWork):
     """A unit of work (one transaction, outbox included) over claimed retry entries."""
-
-    async def __aenter__(self) -> Self:
-        await super().__aenter__()
-        return self
 
     async def claim_due(self, now: datetime, limit: int) -> list[DueRetry]:
         rows = (await self.session.execute(_CLAIM, {"now": now, "limit": limit})).all()

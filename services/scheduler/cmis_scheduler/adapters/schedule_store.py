@@ -9,21 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Self
+from typing import Any
 from uuid import UUID, uuid4
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from cmis_scheduler.adapters.integrations import IntegrationRepository
 from cmis_scheduler.adapters.runs import ACTIVE
+from cmis_scheduler.adapters.unit_of_work import SqlUnitOfWork
 from cmis_scheduler.adapters.zones import zone
 from cmis_scheduler.domain.dispatch import Advance, DueEntry
 from cmis_scheduler.domain.integrations import updated_event
-from cmis_scheduler.domain.schedule import ScheduleDefaults, ScheduleSpec, schedule_specs
+from cmis_scheduler.domain.schedule import ScheduleSpec, schedule_specs
 from cmis_shared.events import DataType, IntegrationStatus, Platform, SyncRequested, SyncTrigger
 from cmis_shared.statuses import RunStatus
-from cmis_shared.uow import UnitOfWork
 
 _CLAIM = text(
     """
@@ -72,18 +70,9 @@ _ADVANCE = text(
 )
 
 
-class SqlScheduleBatch(UnitOfWork):
-    """A unit of work (one transaction, outbox included) over claimed schedule entries."""
-
-    def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], defaults: ScheduleDefaults
-    ) -> None:
-        super().__init__(sessions)
-        self._defaults = defaults
-
-    async def __aenter__(self) -> Self:
-        await super().__aenter__()
-        return self
+class SqlScheduleBatch(SqlUnitOfWork):
+    """The scheduler's unit of work (one transaction, outbox included), over claimed
+    schedule entries."""
 
     async def claim_due(self, platform: Platform, now: datetime, limit: int) -> list[DueEntry]:
         rows = (
@@ -175,8 +164,9 @@ class SqlScheduleBatch(UnitOfWork):
     async def report_token_expired(self, entries: Sequence[DueEntry], now: datetime) -> None:
         if not entries:
             return
-        repository = IntegrationRepository(self.session)
-        rows = await repository.mark_token_expired([entry.integration_id for entry in entries])
+        rows = await self.integrations.mark_token_expired(
+            [entry.integration_id for entry in entries]
+        )
         await self.publish(*[updated_event(row, now) for row in rows])
 
     async def switch_off(self, entries: Sequence[DueEntry]) -> None:

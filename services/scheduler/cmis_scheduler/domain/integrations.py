@@ -7,22 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID, uuid4
 
-from cmis_shared.events import IntegrationStatus, IntegrationUpdated, Platform
+from cmis_shared.events import IntegrationUpdated
+from cmis_shared.integrations import IntegrationRow
 
 
 @dataclass(frozen=True)
-class IntegrationRecord:
-    id: UUID
-    org_id: UUID
-    platform: Platform
-    account_id: str
-    account_name: str
-    status: IntegrationStatus
-    status_reason: str | None
-    currency: str | None
-    timezone: str
-    token_expires_at: datetime | None
-    refreshable: bool
+class IntegrationRecord(IntegrationRow):
     consecutive_failures: int
     first_failure_at: datetime | None
 

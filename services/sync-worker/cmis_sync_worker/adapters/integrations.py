@@ -5,7 +5,6 @@ the last successful sync is written with the finished run:
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -13,7 +12,11 @@ import asyncpg
 import orjson
 
 from cmis_shared.events import IntegrationStatus, Platform
-from cmis_sync_worker.domain.integration import IntegrationRecord, StoredCredentials
+from cmis_sync_worker.domain.integration import (
+    IntegrationRecord,
+    SealedCredentials,
+    StoredCredentials,
+)
 
 __all__ = ["IntegrationRecord", "IntegrationRepository"]
 
@@ -83,13 +86,13 @@ class IntegrationRepository:
         )
 
     async def save_credentials(
-        self,
-        integration_id: UUID,
-        ciphertext: bytes,
-        expires_at: datetime | None,
-        expected_version: int,
+        self, integration_id: UUID, sealed: SealedCredentials, expected_version: int
     ) -> int | None:
         version = await self._connection.fetchval(
-            _SAVE_CREDENTIALS, integration_id, ciphertext, expires_at, expected_version
+            _SAVE_CREDENTIALS,
+            integration_id,
+            sealed.ciphertext,
+            sealed.expires_at,
+            expected_version,
         )
         return int(version) if version is not None else None

@@ -14,8 +14,7 @@ import asyncpg
 import orjson
 
 from cmis_shared.inbox_outbox import claim_event_sql
-from cmis_sync_worker.domain.failures import Failure
-from cmis_sync_worker.domain.runs import InboxKey, RunSnapshot, RunStatus
+from cmis_sync_worker.domain.runs import FinishedAttempt, RunSnapshot, RunStatus
 
 _SNAPSHOT = """
 SELECT r.status, r.attempt, a.id IS NOT NULL AS recorded, a.finished_at IS NOT NULL AS finished
@@ -89,40 +88,25 @@ class RunRepository:
         )
         return inserted is not None
 
-    async def finish(
-        self,
-        run_id: UUID,
-        attempt: int,
-        *,
-        request: InboxKey,
-        started_at: datetime,
-        finished_at: datetime,
-        status: RunStatus,
-        failure: Failure | None = None,
-        next_attempt_at: datetime | None = None,
-        counts: dict[str, int] | None = None,
-        synced_integration_id: UUID | None = None,
-    ) -> bool:
-        """Claim the request in the inbox, finish the attempt and its run and, when
-        ``synced_integration_id`` is given, mark that integration synced. False (and nothing
-        changed) when the request was processed before or the attempt is already finished."""
+    async def finish(self, outcome: FinishedAttempt) -> bool:
+        failure = outcome.failure
         finished = await self._connection.fetchval(
             _FINISH,
-            run_id,
-            attempt,
+            outcome.run_id,
+            outcome.attempt,
             self._worker_id,
-            started_at,
-            finished_at,
+            outcome.started_at,
+            outcome.finished_at,
             "success" if failure is None else "failed",
             failure.origin.value if failure else None,
             failure.error_class.value if failure else None,
             failure.message if failure else None,
             failure.retryable if failure else None,
-            status.value,
-            next_attempt_at,
-            orjson.dumps(counts or {}).decode(),
-            request.consumer,
-            request.event_id,
-            synced_integration_id,
+            outcome.status.value,
+            outcome.next_attempt_at,
+            orjson.dumps(dict(outcome.counts)).decode(),
+            outcome.request.consumer,
+            outcome.request.event_id,
+            outcome.synced_integration_id,
         )
         return bool(finished)

@@ -15,18 +15,7 @@ from pydantic import SecretStr
 
 from cmis_shared.events import BudgetPeriod, Platform
 
-from .base import (
-    AccountRef,
-    AuthRevoked,
-    ConnectorError,
-    Credentials,
-    InvalidResponse,
-    NormalizedCampaign,
-    NormalizedDailyMetric,
-    NormalizedPost,
-    RateLimited,
-    TokenExpired,
-)
+from . import base
 from .common import OAuth2Connector, error_for_status, segment
 from .convert import count_from, decimal_from, micros_to_decimal, parse_day
 from .paging import collect_pages
@@ -56,7 +45,7 @@ _REVOKED = {"OAUTH_TOKEN_REVOKED", "OAUTH_TOKEN_DISABLED", "GOOGLE_ACCOUNT_DELET
 # --- mapping: the one place Google's fields meet our model ---------------------------
 
 
-def map_campaign(row: dict[str, Any], fallback_currency: str | None) -> NormalizedCampaign:
+def map_campaign(row: dict[str, Any], fallback_currency: str | None) -> base.NormalizedCampaign:
     campaign = row["campaign"]
     budget = row.get("campaignBudget", {})
     currency = row.get("customer", {}).get("currencyCode") or fallback_currency
@@ -68,7 +57,7 @@ def map_campaign(row: dict[str, Any], fallback_currency: str | None) -> Normaliz
     elif "totalAmountMicros" in budget:
         amount, period = micros_to_decimal(budget["totalAmountMicros"]), BudgetPeriod.LIFETIME
     end = campaign.get("endDate")
-    return NormalizedCampaign(
+    return base.NormalizedCampaign(
         external_id=str(campaign["id"]),
         name=str(campaign["name"]),
         status=_STATUS.get(campaign["status"], "unknown"),
@@ -80,7 +69,9 @@ def map_campaign(row: dict[str, Any], fallback_currency: str | None) -> Normaliz
     )
 
 
-def map_metric_row(row: dict[str, Any], fallback_currency: str | None) -> NormalizedDailyMetric:
+def map_metric_row(
+    row: dict[str, Any], fallback_currency: str | None
+) -> base.NormalizedDailyMetric:
     metrics = row.get("metrics", {})
     unknown = set(metrics) - _METRIC_FIELDS
     if unknown:
@@ -88,7 +79,7 @@ def map_metric_row(row: dict[str, Any], fallback_currency: str | None) -> Normal
     currency = row.get("customer", {}).get("currencyCode") or fallback_currency
     if not currency:
         raise ValueError("no currency on the row or the account")
-    return NormalizedDailyMetric(
+    return base.NormalizedDailyMetric(
         campaign_external_id=str(row["campaign"]["id"]),
         day=parse_day(row["segments"]["date"]),
         currency=currency,
@@ -100,7 +91,7 @@ def map_metric_row(row: dict[str, Any], fallback_currency: str | None) -> Normal
     )
 
 
-def classify_error(status: int, body: object) -> ConnectorError:
+def classify_error(status: int, body: object) -> base.ConnectorError:
     error = body.get("error", {}) if isinstance(body, dict) else {}
     error = error if isinstance(error, dict) else {}
     message = str(error.get("message") or f"HTTP {status}")[:300]
@@ -117,11 +108,11 @@ def classify_error(status: int, body: object) -> ConnectorError:
             message = str(failure.get("message") or message)[:300]
     auth_code = codes.get("authenticationError")
     if status == 429 or "quotaError" in codes or error.get("status") == "RESOURCE_EXHAUSTED":
-        return RateLimited(PLATFORM, message, retry_after=retry_delay)
+        return base.RateLimited(PLATFORM, message, retry_after=retry_delay)
     if status == 401:
         if auth_code in _REVOKED:
-            return AuthRevoked(PLATFORM, f"{auth_code}: {message}")
-        return TokenExpired(PLATFORM, f"{auth_code or 'UNAUTHENTICATED'}: {message}")
+            return base.AuthRevoked(PLATFORM, f"{auth_code}: {message}")
+        return base.TokenExpired(PLATFORM, f"{auth_code or 'UNAUTHENTICATED'}: {message}")
     return error_for_status(PLATFORM, status, message)
 
 
@@ -136,27 +127,27 @@ class GoogleAdsConnector(OAuth2Connector):
         return e.google_token_url, e.google_client_id, e.google_client_secret
 
     async def fetch_campaigns(
-        self, account: AccountRef, credentials: Credentials
-    ) -> list[NormalizedCampaign]:
+        self, account: base.AccountRef, credentials: base.Credentials
+    ) -> list[base.NormalizedCampaign]:
         rows = await self._search(account, credentials, CAMPAIGNS_QUERY)
         with schema_guard(PLATFORM, "campaign"):
             return [map_campaign(row, account.currency) for row in rows]
 
     async def fetch_daily_metrics(
-        self, account: AccountRef, credentials: Credentials, since: date, until: date
-    ) -> list[NormalizedDailyMetric]:
+        self, account: base.AccountRef, credentials: base.Credentials, since: date, until: date
+    ) -> list[base.NormalizedDailyMetric]:
         query = METRICS_QUERY.format(since=since.isoformat(), until=until.isoformat())
         rows = await self._search(account, credentials, query)
         with schema_guard(PLATFORM, "metrics"):
             return [map_metric_row(row, account.currency) for row in rows]
 
     async def fetch_posts(
-        self, account: AccountRef, credentials: Credentials, since: datetime | None
-    ) -> list[NormalizedPost]:
+        self, account: base.AccountRef, credentials: base.Credentials, since: datetime | None
+    ) -> list[base.NormalizedPost]:
         return []  # Google Ads has no organic content.
 
     async def _search(
-        self, account: AccountRef, credentials: Credentials, query: str
+        self, account: base.AccountRef, credentials: base.Credentials, query: str
     ) -> list[dict[str, Any]]:
         e = self._endpoints
         customer_id = segment(account.account_id.replace("-", ""))
@@ -184,5 +175,5 @@ class GoogleAdsConnector(OAuth2Connector):
             )
         page = self._http.expect_json(reply, "search")
         if not isinstance(page, dict) or not isinstance(page.get("results", []), list):
-            raise InvalidResponse(PLATFORM, "search: expected an object with 'results'")
+            raise base.InvalidResponse(PLATFORM, "search: expected an object with 'results'")
         return page

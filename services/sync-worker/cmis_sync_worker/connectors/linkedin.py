@@ -18,19 +18,7 @@ from pydantic import SecretStr
 
 from cmis_shared.events import BudgetPeriod, Platform
 
-from .base import (
-    AccountRef,
-    AuthRevoked,
-    ConnectorError,
-    Credentials,
-    InvalidResponse,
-    NormalizedCampaign,
-    NormalizedDailyMetric,
-    NormalizedPost,
-    QuotaExhausted,
-    RateLimited,
-    TokenExpired,
-)
+from . import base
 from .common import OAuth2Connector, error_for_status, segment
 from .convert import (
     count_from,
@@ -82,7 +70,7 @@ def restli_date_range(since: date, until: date) -> str:
 
 def map_campaign(
     item: dict[str, Any], fallback_currency: str | None, timezone: str
-) -> NormalizedCampaign:
+) -> base.NormalizedCampaign:
     amount, period, currency = None, None, fallback_currency
     for key, kind in (("dailyBudget", BudgetPeriod.DAILY), ("totalBudget", BudgetPeriod.LIFETIME)):
         if budget := item.get(key):
@@ -93,7 +81,7 @@ def map_campaign(
         raise ValueError("no currency on the campaign or the account")
     schedule = item.get("runSchedule") or {}
     start, end = schedule.get("start"), schedule.get("end")
-    return NormalizedCampaign(
+    return base.NormalizedCampaign(
         external_id=str(item["id"]),
         name=str(item["name"]),
         status=_STATUS.get(item["status"], "unknown"),
@@ -105,10 +93,10 @@ def map_campaign(
     )
 
 
-def map_analytics(element: dict[str, Any], currency: str) -> NormalizedDailyMetric:
+def map_analytics(element: dict[str, Any], currency: str) -> base.NormalizedDailyMetric:
     start = element["dateRange"]["start"]
     urn = str(element["pivotValues"][0])
-    return NormalizedDailyMetric(
+    return base.NormalizedDailyMetric(
         campaign_external_id=urn.rsplit(":", 1)[-1],
         day=date(start["year"], start["month"], start["day"]),
         currency=currency,
@@ -120,8 +108,8 @@ def map_analytics(element: dict[str, Any], currency: str) -> NormalizedDailyMetr
     )
 
 
-def map_post(item: dict[str, Any], stats: dict[str, Any]) -> NormalizedPost:
-    return NormalizedPost(
+def map_post(item: dict[str, Any], stats: dict[str, Any]) -> base.NormalizedPost:
+    return base.NormalizedPost(
         external_id=str(item["id"]),
         text=str(item.get("commentary") or ""),
         published_at=epoch_ms_to_datetime(item["publishedAt"]),
@@ -134,18 +122,20 @@ def map_post(item: dict[str, Any], stats: dict[str, Any]) -> NormalizedPost:
 
 def classify_error(
     status: int, body: object, retry_after: float | None, now: datetime
-) -> ConnectorError:
+) -> base.ConnectorError:
     body = body if isinstance(body, dict) else {}
     message = str(body.get("message") or f"HTTP {status}")[:300]
     service_code = body.get("serviceErrorCode")
     if status == 429:
         if "DAY" in message.upper():
-            return QuotaExhausted(PLATFORM, message, retry_after=seconds_until_utc_midnight(now))
-        return RateLimited(PLATFORM, message, retry_after=retry_after)
+            return base.QuotaExhausted(
+                PLATFORM, message, retry_after=seconds_until_utc_midnight(now)
+            )
+        return base.RateLimited(PLATFORM, message, retry_after=retry_after)
     if status == 401:
         if service_code in _REVOKED_CODES or body.get("code") == "REVOKED_ACCESS_TOKEN":
-            return AuthRevoked(PLATFORM, message)
-        return TokenExpired(PLATFORM, message)
+            return base.AuthRevoked(PLATFORM, message)
+        return base.TokenExpired(PLATFORM, message)
     return error_for_status(PLATFORM, status, message)
 
 
@@ -160,8 +150,8 @@ class LinkedInConnector(OAuth2Connector):
         return e.linkedin_token_url, e.linkedin_client_id, e.linkedin_client_secret
 
     async def fetch_campaigns(
-        self, account: AccountRef, credentials: Credentials
-    ) -> list[NormalizedCampaign]:
+        self, account: base.AccountRef, credentials: base.Credentials
+    ) -> list[base.NormalizedCampaign]:
 
         async def read_page(token: str | None) -> tuple[list[dict[str, Any]], str | None]:
             query = f"q=search&pageSize={self._endpoints.linkedin_page_size}"
@@ -182,8 +172,8 @@ class LinkedInConnector(OAuth2Connector):
             return [map_campaign(item, currency, account.timezone) for item in items]
 
     async def fetch_daily_metrics(
-        self, account: AccountRef, credentials: Credentials, since: date, until: date
-    ) -> list[NormalizedDailyMetric]:
+        self, account: base.AccountRef, credentials: base.Credentials, since: date, until: date
+    ) -> list[base.NormalizedDailyMetric]:
         currency = account.currency or await self._account_currency(account, credentials)
         query = (
             "q=analytics&pivot=CAMPAIGN&timeGranularity=DAILY"
@@ -196,8 +186,8 @@ class LinkedInConnector(OAuth2Connector):
             return [map_analytics(element, currency) for element in page["elements"]]
 
     async def fetch_posts(
-        self, account: AccountRef, credentials: Credentials, since: datetime | None
-    ) -> list[NormalizedPost]:
+        self, account: base.AccountRef, credentials: base.Credentials, since: datetime | None
+    ) -> list[base.NormalizedPost]:
         org_id = account.extra.get("organization_id")
         if not org_id:
             return []
@@ -211,7 +201,7 @@ class LinkedInConnector(OAuth2Connector):
         with schema_guard(PLATFORM, "post"):
             return [map_post(item, stats.get(str(item["id"]), {})) for item in items]
 
-    async def _org_posts(self, org: str, credentials: Credentials) -> list[dict[str, Any]]:
+    async def _org_posts(self, org: str, credentials: base.Credentials) -> list[dict[str, Any]]:
         count = self._endpoints.linkedin_page_size
 
         async def read_page(start: int | None) -> tuple[list[dict[str, Any]], int | None]:
@@ -231,7 +221,7 @@ class LinkedInConnector(OAuth2Connector):
         return await collect_pages(PLATFORM, self._endpoints.max_pages, read_page)
 
     async def _share_statistics(
-        self, org: str, post_ids: list[str], credentials: Credentials
+        self, org: str, post_ids: list[str], credentials: base.Credentials
     ) -> dict[str, dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}
         for kind in ("share", "ugcPost"):
@@ -248,12 +238,14 @@ class LinkedInConnector(OAuth2Connector):
                         found[str(element[kind])] = element["totalShareStatistics"]
         return found
 
-    async def _account_currency(self, account: AccountRef, credentials: Credentials) -> str:
+    async def _account_currency(
+        self, account: base.AccountRef, credentials: base.Credentials
+    ) -> str:
         page = await self._get(f"adAccounts/{segment(account.account_id)}", credentials)
         with schema_guard(PLATFORM, "ad account"):
             return str(page["currency"])
 
-    async def _get(self, path_and_query: str, credentials: Credentials) -> dict[str, Any]:
+    async def _get(self, path_and_query: str, credentials: base.Credentials) -> dict[str, Any]:
         url = self._endpoints.linkedin_base_url + path_and_query
         headers = {
             "Authorization": f"Bearer {credentials.access_token}",
@@ -269,5 +261,5 @@ class LinkedInConnector(OAuth2Connector):
             )
         page = self._http.expect_json(reply, path_and_query.split("?")[0])
         if not isinstance(page, dict):
-            raise InvalidResponse(PLATFORM, "expected a JSON object")
+            raise base.InvalidResponse(PLATFORM, "expected a JSON object")
         return page

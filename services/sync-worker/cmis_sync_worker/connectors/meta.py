@@ -18,19 +18,7 @@ from typing import Any
 
 from cmis_shared.events import BudgetPeriod, Platform
 
-from .base import (
-    AccountRef,
-    AuthRevoked,
-    ConnectorError,
-    Credentials,
-    InvalidResponse,
-    NormalizedCampaign,
-    NormalizedDailyMetric,
-    NormalizedPost,
-    RateLimited,
-    TokenExpired,
-    TransientPlatformError,
-)
+from . import base
 from .common import ConnectorBase, error_for_status, segment
 from .config import PlatformEndpoints
 from .convert import (
@@ -67,7 +55,7 @@ _EXPIRED_SUBCODE = 463
 # --- mapping ------------------------------------------------------------------------
 
 
-def map_campaign(item: dict[str, Any], currency: str, timezone: str) -> NormalizedCampaign:
+def map_campaign(item: dict[str, Any], currency: str, timezone: str) -> base.NormalizedCampaign:
     amount, period = None, None
     if int(item.get("daily_budget") or 0) > 0:
         amount = minor_units_to_decimal(item["daily_budget"], currency)
@@ -76,7 +64,7 @@ def map_campaign(item: dict[str, Any], currency: str, timezone: str) -> Normaliz
         amount = minor_units_to_decimal(item["lifetime_budget"], currency)
         period = BudgetPeriod.LIFETIME
     start, stop = item.get("start_time"), item.get("stop_time")
-    return NormalizedCampaign(
+    return base.NormalizedCampaign(
         external_id=str(item["id"]),
         name=str(item["name"]),
         status=_STATUS.get(item["status"], "unknown"),
@@ -98,11 +86,11 @@ def _action_total(entries: list[dict[str, Any]] | None, action_type: str) -> Dec
 
 def map_insight(
     row: dict[str, Any], action_type: str, fallback_currency: str | None = None
-) -> NormalizedDailyMetric:
+) -> base.NormalizedDailyMetric:
     currency = row.get("account_currency") or fallback_currency
     if not currency:
         raise ValueError("no account_currency on the row or the account")
-    return NormalizedDailyMetric(
+    return base.NormalizedDailyMetric(
         campaign_external_id=str(row["campaign_id"]),
         day=parse_day(row["date_start"]),
         currency=str(currency),
@@ -114,8 +102,8 @@ def map_insight(
     )
 
 
-def map_page_post(item: dict[str, Any]) -> NormalizedPost:
-    return NormalizedPost(
+def map_page_post(item: dict[str, Any]) -> base.NormalizedPost:
+    return base.NormalizedPost(
         external_id=str(item["id"]),
         text=str(item.get("message") or ""),
         published_at=parse_timestamp(item["created_time"]),
@@ -125,8 +113,8 @@ def map_page_post(item: dict[str, Any]) -> NormalizedPost:
     )
 
 
-def map_media(item: dict[str, Any]) -> NormalizedPost:
-    return NormalizedPost(
+def map_media(item: dict[str, Any]) -> base.NormalizedPost:
+    return base.NormalizedPost(
         external_id=str(item["id"]),
         text=str(item.get("caption") or ""),
         published_at=parse_timestamp(item["timestamp"]),
@@ -135,27 +123,27 @@ def map_media(item: dict[str, Any]) -> NormalizedPost:
     )
 
 
-def classify_error(status: int, body: object, headers: Mapping[str, str]) -> ConnectorError:
+def classify_error(status: int, body: object, headers: Mapping[str, str]) -> base.ConnectorError:
     error = body.get("error", {}) if isinstance(body, dict) else {}
     error = error if isinstance(error, dict) else {}
     code = error.get("code")
     subcode = error.get("error_subcode")
     message = f"({code}/{subcode}) {str(error.get('message') or f'HTTP {status}')[:300]}"
     if code in _THROTTLE_CODES or (isinstance(code, int) and 80000 <= code <= 80014):
-        return RateLimited(PLATFORM, message, retry_after=meta_regain_access_seconds(headers))
+        return base.RateLimited(PLATFORM, message, retry_after=meta_regain_access_seconds(headers))
     if code == 190:
         if subcode == _EXPIRED_SUBCODE:
-            return TokenExpired(PLATFORM, message)
-        return AuthRevoked(PLATFORM, message)
+            return base.TokenExpired(PLATFORM, message)
+        return base.AuthRevoked(PLATFORM, message)
     if code in (1, 2) or error.get("is_transient") is True:
-        return TransientPlatformError(PLATFORM, message)
+        return base.TransientPlatformError(PLATFORM, message)
     return error_for_status(PLATFORM, status, message)
 
 
 # --- I/O ----------------------------------------------------------------------------
 
 
-def _ad_account(account: AccountRef) -> str:
+def _ad_account(account: base.AccountRef) -> str:
     """The ad account node: ``act_<id>``, whether the id was stored with the prefix or not."""
     return "act_" + segment(account.account_id.removeprefix("act_"))
 
@@ -168,8 +156,8 @@ class MetaConnector(ConnectorBase):
         return f"{endpoints.meta_graph_base_url}{endpoints.meta_api_version}/"
 
     async def fetch_campaigns(
-        self, account: AccountRef, credentials: Credentials
-    ) -> list[NormalizedCampaign]:
+        self, account: base.AccountRef, credentials: base.Credentials
+    ) -> list[base.NormalizedCampaign]:
         currency = account.currency or await self._account_currency(account, credentials)
         items = await self._collect(
             f"{_ad_account(account)}/campaigns",
@@ -180,8 +168,8 @@ class MetaConnector(ConnectorBase):
             return [map_campaign(item, currency, account.timezone) for item in items]
 
     async def fetch_daily_metrics(
-        self, account: AccountRef, credentials: Credentials, since: date, until: date
-    ) -> list[NormalizedDailyMetric]:
+        self, account: base.AccountRef, credentials: base.Credentials, since: date, until: date
+    ) -> list[base.NormalizedDailyMetric]:
         rows: list[dict[str, Any]] = []
         for start, end in date_windows(since, until, self._endpoints.meta_insights_window_days):
             params = {
@@ -198,9 +186,9 @@ class MetaConnector(ConnectorBase):
             return [map_insight(row, action_type, account.currency) for row in rows]
 
     async def fetch_posts(
-        self, account: AccountRef, credentials: Credentials, since: datetime | None
-    ) -> list[NormalizedPost]:
-        posts: list[NormalizedPost] = []
+        self, account: base.AccountRef, credentials: base.Credentials, since: datetime | None
+    ) -> list[base.NormalizedPost]:
+        posts: list[base.NormalizedPost] = []
         if page_id := account.extra.get("page_id"):
             token = credentials.extra.get("page_access_token") or credentials.access_token
             params = {"fields": PAGE_POST_FIELDS}
@@ -219,7 +207,9 @@ class MetaConnector(ConnectorBase):
             posts += [m for m in media if since is None or m.published_at >= since]
         return posts
 
-    async def _account_currency(self, account: AccountRef, credentials: Credentials) -> str:
+    async def _account_currency(
+        self, account: base.AccountRef, credentials: base.Credentials
+    ) -> str:
         page = await self._get(
             _ad_account(account), credentials.access_token, {"fields": "currency"}
         )
@@ -233,7 +223,9 @@ class MetaConnector(ConnectorBase):
             page = await self._get(path, token, query | ({"after": after} if after else {}))
             data, paging = page.get("data"), page.get("paging") or {}
             if not isinstance(data, list):
-                raise InvalidResponse(PLATFORM, f"{path.rsplit('/', 1)[-1]}: expected 'data' list")
+                raise base.InvalidResponse(
+                    PLATFORM, f"{path.rsplit('/', 1)[-1]}: expected 'data' list"
+                )
             next_after = paging.get("cursors", {}).get("after")
             return data, next_after if paging.get("next") and next_after else None
 
@@ -250,5 +242,5 @@ class MetaConnector(ConnectorBase):
         await self._http.slow_down_if_busy(meta_usage_fraction(reply.headers))
         page = self._http.expect_json(reply, path.rsplit("/", 1)[-1])
         if not isinstance(page, dict):
-            raise InvalidResponse(PLATFORM, "expected a JSON object")
+            raise base.InvalidResponse(PLATFORM, "expected a JSON object")
         return page

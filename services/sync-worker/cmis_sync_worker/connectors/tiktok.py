@@ -15,20 +15,7 @@ from typing import Any
 
 from cmis_shared.events import BudgetPeriod, Platform
 
-from .base import (
-    AccountRef,
-    AuthRevoked,
-    ConfigError,
-    ConnectorError,
-    Credentials,
-    InvalidResponse,
-    NormalizedCampaign,
-    NormalizedDailyMetric,
-    NormalizedPost,
-    RateLimited,
-    TokenExpired,
-    TransientPlatformError,
-)
+from . import base
 from .common import ConnectorBase, error_for_status
 from .config import PlatformEndpoints
 from .convert import count_from, date_windows, decimal_from, epoch_seconds_to_datetime, parse_day
@@ -64,13 +51,13 @@ def _metric(value: Any) -> Any:
     return 0 if value in (None, "-", "") else value
 
 
-def map_campaign(item: dict[str, Any], currency: str) -> NormalizedCampaign:
+def map_campaign(item: dict[str, Any], currency: str) -> base.NormalizedCampaign:
     period = _BUDGET_PERIOD.get(item.get("budget_mode", ""))
     if item.get("secondary_status") == _DELETED:
         status = "removed"
     else:
         status = {"ENABLE": "active", "DISABLE": "paused"}.get(item["operation_status"], "unknown")
-    return NormalizedCampaign(
+    return base.NormalizedCampaign(
         external_id=str(item["campaign_id"]),
         name=str(item["campaign_name"]),
         status=status,
@@ -80,9 +67,9 @@ def map_campaign(item: dict[str, Any], currency: str) -> NormalizedCampaign:
     )
 
 
-def map_report_row(row: dict[str, Any], currency: str) -> NormalizedDailyMetric:
+def map_report_row(row: dict[str, Any], currency: str) -> base.NormalizedDailyMetric:
     dims, metrics = row["dimensions"], row["metrics"]
-    return NormalizedDailyMetric(
+    return base.NormalizedDailyMetric(
         campaign_external_id=str(dims["campaign_id"]),
         day=parse_day(dims["stat_time_day"]),
         currency=currency,
@@ -94,8 +81,8 @@ def map_report_row(row: dict[str, Any], currency: str) -> NormalizedDailyMetric:
     )
 
 
-def map_video(item: dict[str, Any]) -> NormalizedPost:
-    return NormalizedPost(
+def map_video(item: dict[str, Any]) -> base.NormalizedPost:
+    return base.NormalizedPost(
         external_id=str(item["id"]),
         text=str(item.get("video_description") or item.get("title") or ""),
         published_at=epoch_seconds_to_datetime(item["create_time"]),
@@ -106,30 +93,30 @@ def map_video(item: dict[str, Any]) -> NormalizedPost:
     )
 
 
-def classify_envelope(code: int, message: str) -> ConnectorError:
+def classify_envelope(code: int, message: str) -> base.ConnectorError:
     text = f"({code}) {message[:300]}"
     if code == _RATE_LIMIT:
-        return RateLimited(PLATFORM, text)
+        return base.RateLimited(PLATFORM, text)
     if code == _TOKEN_INVALID:
-        return AuthRevoked(PLATFORM, text)
+        return base.AuthRevoked(PLATFORM, text)
     if code == _TOKEN_EXPIRED:
-        return TokenExpired(PLATFORM, text)
+        return base.TokenExpired(PLATFORM, text)
     if code >= 50000:
-        return TransientPlatformError(PLATFORM, text)
-    return ConfigError(PLATFORM, text)
+        return base.TransientPlatformError(PLATFORM, text)
+    return base.ConfigError(PLATFORM, text)
 
 
 def classify_open_api_error(
     status: int, error: dict[str, Any], retry_after: float | None
-) -> ConnectorError:
+) -> base.ConnectorError:
     code, message = (
         str(error.get("code")),
         f"{error.get('code')}: {str(error.get('message'))[:300]}",
     )
     if status == 429 or code == "rate_limit_exceeded":
-        return RateLimited(PLATFORM, message, retry_after=retry_after)
+        return base.RateLimited(PLATFORM, message, retry_after=retry_after)
     if code == "access_token_invalid" or status == 401:
-        return AuthRevoked(PLATFORM, message)
+        return base.AuthRevoked(PLATFORM, message)
     return error_for_status(PLATFORM, status, message)
 
 
@@ -144,8 +131,8 @@ class TikTokConnector(ConnectorBase):
         return f"{endpoints.tiktok_business_base_url}{endpoints.tiktok_api_version}/"
 
     async def fetch_campaigns(
-        self, account: AccountRef, credentials: Credentials
-    ) -> list[NormalizedCampaign]:
+        self, account: base.AccountRef, credentials: base.Credentials
+    ) -> list[base.NormalizedCampaign]:
         currency = account.currency or await self._currency(account, credentials)
         params = {"advertiser_id": account.account_id, "fields": json.dumps(CAMPAIGN_FIELDS)}
         items = await self._pages("campaign/get/", credentials, params)
@@ -153,8 +140,8 @@ class TikTokConnector(ConnectorBase):
             return [map_campaign(item, currency) for item in items]
 
     async def fetch_daily_metrics(
-        self, account: AccountRef, credentials: Credentials, since: date, until: date
-    ) -> list[NormalizedDailyMetric]:
+        self, account: base.AccountRef, credentials: base.Credentials, since: date, until: date
+    ) -> list[base.NormalizedDailyMetric]:
         currency = account.currency or await self._currency(account, credentials)
         rows: list[dict[str, Any]] = []
         for start, end in date_windows(since, until, self._endpoints.tiktok_report_window_days):
@@ -172,12 +159,12 @@ class TikTokConnector(ConnectorBase):
             return [map_report_row(row, currency) for row in rows]
 
     async def fetch_posts(
-        self, account: AccountRef, credentials: Credentials, since: datetime | None
-    ) -> list[NormalizedPost]:
+        self, account: base.AccountRef, credentials: base.Credentials, since: datetime | None
+    ) -> list[base.NormalizedPost]:
         token = credentials.extra.get("creator_access_token") or credentials.access_token
         url = f"{self._endpoints.tiktok_open_base_url}video/list/"
 
-        async def read_page(cursor: int | None) -> tuple[list[NormalizedPost], int | None]:
+        async def read_page(cursor: int | None) -> tuple[list[base.NormalizedPost], int | None]:
             body: dict[str, int] = {"max_count": 20} | ({"cursor": cursor} if cursor else {})
             reply = await self._http.send(
                 "POST",
@@ -196,7 +183,7 @@ class TikTokConnector(ConnectorBase):
 
         return await collect_pages(PLATFORM, self._endpoints.max_pages, read_page)
 
-    async def _currency(self, account: AccountRef, credentials: Credentials) -> str:
+    async def _currency(self, account: base.AccountRef, credentials: base.Credentials) -> str:
         params = {
             "advertiser_ids": json.dumps([account.account_id]),
             "fields": json.dumps(["currency"]),
@@ -206,7 +193,7 @@ class TikTokConnector(ConnectorBase):
             return str(data["list"][0]["currency"])
 
     async def _pages(
-        self, path: str, credentials: Credentials, params: dict[str, str]
+        self, path: str, credentials: base.Credentials, params: dict[str, str]
     ) -> list[dict[str, Any]]:
 
         async def read_page(page: int | None) -> tuple[list[dict[str, Any]], int | None]:
@@ -225,29 +212,31 @@ class TikTokConnector(ConnectorBase):
         return await collect_pages(PLATFORM, self._endpoints.max_pages, read_page)
 
     async def _get(
-        self, path: str, credentials: Credentials, params: dict[str, str]
+        self, path: str, credentials: base.Credentials, params: dict[str, str]
     ) -> dict[str, Any]:
         url = self._base + path
         reply = await self._http.send(
             "GET", url, headers={"Access-Token": credentials.access_token}, params=params
         )
         if reply.status != 200:
-            error: ConnectorError
+            error: base.ConnectorError
             if reply.status == 429:
                 wait = retry_after_seconds(reply.headers.get("retry-after"), self._http.now())
-                error = RateLimited(PLATFORM, "HTTP 429", retry_after=wait)
+                error = base.RateLimited(PLATFORM, "HTTP 429", retry_after=wait)
             else:
                 error = error_for_status(PLATFORM, reply.status, f"HTTP {reply.status}")
             raise self._http.fail(error, "GET", url, reply.status)
         envelope = self._http.expect_json(reply, path)
         if not isinstance(envelope, dict) or not isinstance(envelope.get("code"), int):
-            raise InvalidResponse(PLATFORM, f"{path}: expected an envelope with an integer 'code'")
+            raise base.InvalidResponse(
+                PLATFORM, f"{path}: expected an envelope with an integer 'code'"
+            )
         if envelope["code"] != 0:
             error = classify_envelope(envelope["code"], str(envelope.get("message", "")))
             raise self._http.fail(error, "GET", url, reply.status)
         data = envelope.get("data")
         if not isinstance(data, dict):
-            raise InvalidResponse(PLATFORM, f"{path}: envelope without 'data'")
+            raise base.InvalidResponse(PLATFORM, f"{path}: envelope without 'data'")
         return data
 
     def _open_api_data(self, reply: Reply, url: str) -> dict[str, Any]:
@@ -262,5 +251,5 @@ class TikTokConnector(ConnectorBase):
         self._http.expect_json(reply, "video/list")
         data = body.get("data")
         if not isinstance(data, dict):
-            raise InvalidResponse(PLATFORM, "video/list: answer without 'data'")
+            raise base.InvalidResponse(PLATFORM, "video/list: answer without 'data'")
         return data

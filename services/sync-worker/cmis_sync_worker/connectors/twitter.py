@@ -15,18 +15,7 @@ from typing import Any
 
 from cmis_shared.events import BudgetPeriod, Platform
 
-from .base import (
-    AccountRef,
-    AuthRevoked,
-    ConfigError,
-    ConnectorError,
-    Credentials,
-    InvalidResponse,
-    NormalizedCampaign,
-    NormalizedDailyMetric,
-    NormalizedPost,
-    RateLimited,
-)
+from . import base
 from .common import ConnectorBase, error_for_status
 from .common import segment as quote_segment
 from .config import PlatformEndpoints
@@ -51,7 +40,7 @@ _STATUS = {"ACTIVE": "active", "PAUSED": "paused", "DRAFT": "draft"}
 # --- mapping ------------------------------------------------------------------------
 
 
-def map_campaign(item: dict[str, Any], timezone: str) -> NormalizedCampaign:
+def map_campaign(item: dict[str, Any], timezone: str) -> base.NormalizedCampaign:
     amount, period = None, None
     if item.get("daily_budget_amount_local_micro") is not None:
         amount, period = (
@@ -64,7 +53,7 @@ def map_campaign(item: dict[str, Any], timezone: str) -> NormalizedCampaign:
             BudgetPeriod.LIFETIME,
         )
     start, end = item.get("start_time"), item.get("end_time")
-    return NormalizedCampaign(
+    return base.NormalizedCampaign(
         external_id=str(item["id"]),
         name=str(item["name"]),
         status="removed" if item.get("deleted") else _STATUS.get(item["entity_status"], "unknown"),
@@ -83,7 +72,7 @@ def _series(metrics: dict[str, Any], name: str, days: int) -> list[Any]:
 
 def map_stats_entry(
     entry: dict[str, Any], start: date, days: int, currency: str
-) -> list[NormalizedDailyMetric]:
+) -> list[base.NormalizedDailyMetric]:
     metrics: dict[str, Any] = {}
     for segment in entry["id_data"]:
         metrics = segment["metrics"] or {}
@@ -98,7 +87,7 @@ def map_stats_entry(
     if any(len(values) != days for values in series.values()):
         raise ValueError(f"stats series shorter or longer than {days} days")
     return [
-        NormalizedDailyMetric(
+        base.NormalizedDailyMetric(
             campaign_external_id=str(entry["id"]),
             day=start + timedelta(days=i),
             currency=currency,
@@ -112,9 +101,9 @@ def map_stats_entry(
     ]
 
 
-def map_tweet(item: dict[str, Any]) -> NormalizedPost:
+def map_tweet(item: dict[str, Any]) -> base.NormalizedPost:
     metrics = item.get("public_metrics") or {}
-    return NormalizedPost(
+    return base.NormalizedPost(
         external_id=str(item["id"]),
         text=str(item.get("text") or ""),
         published_at=parse_timestamp(item["created_at"]),
@@ -125,16 +114,16 @@ def map_tweet(item: dict[str, Any]) -> NormalizedPost:
     )
 
 
-def classify_error(status: int, body: object, retry_after: float | None) -> ConnectorError:
+def classify_error(status: int, body: object, retry_after: float | None) -> base.ConnectorError:
     body = body if isinstance(body, dict) else {}
     errors = body.get("errors") if isinstance(body.get("errors"), list) else []
     first = errors[0] if errors and isinstance(errors[0], dict) else {}
     detail = first.get("message") or body.get("detail") or f"HTTP {status}"
     message = f"{first.get('code') or body.get('title') or status}: {str(detail)[:300]}"
     if status == 429:
-        return RateLimited(PLATFORM, message, retry_after=retry_after)
+        return base.RateLimited(PLATFORM, message, retry_after=retry_after)
     if status == 401:
-        return AuthRevoked(PLATFORM, message)
+        return base.AuthRevoked(PLATFORM, message)
     return error_for_status(PLATFORM, status, message)
 
 
@@ -149,20 +138,20 @@ class TwitterConnector(ConnectorBase):
         return f"{endpoints.x_ads_base_url}{endpoints.x_ads_api_version}/"
 
     async def fetch_campaigns(
-        self, account: AccountRef, credentials: Credentials
-    ) -> list[NormalizedCampaign]:
+        self, account: base.AccountRef, credentials: base.Credentials
+    ) -> list[base.NormalizedCampaign]:
         items = await self._campaign_items(account, credentials)
         with schema_guard(PLATFORM, "campaign"):
             return [map_campaign(item, account.timezone) for item in items]
 
     async def fetch_daily_metrics(
-        self, account: AccountRef, credentials: Credentials, since: date, until: date
-    ) -> list[NormalizedDailyMetric]:
+        self, account: base.AccountRef, credentials: base.Credentials, since: date, until: date
+    ) -> list[base.NormalizedDailyMetric]:
         items = await self._campaign_items(account, credentials)
         with schema_guard(PLATFORM, "campaign"):
             ids = [str(item["id"]) for item in items]
             currency = account.currency or (str(items[0]["currency"]) if items else "")
-        rows: list[NormalizedDailyMetric] = []
+        rows: list[base.NormalizedDailyMetric] = []
         for start, end in date_windows(since, until, self._endpoints.x_stats_window_days):
             days = (end - start).days + 1
             for offset in range(0, len(ids), _STATS_IDS_PER_CALL):
@@ -188,8 +177,8 @@ class TwitterConnector(ConnectorBase):
         return rows
 
     async def fetch_posts(
-        self, account: AccountRef, credentials: Credentials, since: datetime | None
-    ) -> list[NormalizedPost]:
+        self, account: base.AccountRef, credentials: base.Credentials, since: datetime | None
+    ) -> list[base.NormalizedPost]:
         user_id = account.extra.get("user_id")
         if not user_id:
             return []
@@ -197,7 +186,7 @@ class TwitterConnector(ConnectorBase):
         if since:
             query["start_time"] = since.strftime("%Y-%m-%dT%H:%M:%SZ")
 
-        async def read_page(token: str | None) -> tuple[list[NormalizedPost], str | None]:
+        async def read_page(token: str | None) -> tuple[list[base.NormalizedPost], str | None]:
             page = await self._get(
                 f"{self._endpoints.x_api_base_url}users/{quote_segment(user_id)}/tweets",
                 query | ({"pagination_token": token} if token else {}),
@@ -211,7 +200,7 @@ class TwitterConnector(ConnectorBase):
         return await collect_pages(PLATFORM, self._endpoints.max_pages, read_page)
 
     async def _campaign_items(
-        self, account: AccountRef, credentials: Credentials
+        self, account: base.AccountRef, credentials: base.Credentials
     ) -> list[dict[str, Any]]:
         url = f"{self._base}accounts/{quote_segment(account.account_id)}/campaigns"
         query = {"count": str(self._endpoints.x_page_size), "with_deleted": "true"}
@@ -223,10 +212,10 @@ class TwitterConnector(ConnectorBase):
 
         return await collect_pages(PLATFORM, self._endpoints.max_pages, read_page)
 
-    def _keys(self, credentials: Credentials) -> OAuth1Keys:
+    def _keys(self, credentials: base.Credentials) -> OAuth1Keys:
         token_secret = credentials.extra.get("token_secret")
         if not token_secret:
-            raise ConfigError(PLATFORM, "credentials lack the OAuth 1.0a token secret")
+            raise base.ConfigError(PLATFORM, "credentials lack the OAuth 1.0a token secret")
         return OAuth1Keys(
             self._endpoints.x_consumer_key,
             self._endpoints.x_consumer_secret.get_secret_value(),
@@ -235,7 +224,7 @@ class TwitterConnector(ConnectorBase):
         )
 
     async def _get(
-        self, url: str, query: dict[str, str], credentials: Credentials
+        self, url: str, query: dict[str, str], credentials: base.Credentials
     ) -> dict[str, Any]:
         auth = authorization_header("GET", url, query, self._keys(credentials))
         full_url = f"{url}?{encode_query(query)}"
@@ -261,5 +250,5 @@ class TwitterConnector(ConnectorBase):
         )
         page = self._http.expect_json(reply, url.rsplit("/", 1)[-1])
         if not isinstance(page, dict):
-            raise InvalidResponse(PLATFORM, "expected a JSON object")
+            raise base.InvalidResponse(PLATFORM, "expected a JSON object")
         return page

@@ -5,32 +5,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from uuid import UUID
 
-from cmis_shared.events import IntegrationStatus, Platform
+from cmis_shared.integrations import IntegrationRow
 
 
 @dataclass(frozen=True)
-class IntegrationRecord:
-    id: UUID
-    org_id: UUID
-    platform: Platform
-    account_id: str
-    account_name: str
-    currency: str | None
-    timezone: str
-    status: IntegrationStatus
-    status_reason: str | None
+class IntegrationRecord(IntegrationRow):
     credentials_encrypted: bytes = field(repr=False)
-    token_expires_at: datetime | None
-    refreshable: bool
     account_extra: dict[str, str] = field(default_factory=dict)
     latest_metric_day: date | None = None  # None: no metrics stored yet (first sync)
     credentials_version: int = 0
 
 
 @dataclass(frozen=True)
-class StoredCredentials:
+class SealedCredentials:
+    """Credentials as the database keeps them: encrypted, with the access token's expiry."""
+
     ciphertext: bytes = field(repr=False)
     expires_at: datetime | None
+
+
+@dataclass(frozen=True)
+class StoredCredentials(SealedCredentials):
     version: int

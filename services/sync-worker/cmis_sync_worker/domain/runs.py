@@ -7,14 +7,17 @@ that a delivery is new.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
 from cmis_shared.events import IntegrationStatus, SyncTrigger
 from cmis_shared.statuses import RunStatus
+from cmis_sync_worker.domain.failures import Failure
 
-__all__ = ["InboxKey", "RunSnapshot", "RunStatus", "StartDecision"]
+__all__ = ["FinishedAttempt", "InboxKey", "RunSnapshot", "RunStatus", "StartDecision"]
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,23 @@ class InboxKey:
 
     consumer: str
     event_id: UUID
+
+
+@dataclass(frozen=True)
+class FinishedAttempt:
+    """How one attempt of a run ended, recorded with the inbox claim of its request in one
+    statement: ``failure`` None means success; ``synced_integration_id`` is set on success."""
+
+    run_id: UUID
+    attempt: int
+    request: InboxKey
+    started_at: datetime
+    finished_at: datetime
+    status: RunStatus
+    failure: Failure | None = None
+    next_attempt_at: datetime | None = None
+    counts: Mapping[str, int] = field(default_factory=dict)
+    synced_integration_id: UUID | None = None
 
 
 class StartDecision(StrEnum):

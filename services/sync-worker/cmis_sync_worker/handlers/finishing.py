@@ -19,7 +19,7 @@ from cmis_sync_worker.adapters.integrations import IntegrationRecord
 from cmis_sync_worker.domain.failures import Failure
 from cmis_sync_worker.domain.outcome import SyncSummary, completed_event, failed_event
 from cmis_sync_worker.domain.retry import RetryPolicy
-from cmis_sync_worker.domain.runs import InboxKey, RunStatus, run_status_after
+from cmis_sync_worker.domain.runs import FinishedAttempt, InboxKey, RunStatus, run_status_after
 from cmis_sync_worker.domain.window import FACTS_DAYS, SyncWindow
 from cmis_sync_worker.handlers.fetching import FetchedData
 from cmis_sync_worker.ports import SyncUnitOfWork
@@ -61,9 +61,10 @@ class Finisher:
         org, iid, platform = integration.org_id, integration.id, integration.platform.value
         async with self._uow_factory() as uow:
             if not await uow.runs.finish(
-                request.run_id, request.attempt, request=_inbox_key(request),
-                started_at=started_at, finished_at=finished_at, status=RunStatus.SUCCESS,
-                counts=counts, synced_integration_id=iid,
+                FinishedAttempt(
+                    request.run_id, request.attempt, _inbox_key(request), started_at,
+                    finished_at, RunStatus.SUCCESS, counts=counts, synced_integration_id=iid,
+                )
             ):  # fmt: skip
                 return  # processed before, or another delivery of this attempt finished it
             if data.campaigns is not None:
@@ -114,10 +115,11 @@ class Finisher:
         decision = self._policy.decide(failure, request.attempt, finished_at)
         async with self._uow_factory() as uow:
             if not await uow.runs.finish(
-                request.run_id, request.attempt, request=_inbox_key(request),
-                started_at=started_at, finished_at=finished_at,
-                status=run_status_after(False, decision.will_retry),
-                failure=failure, next_attempt_at=decision.next_attempt_at,
+                FinishedAttempt(
+                    request.run_id, request.attempt, _inbox_key(request), started_at,
+                    finished_at, run_status_after(False, decision.will_retry),
+                    failure=failure, next_attempt_at=decision.next_attempt_at,
+                )
             ):  # fmt: skip
                 return
             await uow.publish(

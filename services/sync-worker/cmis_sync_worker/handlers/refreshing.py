@@ -24,7 +24,11 @@ import structlog
 
 from cmis_shared.events import IntegrationUpdated, SyncRequested
 from cmis_sync_worker.adapters.credentials import CredentialsCodec
-from cmis_sync_worker.domain.integration import IntegrationRecord, StoredCredentials
+from cmis_sync_worker.domain.integration import (
+    IntegrationRecord,
+    SealedCredentials,
+    StoredCredentials,
+)
 from cmis_sync_worker.domain.platform import AuthRevoked, Credentials
 from cmis_sync_worker.ports import PlatformConnector, RefreshLock, SyncUnitOfWork
 
@@ -102,11 +106,9 @@ class TokenRefresher:
         expected_version: int,
     ) -> int | None:
         async with self._uow_factory() as uow:
+            sealed = SealedCredentials(self._codec.encode(credentials), credentials.expires_at)
             version = await uow.integrations.save_credentials(
-                integration.id,
-                self._codec.encode(credentials),
-                credentials.expires_at,
-                expected_version,
+                integration.id, sealed, expected_version
             )
             if version is None:
                 return None
