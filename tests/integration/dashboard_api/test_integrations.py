@@ -106,3 +106,21 @@ async def test_disconnect_erases_the_credentials(
     assert again.json()["id"] == integration_id
     # The erased refresh token does not come back with the reconnect.
     assert await _credentials(services, integration_id) == {"access_token": "access-3"}
+
+
+async def test_null_leaves_a_field_unchanged_unless_it_can_be_cleared(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    base = f"/api/orgs/{tenant.org_id}/integrations"
+    created = (await client.post(base, headers=tenant.headers, json=CONNECT)).json()
+    nulls = {"status": None, "refreshable": None, "timezone": None, "currency": None}
+    changed = await client.patch(f"{base}/{created['id']}", headers=tenant.headers, json=nulls)
+    assert changed.status_code == 200, changed.text  # was a 500: NULL into NOT NULL columns
+    body = changed.json()
+    assert (body["status"], body["refreshable"], body["timezone"]) == (
+        "active", True, "Europe/Berlin",
+    )  # fmt: skip
+    assert body["currency"] is None
+    for wrong in ({"refreshable": 0}, {"timezone": ""}, {"token_expires_at": 0}):
+        refused = await client.patch(f"{base}/{created['id']}", headers=tenant.headers, json=wrong)
+        assert refused.status_code == 422, (wrong, refused.text)

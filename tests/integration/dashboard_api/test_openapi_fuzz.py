@@ -38,7 +38,7 @@ from tests.support.waiting import eventually
 pytestmark = pytest.mark.integration
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 PHASES = "examples,coverage,fuzzing,stateful"
-EXAMPLES_PER_OPERATION = 25
+EXAMPLES_PER_OPERATION = 10
 SEED = 7
 # Every operation works in the fuzz organization (others' ids answer 404 by design, which the auth
 # matrix covers); the event stream never ends and logout would revoke the fuzzing token, so both
@@ -46,7 +46,7 @@ SEED = 7
 # cursor must be one the API issued, a date range at most 366 days with `from` <= `to`, a snooze
 # end in the next 90 days. Those operations may answer 422 to schema-valid input; every other
 # check holds.
-LENIENT_PATHS = "/(campaigns(/[^/]+)?|posts|alerts(/[^/]+/(history|snooze))?|metrics/timeseries)$"
+SEMANTIC_PATHS = "/(campaigns(/[^/]+)?|posts|alerts(/[^/]+/(history|snooze))?|metrics/timeseries)$"
 CONFIG = """
 [parameters]
 "path.org_id" = "{org_id}"
@@ -56,7 +56,7 @@ include-path-regex = "/events$|/auth/logout$"
 enabled = false
 
 [[operations]]
-include-path-regex = {lenient_paths!r}
+include-path-regex = '{semantic_paths}'
 checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", 401, 403, 404, 409, 422, 429]
 """
 
@@ -153,9 +153,10 @@ async def target(servers: ServerUrls, module_database_url: str) -> AsyncIterator
     await remove_redis_keys(servers.redis, namespace)
 
 
+@pytest.mark.timeout(900)  # several minutes on a loaded machine: see the README's figure
 async def test_every_check_and_phase_finds_nothing(target: Target, tmp_path: Path) -> None:
     config = tmp_path / "schemathesis.toml"
-    config.write_text(CONFIG.format(org_id=target.org_id, lenient_paths=LENIENT_PATHS))
+    config.write_text(CONFIG.format(org_id=target.org_id, semantic_paths=SEMANTIC_PATHS))
     process = await asyncio.create_subprocess_exec(
         str(SCHEMATHESIS),
         "--config-file", str(config),
@@ -164,12 +165,14 @@ async def test_every_check_and_phase_finds_nothing(target: Target, tmp_path: Pat
         "--phases", PHASES,
         "--max-examples", str(EXAMPLES_PER_OPERATION),
         "--seed", str(SEED),
+        "--request-timeout", "30",
         "--header", f"Authorization: Bearer {target.token}",
         "--report", "junit", "--report-dir", str(tmp_path),
         "--output-truncate", "false",
         "--no-color",
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
+        cwd=tmp_path,  # its cache (.schemathesis/) stays out of the repository
     )  # fmt: skip
     output, _ = await process.communicate()
     text = output.decode(errors="replace")

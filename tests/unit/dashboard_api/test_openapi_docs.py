@@ -72,3 +72,36 @@ async def test_docs_pages_use_local_assets(app: FastAPI) -> None:
             html = (await client.get(page)).text
             assert f"/static-offline-docs/{asset}" in html and "cdn" not in html.lower()
             assert (await client.get(f"/static-offline-docs/{asset}")).status_code == 200
+
+
+async def test_swagger_ui_shows_the_request_samples(app: FastAPI) -> None:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        page = (await c.get("/docs")).text
+    assert "plugins: [CodeSamples]," in page
+    assert '"x-codeSamples"' in page and "Request samples" in page
+    assert "/static-offline-docs/swagger-ui-bundle.js" in page  # still no CDN
+
+
+async def test_method_not_allowed_names_every_method_of_the_path(app: FastAPI) -> None:
+    org = "/api/orgs/00000000-0000-0000-0000-000000000001"
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        listing = await c.options(f"{org}/kpis")
+        one = await c.put(f"{org}/integrations/00000000-0000-0000-0000-000000000002")
+    assert (listing.status_code, listing.headers["allow"]) == (405, "GET, POST")
+    assert one.headers["allow"] == "DELETE, GET, PATCH"
+
+
+def test_links_lead_from_what_is_created_or_listed_to_what_uses_its_id(app: FastAPI) -> None:
+    paths = app.openapi()["paths"]
+    created = paths["/api/orgs/{org_id}/integrations"]["post"]["responses"]["201"]["links"]
+    operation_ids = {
+        op["operationId"]
+        for path, ops in paths.items()
+        if path.startswith("/api/orgs/{org_id}/integrations/{integration_id}")
+        for op in ops.values()
+    }
+    assert operation_ids <= set(created)
+    for link in created.values():
+        assert link["parameters"]["integration_id"] == "$response.body#/id"
+    listed = paths["/api/orgs/{org_id}/alerts"]["get"]["responses"]["200"]["links"]
+    assert len(listed) == 5

@@ -90,7 +90,7 @@ def decide(stored: StoredAlert | None, observation: Observation) -> Decision | N
     return _change_open(stored, observation, observation.severity)
 
 
-def _unchanged(stored: StoredAlert, key: AlertKey, action: Action) -> Decision:
+def unchanged(stored: StoredAlert, key: AlertKey, action: Action) -> Decision:
     """A decision that keeps the stored alert's content (callers replace what changes)."""
     return Decision(
         action=action,
@@ -108,7 +108,7 @@ def _clear(stored: StoredAlert | None, observation: Observation) -> Decision | N
     if stored is None or not stored.is_open or observation.fact_at < stored.last_seen_at:
         return None
     return replace(
-        _unchanged(stored, observation.key, Action.RESOLVED),
+        unchanged(stored, observation.key, Action.RESOLVED),
         resolved_at=observation.fact_at,
         reason=observation.reason,
     )
@@ -122,11 +122,11 @@ def _change_open(
         if not observation.repeats:
             return None
         # A late, older occurrence: counted, but the newer error and times stay.
-        return replace(_unchanged(stored, observation.key, Action.UPDATED), occurrences=occurrences)
+        return replace(unchanged(stored, observation.key, Action.UPDATED), occurrences=occurrences)
     rank, stored_rank = SEVERITY_RANK[severity], SEVERITY_RANK[stored.severity]
     if rank == stored_rank and not observation.repeats:
         return replace(
-            _unchanged(stored, observation.key, Action.TOUCHED), last_seen_at=observation.fact_at
+            unchanged(stored, observation.key, Action.TOUCHED), last_seen_at=observation.fact_at
         )
     return Decision(
         action=Action.ESCALATED if rank > stored_rank else Action.UPDATED,

@@ -15,11 +15,11 @@ nothing (the user's screen was stale).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from uuid import UUID
 
-from cmis_alerting.domain.lifecycle import Action, Decision, StoredAlert
+from cmis_alerting.domain.lifecycle import Action, Decision, StoredAlert, unchanged
 from cmis_alerting.domain.observations import AlertKey
 from cmis_shared.events import AlertAction, AlertCommand
 
@@ -50,14 +50,8 @@ def user_change(
         return None
     at = command.occurred_at
     if command.action is AlertAction.RESOLVE:
-        return Decision(
-            action=Action.RESOLVED,
-            key=key,
-            alert_id=stored.alert_id,
-            severity=stored.severity,
-            message=stored.message,
-            occurrences=stored.occurrences,
-            details=stored.details,
+        return replace(
+            unchanged(stored, key, Action.RESOLVED),
             last_seen_at=max(stored.last_seen_at, at),
             resolved_at=at,
             reason=RESOLVED_BY_USER,

@@ -35,22 +35,27 @@ WITH local AS (
 ), figures AS (
     SELECT c.id, c.integration_id, c.external_id, c.name, c.platform, c.status, c.currency,
            c.budget_amount, c.budget_period, l.timezone, l.last_synced_at,
-           coalesce(sum(m.spend) FILTER (WHERE m.day BETWEEN :first AND :last), 0) AS spend,
-           coalesce(sum(m.impressions) FILTER (WHERE m.day BETWEEN :first AND :last), 0)
-               AS impressions,
-           coalesce(sum(m.clicks) FILTER (WHERE m.day BETWEEN :first AND :last), 0) AS clicks,
-           coalesce(sum(m.conversions) FILTER (WHERE m.day BETWEEN :first AND :last), 0)
-               AS conversions,
-           coalesce(sum(m.conversion_value) FILTER (WHERE m.day BETWEEN :first AND :last), 0)
-               AS conversion_value,
-           coalesce(sum(m.spend) FILTER (WHERE m.day = l.today), 0) AS spend_today,
-           coalesce(sum(m.spend), 0) AS spend_lifetime
+           coalesce(f.spend, 0) AS spend, coalesce(f.impressions, 0) AS impressions,
+           coalesce(f.clicks, 0) AS clicks, coalesce(f.conversions, 0) AS conversions,
+           coalesce(f.conversion_value, 0) AS conversion_value,
+           coalesce(f.spend_today, 0) AS spend_today,
+           coalesce(f.spend_lifetime, 0) AS spend_lifetime
     FROM campaigns c
     JOIN local l ON l.id = c.integration_id
-    LEFT JOIN daily_metrics m
-        ON m.integration_id = c.integration_id AND m.campaign_external_id = c.external_id
+    CROSS JOIN LATERAL (  -- one probe of the daily_metrics primary key per campaign
+        SELECT sum(spend) FILTER (WHERE in_period) AS spend,
+               sum(impressions) FILTER (WHERE in_period) AS impressions,
+               sum(clicks) FILTER (WHERE in_period) AS clicks,
+               sum(conversions) FILTER (WHERE in_period) AS conversions,
+               sum(conversion_value) FILTER (WHERE in_period) AS conversion_value,
+               sum(spend) FILTER (WHERE day = l.today) AS spend_today,
+               sum(spend) AS spend_lifetime
+        FROM (
+            SELECT *, day BETWEEN :first AND :last AS in_period FROM daily_metrics
+            WHERE integration_id = c.integration_id AND campaign_external_id = c.external_id
+        ) days
+    ) f
     WHERE c.org_id = :org {filters}
-    GROUP BY c.id, l.timezone, l.last_synced_at, l.today
 ), keyed AS (
     SELECT *, {sort_key} AS sort_key FROM figures
 )

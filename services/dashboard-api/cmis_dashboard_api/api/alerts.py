@@ -4,6 +4,7 @@ published to it (202) and it applies them; the history shows them once applied."
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -176,24 +177,6 @@ def _documented_command(
 
 
 @router.post(
-    PATH + "/acknowledge",
-    response_model=AlertCommandAccepted,
-    **_documented_command(
-        "Acknowledge an alert",
-        "Marks the alert as seen: it stays open, and its later updates (one more "
-        "occurrence, a lower severity) are recorded without notifications; an escalation "
-        "still notifies.",
-        "acknowledge",
-    ),
-)
-async def acknowledge_alert(
-    org_id: OrgAccess, alert_id: AlertId, user: CurrentUser, services: ServicesDep
-) -> Response:
-    request = RequestAlertAction(org_id, alert_id, AlertAction.ACKNOWLEDGE, user.email)
-    return await _command(services, request)
-
-
-@router.post(
     PATH + "/snooze",
     response_model=AlertCommandAccepted,
     **_documented_command(
@@ -218,18 +201,37 @@ async def snooze_alert(
     return await _command(services, request)
 
 
-@router.post(
-    PATH + "/resolve",
-    response_model=AlertCommandAccepted,
-    **_documented_command(
+# Acknowledge and resolve take no body: one route each, built alike.
+_WITHOUT_BODY = {
+    AlertAction.ACKNOWLEDGE: (
+        "Acknowledge an alert",
+        "Marks the alert as seen: it stays open, and its later updates (one more "
+        "occurrence, a lower severity) are recorded without notifications; an escalation "
+        "still notifies.",
+    ),
+    AlertAction.RESOLVE: (
         "Resolve an alert",
         "Closes the alert now (it leaves the dashboard). If its condition still holds, the "
         "next check raises a new alert.",
-        "resolve",
     ),
-)
-async def resolve_alert(
-    org_id: OrgAccess, alert_id: AlertId, user: CurrentUser, services: ServicesDep
-) -> Response:
-    request = RequestAlertAction(org_id, alert_id, AlertAction.RESOLVE, user.email)
-    return await _command(services, request)
+}
+
+
+def _route_without_body(action: AlertAction) -> Callable[..., Awaitable[Response]]:
+    async def command(
+        org_id: OrgAccess, alert_id: AlertId, user: CurrentUser, services: ServicesDep
+    ) -> Response:
+        return await _command(services, RequestAlertAction(org_id, alert_id, action, user.email))
+
+    command.__name__ = f"{action}_alert"
+    return command
+
+
+for _action, (_summary, _text) in _WITHOUT_BODY.items():
+    router.add_api_route(
+        f"{PATH}/{_action}",
+        _route_without_body(_action),
+        methods=["POST"],
+        response_model=AlertCommandAccepted,
+        **_documented_command(_summary, _text, str(_action)),
+    )

@@ -15,14 +15,21 @@ from cmis_dashboard_api.api import examples
 from cmis_dashboard_api.api.deps import OrgAccess, SessionDep
 from cmis_dashboard_api.api.docs import documented
 from cmis_dashboard_api.api.errors import not_found
-from cmis_dashboard_api.api.paging import CursorParam, From, Limit, To, after, date_range
+from cmis_dashboard_api.api.paging import (
+    CursorParam,
+    From,
+    Limit,
+    PlatformFilter,
+    To,
+    after,
+    date_range,
+)
 from cmis_dashboard_api.api.responses import JSON
 from cmis_dashboard_api.domain.charts import campaign_entry, cut_page
 from cmis_dashboard_api.domain.series import Series
 from cmis_dashboard_api.schemas.data import CampaignDetail, CampaignPage, page
 from cmis_dashboard_api.schemas.jsonbytes import dumps
 from cmis_shared.clock import system_clock
-from cmis_shared.events import Platform
 
 router = APIRouter(tags=["campaigns"])
 CampaignId = Annotated[UUID, Path(description="Campaign id.")]
@@ -53,7 +60,7 @@ _FIGURES = (
 async def list_campaigns(
     org_id: OrgAccess,
     session: SessionDep,
-    platform: Annotated[Platform | None, Query(description="Only this platform.")] = None,
+    platform: PlatformFilter = None,
     status: Annotated[CampaignStatus | None, Query(description="Only this status.")] = None,
     search: Annotated[
         str | None,

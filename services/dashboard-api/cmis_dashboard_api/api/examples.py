@@ -317,16 +317,9 @@ TIMESERIES = {
     "freshness_by_platform": {"google": FRESHNESS},
 }
 POST_OUT = {
-    "id": "3f405162-7c8d-4e9f-a0b1-c2d3e4f50617",
+    **DASHBOARD["recent_posts"][0],  # type: ignore[index]
     "integration_id": INTEGRATION,
-    "platform": "meta",
     "text": "Our summer sale starts today!",
-    "published_at": "2024-01-15T09:00:00Z",
-    "likes": 120,
-    "comments": 14,
-    "shares": 9,
-    "impressions": 4200,
-    "engagement_rate": 3.4,
     "freshness": {**FRESHNESS, "revisable_from": "2023-12-19"},
 }
 POST_PAGE = {"items": [POST_OUT], "next_cursor": None}

@@ -12,14 +12,13 @@ from cmis_dashboard_api.adapters import chart_queries
 from cmis_dashboard_api.api import examples
 from cmis_dashboard_api.api.deps import OrgAccess, SessionDep
 from cmis_dashboard_api.api.docs import documented
-from cmis_dashboard_api.api.paging import From, To, date_range
+from cmis_dashboard_api.api.paging import From, PlatformFilter, To, date_range
 from cmis_dashboard_api.api.responses import JSON
 from cmis_dashboard_api.domain.freshness import combined, freshness, local_today
 from cmis_dashboard_api.domain.series import series_by_platform
 from cmis_dashboard_api.schemas.data import Timeseries
 from cmis_dashboard_api.schemas.jsonbytes import dumps
 from cmis_shared.clock import system_clock
-from cmis_shared.events import Platform
 
 router = APIRouter(tags=["metrics"])
 
@@ -45,7 +44,7 @@ async def timeseries(
     org_id: OrgAccess,
     session: SessionDep,
     granularity: Annotated[Literal["day", "week"], Query(description="Bucket size.")] = "day",
-    platform: Annotated[Platform | None, Query(description="Only this platform.")] = None,
+    platform: PlatformFilter = None,
     first: From = None,
     last: To = None,
 ) -> Response:

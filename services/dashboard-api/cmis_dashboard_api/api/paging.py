@@ -15,11 +15,13 @@ from cmis_dashboard_api.domain.cursor import (
     decode_cursor,
 )
 from cmis_dashboard_api.schemas.common import IsoText
+from cmis_shared.events import Platform
 
 MAX_PAGE = 200
 MAX_RANGE_DAYS = 366
 DEFAULT_RANGE_DAYS = 30
 
+PlatformFilter = Annotated[Platform | None, Query(description="Only this platform.")]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Items per page.")]
 CursorParam = Annotated[
     str | None,

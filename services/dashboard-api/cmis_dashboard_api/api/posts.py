@@ -12,14 +12,13 @@ from cmis_dashboard_api.adapters.chart_queries import PostQuery
 from cmis_dashboard_api.api import examples
 from cmis_dashboard_api.api.deps import OrgAccess, SessionDep
 from cmis_dashboard_api.api.docs import documented
-from cmis_dashboard_api.api.paging import CursorParam, Limit, after
+from cmis_dashboard_api.api.paging import CursorParam, Limit, PlatformFilter, after
 from cmis_dashboard_api.api.responses import JSON
 from cmis_dashboard_api.domain.charts import cut_page, post_entry
 from cmis_dashboard_api.schemas.common import Instant
 from cmis_dashboard_api.schemas.data import PostPage, page
 from cmis_dashboard_api.schemas.jsonbytes import dumps
 from cmis_shared.clock import system_clock
-from cmis_shared.events import Platform
 
 router = APIRouter(tags=["posts"])
 SORT = "published_at:desc"
@@ -43,7 +42,7 @@ SORT = "published_at:desc"
 async def list_posts(
     org_id: OrgAccess,
     session: SessionDep,
-    platform: Annotated[Platform | None, Query(description="Only this platform.")] = None,
+    platform: PlatformFilter = None,
     since: Annotated[Instant | None, Query(description="Published at or after.")] = None,
     until: Annotated[Instant | None, Query(description="Published before.")] = None,
     limit: Limit = 50,

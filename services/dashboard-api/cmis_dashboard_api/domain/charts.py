@@ -9,16 +9,16 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
+from cmis_dashboard_api.domain import render
 from cmis_dashboard_api.domain.cursor import Cursor
 from cmis_dashboard_api.domain.figures import (
     budget_period,
     budget_used_pct,
-    percent,
     spend_against_budget,
 )
 from cmis_dashboard_api.domain.freshness import freshness, local_today
 from cmis_dashboard_api.domain.series import Totals
-from cmis_dashboard_api.domain.state import CampaignFigures
+from cmis_dashboard_api.domain.state import CampaignFigures, PostItem
 
 Row = TypeVar("Row", bound=Mapping[str, Any])
 
@@ -74,18 +74,11 @@ def campaign_entry(
 def post_entry(row: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     published_day = local_today(row["published_at"], row["timezone"])
     fresh = freshness(row["platform"], row["timezone"], row["last_synced_at"], published_day, now)
-    interactions = row["likes"] + row["comments"] + row["shares"]
+    post = PostItem.model_validate(row)
     return {
-        "id": row["id"],
+        **render.post_entry(post),
         "integration_id": row["integration_id"],
-        "platform": row["platform"],
         "text": row["text"],
-        "published_at": row["published_at"],
-        "likes": row["likes"],
-        "comments": row["comments"],
-        "shares": row["shares"],
-        "impressions": row["impressions"],
-        "engagement_rate": percent(interactions, row["impressions"]),
         "freshness": fresh.as_dict(),
     }
 

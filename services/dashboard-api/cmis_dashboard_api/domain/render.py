@@ -103,21 +103,23 @@ def _preview(text: str) -> str:
 
 def _recent_posts(posts: list[PostItem]) -> list[dict[str, Any]]:
     newest = sorted(posts, key=lambda post: (post.published_at, post.id), reverse=True)
-    newest = newest[:RECENT_POSTS]
-    return [
-        {
-            "id": post.id,
-            "platform": post.platform,
-            "content": _preview(post.text),
-            "published_at": post.published_at,
-            "likes": post.likes,
-            "comments": post.comments,
-            "shares": post.shares,
-            "impressions": post.impressions,
-            "engagement_rate": percent(post.likes + post.comments + post.shares, post.impressions),
-        }
-        for post in newest
-    ]
+    return [post_entry(post) for post in newest[:RECENT_POSTS]]
+
+
+def post_entry(post: PostItem) -> dict[str, Any]:
+    """A post with its engagement, its text as a preview (the dashboard's recent posts, and
+    the posts route, which adds the whole text)."""
+    return {
+        "id": post.id,
+        "platform": post.platform,
+        "content": _preview(post.text),
+        "published_at": post.published_at,
+        "likes": post.likes,
+        "comments": post.comments,
+        "shares": post.shares,
+        "impressions": post.impressions,
+        "engagement_rate": percent(post.likes + post.comments + post.shares, post.impressions),
+    }
 
 
 def _accounts(state: DashboardState, live: set[str]) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from cmis_dashboard_api.schemas.common import Number
+from cmis_dashboard_api.schemas.dashboard import RecentPost
 
 
 class FreshnessOut(BaseModel):
@@ -88,19 +89,12 @@ class Timeseries(BaseModel):
     model_config = {"populate_by_name": True, "serialize_by_alias": True}
 
 
-class PostOut(BaseModel):
-    id: UUID
+class PostOut(RecentPost):
+    """A post as the dashboard's recent posts show it (``content``: a preview), with its
+    whole ``text``, its integration and its freshness."""
+
     integration_id: UUID
-    platform: str
     text: str
-    published_at: datetime
-    likes: int
-    comments: int
-    shares: int
-    impressions: int
-    engagement_rate: Number | None = Field(
-        description="(likes + comments + shares) / impressions x 100."
-    )
     freshness: FreshnessOut
 
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, computed_field
 
 from cmis_dashboard_api.domain.freshness import ATTRIBUTION_TEXT, attribution_window_days
 from cmis_dashboard_api.schemas.common import (
+    NO_NUL,
     AccountId,
     Body,
     Currency,
@@ -17,6 +18,7 @@ from cmis_dashboard_api.schemas.common import (
     Instant,
     Name,
     Secret,
+    ShortKey,
     ShortText,
     TimeZone,
 )
@@ -59,9 +61,14 @@ class ConnectIntegration(Body):
     refreshable: Flag = False
     currency: Currency | None = None
     timezone: TimeZone = "UTC"
-    account_extra: dict[str, ShortText] = Field(
+    account_extra: dict[ShortKey, ShortText] = Field(
         default_factory=dict,
         max_length=20,
+        # What the key type says (the generated schema leaves the NUL rule out of it).
+        json_schema_extra={
+            "propertyNames": {"minLength": 1, "maxLength": 100, "pattern": NO_NUL},
+            "additionalProperties": False,
+        },
         description="Platform ids (page id, organization URN...), never secrets.",
     )
 
