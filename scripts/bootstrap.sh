@@ -16,7 +16,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 uv pip install --quiet --python .venv/bin/python --require-hashes -r requirements.lock
 uv pip install --quiet --python .venv/bin/python --no-deps \
-  -e shared -e services/scheduler -e services/sync-worker -e services/alerting \
+  -e shared -e services/scheduler -e services/sync-worker -e services/alerting -e services/notifier \
   -e services/dashboard-api -e services/platform-sim
 # Bytecode compiled once here (compileall skips what is up to date): machines of this kind
 # set PYTHONDONTWRITEBYTECODE, and without .pyc files every service process the tests start

@@ -1,5 +1,6 @@
-"""`make demo`: migrate, seed demo data, run the platform simulator and the four services with
-live logs; Ctrl-C stops everything cleanly.
+"""`make demo`: migrate, seed demo data, run the platform simulator and the five services with
+live logs, plus a webhook receiver and a mail catcher that print the notifications the demo
+organization receives; Ctrl-C stops everything cleanly.
 
 Everything the dashboards show is produced by the real pipeline: the seed only connects
 integrations (as a user would), then asks for a first sync through the HTTP API.
@@ -14,6 +15,7 @@ import os
 import shlex
 import statistics
 import sys
+import tempfile
 import threading
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -33,6 +35,10 @@ from scripts.demo_seed import DEMO_PASSWORD, DEMO_USER, DemoPlan, seed
 
 SIM_PORT = int(os.environ.get("CMIS_DEMO_SIM_PORT", "8900"))
 API_PORT = int(os.environ.get("CMIS_DEMO_API_PORT", "8000"))
+WEBHOOK_PORT = int(os.environ.get("CMIS_DEMO_WEBHOOK_PORT", "8990"))
+SMTP_PORT = int(os.environ.get("CMIS_DEMO_SMTP_PORT", "1025"))
+# The webhook's signing secret is shown once, by the API: the receiver reads it from here.
+WEBHOOK_SECRET_FILE = os.path.join(tempfile.gettempdir(), "cmis-demo-webhook.secret")
 SIM_SEED = 42
 # Steady series: campaigns with a level and a weekly rhythm, so the anomaly rules stay quiet
 # until the demo injects its spike.
@@ -57,6 +63,11 @@ DEMO_ENV = {
     "CMIS_PLATFORMS__GOOGLE_DEVELOPER_TOKEN": "sim-developer-token",
     "CMIS_LOG_FORMAT": os.environ.get("CMIS_LOG_FORMAT", "console"),
     "CMIS_PORT": str(API_PORT),
+    # Notifications at demo pace: a group leaves 10 s after its first alert.
+    "CMIS_GROUP_WAIT_SECONDS": "10",
+    "CMIS_GROUP_INTERVAL_SECONDS": "60",
+    "CMIS_SMTP_PORT": str(SMTP_PORT),
+    "CMIS_DASHBOARD_URL": f"http://127.0.0.1:{API_PORT}",
     # OAuth connect against the simulator (CMIS_PLATFORM_SIM_URL): the platforms call back
     # this API, which sends the browser back to the docs (there is no frontend in the demo).
     "CMIS_OAUTH_PUBLIC_BASE_URL": f"http://127.0.0.1:{API_PORT}",
@@ -102,8 +113,40 @@ def processes(plan: DemoPlan) -> dict[str, list[str]]:
         "scheduler": [f"{BIN}cmis-scheduler"],
         "sync-worker": [f"{BIN}cmis-sync-worker"],
         "alerting": [f"{BIN}cmis-alerting"],
+        "notifier": [f"{BIN}cmis-notifier"],
         "dashboard-api": [f"{BIN}cmis-dashboard-api"],
-    }
+        "webhook-receiver": [
+            sys.executable, "-m", "scripts.webhook_receiver", "--port", str(WEBHOOK_PORT),
+            "--secret-file", WEBHOOK_SECRET_FILE,
+        ],
+        "mail-catcher": [
+            sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{SMTP_PORT}",
+            "-c", "aiosmtpd.handlers.Debugging",
+        ],
+    }  # fmt: skip
+
+
+def demo_channels(client: httpx.Client, org_id: object, webhook: bool) -> None:
+    """The first organization's admin adds a webhook (to the local receiver) and an e-mail
+    address (to the mail catcher), as through the settings page; a rerun replaces them (the
+    webhook's secret is shown only when it is created)."""
+    base = f"/api/orgs/{org_id}/notification-channels"
+    for channel in client.get(base).json().get("channels", []):
+        if channel["name"].startswith("demo "):
+            client.delete(f"{base}/{channel['id']}")
+    if webhook:
+        created = client.post(base, json={
+            "name": "demo webhook", "kind": "webhook",
+            "url": f"http://127.0.0.1:{WEBHOOK_PORT}/cmis-alerts",
+        }).json()  # fmt: skip
+        with open(WEBHOOK_SECRET_FILE, "w") as secret_file:
+            secret_file.write(created["signing_secret"])
+        print(f"[demo] webhook channel {created['id']}: signed with the secret in "
+              f"{WEBHOOK_SECRET_FILE}", flush=True)  # fmt: skip
+    mail = client.post(
+        base, json={"name": "demo e-mail", "kind": "email", "to": "ops@demo.example"}
+    )
+    print(f"[demo] e-mail channel: HTTP {mail.status_code}", flush=True)
 
 
 def spike_spec(dataset: Dataset) -> dict[str, str | float]:
@@ -121,9 +164,14 @@ def spike_spec(dataset: Dataset) -> dict[str, str | float]:
             "campaign": campaign, "day": day.isoformat(), "factor": 4}  # fmt: skip
 
 
-def first_sync(plan: DemoPlan, base_url: str, spike: dict[str, str | float] | None = None) -> None:
-    """Once the API answers, ask for a first sync of every org, as the frontend does right
-    after an integration is connected."""
+def first_sync(
+    plan: DemoPlan,
+    base_url: str,
+    spike: dict[str, str | float] | None = None,
+    webhook: bool = True,
+) -> None:
+    """Once the API answers, add the demo's notification channels, then ask for a first sync
+    of every org, as the frontend does right after an integration is connected."""
     headers = {"Authorization": f"Bearer {plan.token}"}
     deadline = time.monotonic() + 60
     with httpx.Client(base_url=base_url, headers=headers, timeout=5) as client:
@@ -134,6 +182,7 @@ def first_sync(plan: DemoPlan, base_url: str, spike: dict[str, str | float] | No
             except httpx.TransportError:
                 pass
             time.sleep(0.5)
+        demo_channels(client, plan.orgs[0], webhook)
         if spike is not None:
             try:
                 # Ahead of the first sync, so that sync already reads the spiked day.
@@ -183,6 +232,7 @@ def banner(plan: DemoPlan, base_url: str) -> str:
    curl -H "Authorization: Bearer {plan.token}" {base_url}/api/orgs/{org}/dashboard
    curl -H "Authorization: Bearer {plan.token}" {base_url}/api/orgs/{org}/sync/status
    curl -N -H "Authorization: Bearer {plan.token}" {base_url}/api/orgs/{org}/events
+   Notifications of the first org: the webhook-receiver and mail-catcher lines below.
    # Connect accounts through OAuth (simulated consent): open the answer's authorization_url
    curl -X POST -H "Authorization: Bearer {plan.token}" -H "Content-Type: application/json" \
      -d '{{"return_url": "{base_url}/docs"}}' \
@@ -209,7 +259,7 @@ def main() -> None:
     plan = asyncio.run(prepare(settings, dataset))
     print(banner(plan, args.api), flush=True)
     if args.mode == "seed":
-        first_sync(plan, args.api)
+        first_sync(plan, args.api, webhook=False)  # compose has the mail catcher only
         return
 
     manager = Manager()

@@ -25,6 +25,8 @@ PRODUCERS = {
     "integration.connected": "dashboard-api",
     "integration.updated": "dashboard-api, sync-worker (token refresh), scheduler (pause)",
     "integration.disconnected": "dashboard-api",
+    "notification.channel_disabled": "notifier",
+    "notification.channel_restored": "dashboard-api",
     "organization.settings_changed": "dashboard-api",
 }
 

@@ -76,6 +76,7 @@ class AlertType(enum.StrEnum):
     SYNC_FAILURE = "sync_failure"
     INTEGRATION_PAUSED = "integration_paused"
     DEAD_LETTERS = "dead_letters"
+    NOTIFICATION_CHANNEL = "notification_channel"
     # Anomalies against a trailing, weekday-aware baseline (campaign or organization).
     SPEND_SPIKE = "spend_spike"
     CTR_DROP = "ctr_drop"
@@ -224,6 +225,11 @@ class _AlertEvent(Event):
     subject_id: UUID
     severity: Severity
     message: str
+    # When the alert opened (``alerts.first_seen_at``): it never moves while the alert is
+    # open, so a view built from these events and a rebuild from the table order alerts the
+    # same way. (``last_seen_at`` moves without an event when a rule fires again.) None only
+    # in events published before the field existed.
+    first_seen_at: AwareDatetime | None = None
 
 
 class AlertRaised(_AlertEvent):
@@ -287,6 +293,34 @@ class IntegrationDisconnected(_IntegrationEvent):
     routing_key: ClassVar[str] = "integration.disconnected"
 
 
+# --- notifications ----------------------------------------------------------------------
+
+
+class _NotificationChannelEvent(Event):
+    """About an organization's notification channel (``org_id`` nil: the operators' one)."""
+
+    channel_id: UUID
+    channel_name: str
+    channel_kind: str
+
+
+class NotificationChannelDisabled(_NotificationChannelEvent):
+    """The notifier stopped using a channel that kept failing; alerting raises an alert."""
+
+    event_type: Literal["notification.channel_disabled"] = "notification.channel_disabled"
+    routing_key: ClassVar[str] = "notification.channel_disabled"
+    consecutive_failures: int = Field(ge=1)
+    reason: str  # the last failure's reason (http_500, timeout...): never a URL
+
+
+class NotificationChannelRestored(_NotificationChannelEvent):
+    """A disabled channel was enabled again or removed; alerting resolves its alert."""
+
+    event_type: Literal["notification.channel_restored"] = "notification.channel_restored"
+    routing_key: ClassVar[str] = "notification.channel_restored"
+    reason: str
+
+
 # --- organizations ----------------------------------------------------------------------
 
 
@@ -314,6 +348,8 @@ AnyEvent = Annotated[
     | IntegrationConnected
     | IntegrationUpdated
     | IntegrationDisconnected
+    | NotificationChannelDisabled
+    | NotificationChannelRestored
     | OrganizationSettingsChanged,
     Field(discriminator="event_type"),
 ]
@@ -331,6 +367,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
         IntegrationConnected,
         IntegrationUpdated,
         IntegrationDisconnected,
+        NotificationChannelDisabled,
+        NotificationChannelRestored,
         OrganizationSettingsChanged,
     )
 }

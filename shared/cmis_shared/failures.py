@@ -36,6 +36,9 @@ INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
     sqlalchemy.exc.TimeoutError,
     redis.exceptions.ConnectionError,
     redis.exceptions.TimeoutError,
+    # An optimistic transaction that lost to a concurrent writer: contention, like a
+    # serialization failure (40001), not the message's fault.
+    redis.exceptions.WatchError,
     aiormq.exceptions.AMQPConnectionError,
     aiormq.exceptions.ChannelInvalidStateError,
 )

@@ -65,12 +65,27 @@ class HealthChecks:
         return Readiness(list(results))
 
     async def _run_one(self, name: str, check: Check, dependency: bool) -> CheckResult:
-        try:
-            result = await asyncio.wait_for(check(), self._timeout)
-        except TimeoutError:
+        # Not ``wait_for``: it waits for the cancelled check to finish, and a broker call cut
+        # off mid-reconnect can take far longer to unwind than the timeout (``/readyz`` then
+        # answered nothing at all for over 10 s after a RabbitMQ restart). The late check is
+        # cancelled and left to unwind on its own.
+        task = asyncio.ensure_future(check())
+        done, _ = await asyncio.wait({task}, timeout=self._timeout)
+        if not done:
+            task.cancel()
+            task.add_done_callback(_retrieve_outcome)
             return CheckResult(name, False, f"no answer within {self._timeout} s", dependency)
+        try:
+            result = task.result()
         except Exception as error:  # noqa: BLE001 - a failing check is a report, not a crash
             return CheckResult(name, False, repr(error)[:300], dependency)
         if result is False:
             return CheckResult(name, False, "check failed", dependency)
         return CheckResult(name, True, result if isinstance(result, str) else "", dependency)
+
+
+def _retrieve_outcome(task: asyncio.Future[object]) -> None:
+    """A check abandoned at its timeout: its late error is already reported as the timeout
+    (retrieved here so asyncio does not log it as never retrieved)."""
+    if not task.cancelled():
+        task.exception()

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
 import asyncpg
@@ -98,6 +98,7 @@ class OutboxRelay:
         poll_seconds: float = 1.0,
         lease_seconds: float = 30.0,
         retry_delay_seconds: float = 2.0,
+        batch_deadline_seconds: float | None = None,
     ) -> None:
         self._sessions = session_factory
         self._publisher = publisher
@@ -107,6 +108,11 @@ class OutboxRelay:
         self._poll_seconds = poll_seconds
         self._lease_seconds = lease_seconds
         self._retry_delay_seconds = retry_delay_seconds
+        # Inside the lease: rows still unconfirmed at the deadline are released before
+        # another lane may claim them, never published by two lanes at once.
+        self._batch_deadline = (
+            lease_seconds / 2 if batch_deadline_seconds is None else batch_deadline_seconds
+        )
         self._wake = asyncio.Event()
 
     async def run(self, lanes: int = 2) -> None:
@@ -168,14 +174,7 @@ class OutboxRelay:
             ).all()
         if not rows:
             return 0
-        results = await asyncio.gather(
-            *(self._publish(row) for row in rows), return_exceptions=True
-        )
-        sent = [row.id for row, result in zip(rows, results, strict=True) if result is None]
-        failed = [row.id for row, result in zip(rows, results, strict=True) if result is not None]
-        for result in results:
-            if isinstance(result, BaseException):
-                log.warning("outbox publish failed", error=repr(result))
+        sent, failed = await self._publish_batch(rows)
         async with self._sessions() as session, session.begin():
             if sent:
                 await session.execute(_DELETE, {"ids": sent, "token": token})
@@ -184,6 +183,36 @@ class OutboxRelay:
                     _RELEASE, {"ids": failed, "token": token, "delay": self._retry_delay_seconds}
                 )
         return len(rows)
+
+    async def _publish_batch(self, rows: Sequence[Any]) -> tuple[list[Any], list[Any]]:
+        """Publish every row at once; the ids confirmed and the ids not confirmed by the
+        batch's deadline. One deadline for the batch, not one per publish: a per-publish
+        timeout also counts the wait for the channel, so under load a whole batch timed out,
+        was released and published again, and the relay fell behind for good. Here what was
+        confirmed in time is done, and only the rest goes back."""
+        publishes = [asyncio.ensure_future(self._publish(row)) for row in rows]
+        _, late = await asyncio.wait(publishes, timeout=self._batch_deadline)
+        for publish in late:
+            # A broker that stopped answering may take long to unwind a cancelled publish:
+            # the batch does not wait for it (its message, if it went out after all, is
+            # published again and the consumers' inbox drops the copy).
+            publish.cancel()
+            publish.add_done_callback(_retrieve_outcome)
+        if late:
+            log.warning(
+                "outbox publishes not confirmed by the batch deadline",
+                late=len(late),
+                deadline_seconds=self._batch_deadline,
+            )
+        sent, failed = [], []
+        for row, publish in zip(rows, publishes, strict=True):
+            if publish in late or publish.exception() is not None:
+                failed.append(row.id)
+                if publish not in late:
+                    log.warning("outbox publish failed", error=repr(publish.exception()))
+            else:
+                sent.append(row.id)
+        return sent, failed
 
     async def _publish(self, row: Any) -> None:
         # The trace context staged with the row makes the publish span a child of the span
@@ -197,3 +226,10 @@ class OutboxRelay:
             timestamp=row.created_at,
             trace_headers=row.headers or {},
         )
+
+
+def _retrieve_outcome(publish: asyncio.Future[None]) -> None:
+    """A publish abandoned at the deadline: its row is already released; retrieving the late
+    outcome keeps asyncio from logging it as never retrieved."""
+    if not publish.cancelled():
+        publish.exception()

@@ -82,7 +82,8 @@ class EventPublisher:
         The runtime's relay passes no timeout: aiormq's timeout also counts the wait for the
         channel lock, so a batch of 200 concurrent publishes on a loaded host timed out
         (10 s), was released and published again, and the relay fell behind for good
-        (test_kill_worker). A per-batch deadline is the open follow-up."""
+        (test_kill_worker). The relay bounds the whole batch instead
+        (``outbox_batch_deadline_seconds``)."""
         if self._exchange is None:
             raise PublisherNotConnectedError(self._exchange_name)
         parent = propagate.extract(trace_headers)

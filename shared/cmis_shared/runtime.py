@@ -84,6 +84,7 @@ class ServiceRuntime:
             batch_size=settings.outbox_batch_size,
             poll_seconds=settings.outbox_poll_seconds,
             lease_seconds=settings.outbox_lease_seconds,
+            batch_deadline_seconds=settings.outbox_batch_deadline_seconds,
         )
         self.runtime_metrics = RuntimeMetrics(self.metrics)
         self.supervisor = Supervisor(
@@ -237,9 +238,17 @@ class ServiceRuntime:
         return detail
 
     async def _check_dead_letters(self) -> str:
-        if self._admin_channel is None or self._admin_channel.is_closed:
-            self._admin_channel = await self.publisher.open_channel()
-        depth = await dead_letter_depth(self._admin_channel, self.topology)
+        channel = self._admin_channel
+        if channel is None or channel.is_closed:
+            channel = self._admin_channel = await self.publisher.open_channel()
+        try:
+            depth = await dead_letter_depth(channel, self.topology)
+        except BaseException:
+            # Failed or cut off by the check's timeout (a channel left behind by a broker
+            # restart may never answer again, yet not say it is closed): the next check
+            # opens a fresh channel rather than asking this one forever.
+            self._admin_channel = None
+            raise
         self.runtime_metrics.dead_letter_depth.set(depth)
         return f"{depth} parked"
 

@@ -92,6 +92,13 @@ class CmisSettings(BaseSettings):
     outbox_lease_seconds: float = Field(
         default=30.0, gt=0, description="How long a relay owns a claimed batch before another may."
     )
+    outbox_batch_deadline_seconds: float | None = Field(
+        default=None,
+        gt=0,
+        description="Rows of a claimed batch not confirmed by the broker within this go back "
+        "to the outbox (published again after a short delay); what was confirmed is done. "
+        "Must be shorter than the lease; default: half the lease.",
+    )
     task_restart_initial_seconds: float = Field(
         default=0.5, gt=0, description="First pause before a failed background task restarts."
     )
@@ -158,6 +165,17 @@ class CmisSettings(BaseSettings):
             raise ValueError(
                 f"{ENV_PREFIX}ENCRYPTION_KEYS holds the development key, accepted only with "
                 f"{ENV_PREFIX}ENVIRONMENT=development or test; set a real Fernet key"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _batch_deadline_inside_the_lease(self) -> CmisSettings:
+        deadline = self.outbox_batch_deadline_seconds
+        if deadline is not None and deadline >= self.outbox_lease_seconds:
+            # Past the lease another relay lane may claim the rows still being published.
+            raise ValueError(
+                f"{ENV_PREFIX}OUTBOX_BATCH_DEADLINE_SECONDS ({deadline}) must be shorter "
+                f"than {ENV_PREFIX}OUTBOX_LEASE_SECONDS ({self.outbox_lease_seconds})"
             )
         return self
 

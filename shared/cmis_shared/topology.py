@@ -44,9 +44,11 @@ SERVICE_QUEUES: dict[str, ServiceQueue] = {
             "integration.*",
             "organization.settings_changed",
             "alerting.command",
+            "notification.*",
         ),
     ),
     "dashboard-api": ServiceQueue("dashboard-api.events", ("#",)),
+    "notifier": ServiceQueue("notifier.events", ("alert.raised", "alert.resolved")),
 }
 
 

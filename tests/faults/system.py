@@ -26,7 +26,7 @@ from tests.support.platform_sim import PlatformSim, start_platform_sim, stop_pla
 from tests.support.private_servers import PrivateServers, free_port
 from tests.support.processes import ServiceProcess, service_env
 
-SERVICES = ("scheduler", "sync-worker", "alerting", "dashboard-api")
+SERVICES = ("scheduler", "sync-worker", "alerting", "notifier", "dashboard-api")
 PLATFORMS = (Platform.GOOGLE, Platform.META, Platform.TIKTOK)
 ORGANIZATIONS = 3
 # Generous: on a loaded 2-core host importing a service took over 60 s in one run.
@@ -39,6 +39,7 @@ ACCOUNT_EXTRA: dict[Platform, dict[str, str]] = {
 FAST = {
     "CMIS_OUTBOX_POLL_SECONDS": "0.1",
     "CMIS_OUTBOX_LEASE_SECONDS": "3",
+    "CMIS_OUTBOX_BATCH_DEADLINE_SECONDS": "2.5",
     "CMIS_RETRY_BACKOFF_SECONDS": "[0.2, 0.5]",
     "CMIS_METRICS_PERIOD_SECONDS": "6",
     "CMIS_CAMPAIGNS_PERIOD_SECONDS": "10",

@@ -13,8 +13,6 @@ from tests.faults.system import FaultSystem
 # A fresh system, the fault, recovery and checks: minutes on a loaded 2-core host.
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(600)]
 
-SCHEDULER_PROCESSES = 2  # read by the system_slot fixture
-
 
 async def test_worker_killed_with_sigkill(fault_system: FaultSystem) -> None:
     worker = fault_system.processes["sync-worker"]

@@ -257,6 +257,11 @@ class PrivateRabbit:
         return stdout
 
     def start(self) -> None:
+        self.launch()
+        self.wait_ready()
+
+    def launch(self) -> None:
+        """Start the node without waiting for it (``wait_ready`` does)."""
         log = open(self.log_path, "ab")  # noqa: SIM115 - the child owns it until it exits
         self.process = subprocess.Popen(
             ["runuser", "-u", "rabbitmq", "--", "/usr/lib/rabbitmq/bin/rabbitmq-server"],
@@ -267,7 +272,6 @@ class PrivateRabbit:
             start_new_session=True,  # the whole Erlang VM tree is stopped with the group
         )
         log.close()
-        self.wait_ready()
 
     def stop(self) -> None:
         """SIGTERM to the node's process group: RabbitMQ stops gracefully on it, without a
@@ -315,9 +319,12 @@ class PrivateServers:
 
     def start(self) -> None:
         try:
+            # The Erlang VM boots slowest (a minute on a loaded host): launched first, waited
+            # for last, so PostgreSQL and Redis start meanwhile.
+            self.rabbit.launch()
             self.postgres.start()
             self.redis.start()
-            self.rabbit.start()
+            self.rabbit.wait_ready()
         except BaseException:
             self.destroy()
             raise

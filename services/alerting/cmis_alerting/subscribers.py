@@ -1,4 +1,5 @@
-"""Which handler each event on the alerting queue goes to (sync.* and integration.*)."""
+"""Which handler each event on the alerting queue goes to (sync.*, integration.* and
+notification.*)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from cmis_shared.events import (
     IntegrationConnected,
     IntegrationDisconnected,
     IntegrationUpdated,
+    NotificationChannelDisabled,
+    NotificationChannelRestored,
     OrganizationSettingsChanged,
     SyncCompleted,
     SyncFailed,
@@ -24,8 +27,8 @@ def subscribe(
     commands: AlertCommands,
     settings_changed: Callable[[OrganizationSettingsChanged], Awaitable[None]],
 ) -> EventConsumer:
-    """Alerting is bound to the sync outcomes, integration and settings changes, and users'
-    commands."""
+    """Alerting is bound to the sync outcomes, integration, settings and notification channel
+    changes, and users' commands."""
     return runtime.consumer(
         CONSUMER,
         {
@@ -36,5 +39,7 @@ def subscribe(
             IntegrationDisconnected: handlers.integration_disconnected,
             AlertCommand: commands.apply,
             OrganizationSettingsChanged: settings_changed,
+            NotificationChannelDisabled: handlers.channel_changed,
+            NotificationChannelRestored: handlers.channel_changed,
         },
     )

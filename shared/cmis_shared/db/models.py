@@ -483,3 +483,119 @@ class ProcessedEvent(Base):
     consumer: Mapped[str] = mapped_column(String(60), primary_key=True)
     event_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     processed_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+# --- notifications (notifier; channels and silences written by dashboard-api) ------------
+
+
+class NotificationChannel(Base):
+    """Where an organization's alerts go. ``org_id`` NULL: an operators' channel, which
+    receives the system alerts (dead letters) that belong to no organization."""
+
+    __tablename__ = "notification_channels"
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    org_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))  # webhook | slack | email
+    # Fernet ciphertext of {"url": ..., "secret": ...} or {"to": ...}: URLs carry tokens.
+    target_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    target_hint: Mapped[str] = mapped_column(String(320), default="")  # host or address
+    # {"alert_types": [...] | null, "min_severity": "warning", "quiet_hours": {...} | null}
+    routing: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
+    disabled_reason: Mapped[str | None] = mapped_column(Text)
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    created_at: Mapped[datetime] = _created_at()
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+
+
+class NotificationSilence(Base):
+    """No notification about ``subject_id`` (of ``alert_type``, or any) until ``expires_at``."""
+
+    __tablename__ = "notification_silences"
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    org_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    subject_id: Mapped[uuid.UUID] = mapped_column()
+    alert_type: Mapped[str | None] = mapped_column(String(30))
+    expires_at: Mapped[datetime]
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = _created_at()
+
+
+class NotificationAlert(Base):
+    """The grouping buffer: the latest state of each alert routed to a channel, until it has
+    been notified (and, once resolved, until the resolved message is out)."""
+
+    __tablename__ = "notification_alerts"
+    __table_args__ = (Index("ix_notification_alerts_alert_id", "alert_id"),)
+    channel_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("notification_channels.id", ondelete="CASCADE"), primary_key=True
+    )
+    alert_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    group_key: Mapped[str] = mapped_column(String(60))
+    severity: Mapped[str] = mapped_column(String(10))
+    subject_id: Mapped[uuid.UUID] = mapped_column()
+    firing: Mapped[bool] = mapped_column(Boolean)
+    pending: Mapped[bool] = mapped_column(Boolean)  # changed since it was last notified
+    changed_at: Mapped[datetime]
+    notified_at: Mapped[datetime | None]
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
+
+
+class NotificationGroup(Base):
+    __tablename__ = "notification_groups"
+    channel_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("notification_channels.id", ondelete="CASCADE"), primary_key=True
+    )
+    group_key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    created_at: Mapped[datetime]
+    last_flush_at: Mapped[datetime | None]
+
+
+class Notification(Base):
+    """One message to one channel; its id is the idempotency key the receiver dedupes on.
+    States: pending -> sending (claimed under a lease) -> delivered | pending (retry later)
+    | failed (attempts exhausted). An expired lease (a crashed notifier) is claimed again."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_due", "state", "next_attempt_at"),)
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    org_id: Mapped[uuid.UUID | None] = mapped_column()
+    channel_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("notification_channels.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))  # firing | resolved | repeat | test
+    payload: Mapped[dict[str, Any]] = mapped_column()
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    lease_token: Mapped[uuid.UUID | None] = mapped_column()
+    lease_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = _created_at()
+    delivered_at: Mapped[datetime | None]
+
+
+class NotificationAttempt(Base):
+    """Every delivery attempt, for the API and for operators: a dead receiver is never silent."""
+
+    __tablename__ = "notification_attempts"
+    __table_args__ = (Index("ix_notification_attempts_channel", "channel_id", "id"),)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    notification_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("notifications.id", ondelete="CASCADE"), index=True
+    )
+    channel_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("notification_channels.id", ondelete="CASCADE")
+    )
+    attempt: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))  # delivered | failed
+    reason: Mapped[str | None] = mapped_column(String(40))  # http_500, timeout, ...
+    response_code: Mapped[int | None] = mapped_column(Integer)
+    latency_ms: Mapped[int] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(server_default=func.now())

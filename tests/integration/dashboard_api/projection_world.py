@@ -279,13 +279,26 @@ class World:
                     status=AlertStatus.OPEN, message=message, first_seen_at=at, last_seen_at=at,
                 )
             )  # fmt: skip
+        # Published after the fact it reports (alerting's clock, not the observation's).
         event = AlertRaised(
             org_id=self.org_id, alert_id=alert_id, alert_type=alert_type,
             subject_type="integration", subject_id=subject, severity=severity, message=message,
-            occurred_at=at,
+            first_seen_at=at, occurred_at=at + timedelta(seconds=1),
         )  # fmt: skip
         self.open_alerts[(alert_type, slot)] = event
         return [event]
+
+    async def touch_alert(self, key: tuple[AlertType, int]) -> list[Event]:
+        """The rule fired again at the same severity: alerting moves ``last_seen_at`` and
+        publishes nothing."""
+        at = self.tick()
+        async with self._sessions() as session, session.begin():
+            await session.execute(
+                update(Alert)
+                .where(Alert.id == self.open_alerts[key].alert_id)
+                .values(last_seen_at=at)
+            )
+        return []
 
     async def resolve_alert(self, key: tuple[AlertType, int]) -> list[Event]:
         at, raised = self.tick(), self.open_alerts.pop(key)

@@ -48,9 +48,16 @@ BODIES = {
     },
     ("PATCH", "/api/orgs/{org_id}/settings"): {"alerts": {"budget_warning_pct": 80}},
     ("PATCH", "/api/orgs/{org_id}/members/{user_id}"): {"role": "member"},
+    ("POST", "/api/orgs/{org_id}/notification-channels"): {
+        "name": "ops",
+        "kind": "email",
+        "to": "ops@example.com",
+    },
+    ("POST", "/api/orgs/{org_id}/notification-silences"): {
+        "subject_id": str(uuid.uuid4()),
+        "expires_at": "2030-01-01T00:00:00Z",
+    },
 }
-# Reads that need the admin role too.
-ADMIN_READS = {("GET", "/api/orgs/{org_id}/audit")}
 CHANGES = {
     "/api/orgs/{org_id}/integrations/{integration_id}": {"account_name": "Renamed"},
     "/api/orgs/{org_id}/kpis/{kpi_id}": {"target": 1},
@@ -58,7 +65,8 @@ CHANGES = {
     "/api/orgs/{org_id}/members/{user_id}": {"role": "member"},
 }
 ID_NAMES = (
-    "integration_id", "kpi_id", "content_id", "campaign_id", "alert_id", "pending_id", "user_id"
+    "integration_id", "kpi_id", "content_id", "campaign_id", "alert_id", "pending_id", "user_id",
+    "channel_id", "silence_id",
 )  # fmt: skip
 
 
@@ -143,6 +151,14 @@ MEMBER_WRITES = {
     ("POST", "/api/orgs/{org_id}/live/tickets"),  # watching is reading
     SIGN_OUT,  # anyone may end their own session
 }
+# Reads that need the admin role too: the audit log; notification settings (receivers' hosts
+# and delivery errors).
+ADMIN_READS = {
+    ("GET", "/api/orgs/{org_id}/audit"),
+    ("GET", "/api/orgs/{org_id}/notification-channels"),
+    ("GET", "/api/orgs/{org_id}/notification-channels/{channel_id}/deliveries"),
+    ("GET", "/api/orgs/{org_id}/notification-silences"),
+}
 
 
 async def test_every_route_x_role_members_read_admins_change(
@@ -159,8 +175,8 @@ async def test_every_route_x_role_members_read_admins_change(
         if (method, path) == SIGN_OUT:
             headers = await _spare_headers(services, member)
         as_member = await client.request(method, url, headers=headers, json=body)
-        is_read = method in ("GET", "HEAD") and (method, path) not in ADMIN_READS
-        if is_read or (method, path) in MEMBER_WRITES:
+        reads = method in ("GET", "HEAD") and (method, path) not in ADMIN_READS
+        if reads or (method, path) in MEMBER_WRITES:
             assert as_member.status_code not in (401, 403, 500), (method, path, as_member.text)
             continue
         writes += 1

@@ -13,6 +13,7 @@ import yaml
 
 from cmis_alerting.settings import AlertingSettings
 from cmis_dashboard_api.settings import DashboardSettings
+from cmis_notifier.settings import NotifierSettings
 from cmis_scheduler.settings import SchedulerSettings
 from cmis_shared.settings import CmisSettings
 from cmis_shared.topology import Topology
@@ -28,6 +29,7 @@ SERVICES: dict[str, type[CmisSettings]] = {
     "cmis-scheduler": SchedulerSettings,
     "cmis-sync-worker": SyncWorkerSettings,
     "cmis-alerting": AlertingSettings,
+    "cmis-notifier": NotifierSettings,
     "cmis-dashboard-api": DashboardSettings,
     "cmis-migrate": CmisSettings,
 }
@@ -85,7 +87,13 @@ def test_each_service_has_probes_resources_and_a_disruption_budget(rendered: Any
     overlay, resources = rendered
     deployments = _of_kind(resources, "Deployment")
     budgets = _of_kind(resources, "PodDisruptionBudget")
-    for name in ("cmis-scheduler", "cmis-sync-worker", "cmis-alerting", "cmis-dashboard-api"):
+    for name in (
+        "cmis-scheduler",
+        "cmis-sync-worker",
+        "cmis-alerting",
+        "cmis-notifier",
+        "cmis-dashboard-api",
+    ):
         container = _container(deployments[name])
         port = "http" if name == "cmis-dashboard-api" else "metrics"
         assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": port}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
 
@@ -94,3 +96,37 @@ async def _publish(runtime: ServiceRuntime, event: SyncRequested) -> None:
 
 async def _count_is(settings: CmisSettings, runtime: ServiceRuntime, expected: int) -> bool:
     return await _dead_letter_count(settings, runtime) == expected
+
+
+class ChannelThatNeverAnswers:
+    """What a broker restart can leave behind: a channel that does not say it is closed and
+    never answers again."""
+
+    is_closed = False
+
+    async def declare_queue(self, *_args: object, **_kwargs: object) -> None:
+        await asyncio.Event().wait()
+
+
+async def test_readiness_opens_a_fresh_channel_after_the_dead_letter_probe_hung(
+    settings: CmisSettings, tracer_provider: TracerProvider
+) -> None:
+    """Found by the fault suite: after a broker restart `/readyz` reported "dead_letters: no
+    answer" for good, asking the same dead channel every time."""
+    runtime = ServiceRuntime(
+        settings.model_copy(update={"health_check_timeout_seconds": 0.5}), tracer_provider
+    )
+    await runtime.connect()
+    try:
+        runtime._admin_channel = ChannelThatNeverAnswers()  # type: ignore[assignment]
+        first = await runtime.readiness()
+        assert first.to_dict()["checks"]["dead_letters"]["ok"] is False  # type: ignore[index]
+
+        async def answers_again() -> bool:
+            report = await runtime.readiness()
+            return report.to_dict()["checks"]["dead_letters"]["ok"] is True  # type: ignore[index,no-any-return]
+
+        await eventually(answers_again)
+    finally:
+        await runtime.stop_background()
+        await runtime.dispose()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import aio_pika
 import pytest
@@ -16,6 +17,7 @@ from sqlalchemy import text
 from cmis_shared.consumer import REASON_HEADER, EventConsumer
 from cmis_shared.events import SyncRequested
 from cmis_shared.outbox import OutboxRelay
+from cmis_shared.publisher import EventPublisher
 from cmis_shared.runtime import ServiceRuntime
 from cmis_shared.settings import CmisSettings
 from cmis_shared.uow import UnitOfWork
@@ -222,3 +224,54 @@ async def _get_dead_letter(
                 return message
             await asyncio.sleep(0.05)
     raise AssertionError("nothing arrived in the dead-letter queue")
+
+
+class HangsOnOne:
+    """The publisher, except that one message's confirm never comes (a broker that stopped
+    answering for it)."""
+
+    def __init__(self, publisher: EventPublisher, stuck_message_id: str) -> None:
+        self._publisher = publisher
+        self._stuck = stuck_message_id
+
+    async def publish(self, body: bytes, *, message_id: str, **kwargs: Any) -> None:
+        if message_id == self._stuck:
+            await asyncio.Event().wait()
+        await self._publisher.publish(body, message_id=message_id, **kwargs)
+
+
+async def test_a_publish_never_confirmed_releases_its_row_at_the_batch_deadline(
+    runtime: ServiceRuntime,
+) -> None:
+    """The batch goes out; what was confirmed is deleted, the unconfirmed row goes back to the
+    outbox at the deadline instead of holding the relay (and every row behind it) forever."""
+    recorder = EffectRecorder(runtime)
+    await start_consumer(runtime, recorder)
+    stuck, fine = _event(), _event()
+    await stage(runtime, stuck)
+    await stage(runtime, fine)
+    relay = OutboxRelay(
+        runtime.sessions,
+        HangsOnOne(runtime.publisher, str(stuck.event_id)),  # type: ignore[arg-type]
+        lease_seconds=30,
+        batch_deadline_seconds=0.5,
+    )
+    attempt = asyncio.ensure_future(relay.relay_once())
+    done, _ = await asyncio.wait({attempt}, timeout=20)  # a limit, not a measurement
+    if not done:
+        attempt.cancel()
+    assert attempt in done, "the relay waited for a confirm that never came"
+    assert attempt.result() == 2
+    await eventually(lambda: recorder.applied == [fine.event_id])
+    async with runtime.sessions() as session:
+        left = (
+            (
+                await session.execute(
+                    text("SELECT id FROM outbox WHERE id = ANY(:ids)"),
+                    {"ids": [stuck.event_id, fine.event_id]},
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert left == [stuck.event_id]  # released: the next claim after the retry delay has it

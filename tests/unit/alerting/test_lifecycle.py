@@ -114,3 +114,20 @@ def test_late_older_occurrence_counts_but_keeps_the_newer_error() -> None:
     assert decision is not None
     assert (decision.action, decision.occurrences) == (Action.UPDATED, 2)
     assert (decision.details, decision.last_seen_at) == ({"last_error": "new"}, NOW)
+
+
+def test_every_announced_change_carries_when_the_alert_opened() -> None:
+    """The dashboard orders open alerts by it; a touch moves only last-seen, so an order by
+    any later time would differ between the events and the table."""
+    raised = decide(None, holds(KEY, at(5), Severity.WARNING, "90%"))
+    assert raised is not None
+    event = announce(raised, uuid.uuid4(), uuid.uuid4())
+    assert event is not None and event.first_seen_at == at(5) == raised.first_seen_at
+    for observation in (
+        holds(KEY, at(10), Severity.CRITICAL, "100%"),
+        clear(KEY, at(10), "fine"),
+    ):
+        decision = decide(OPEN_WARNING, observation)
+        assert decision is not None
+        event = announce(decision, OPEN_WARNING.alert_id, uuid.uuid4())
+        assert event is not None and event.first_seen_at == OPEN_WARNING.first_seen_at

@@ -121,6 +121,45 @@ def test_sync_lifecycle_moves_the_status_counts() -> None:
     assert render_dashboard(s, T0)["sync_status"]["failed"] == 1
 
 
+def test_a_success_overtaken_by_the_next_request_still_counts_as_the_last_sync() -> None:
+    """The next run's request (from the scheduler) can arrive before the worker's completion
+    of the previous run: the lane stays pending, and its last success is still the newest."""
+    s, integration = state(), uuid.uuid4()
+    finished = T0 + timedelta(minutes=5)
+    apply_event(s, _sync(SyncRequested, integration, 301))  # the next run, delivered first
+    late = completed(integration, [campaign("300")], at=finished, data_type="metrics")
+    apply_event(s, late)
+    view = render_dashboard(s, T0)["sync_status"]
+    assert (view["pending"], view["last_sync"]) == (1, finished)
+    apply_event(s, completed(integration, [campaign("100")], at=T0, data_type="metrics"))
+    assert render_dashboard(s, T0)["sync_status"]["last_sync"] == finished  # never backwards
+
+
+def test_open_alerts_are_ordered_by_when_they_opened_not_by_their_last_event() -> None:
+    """Severity first, then the newest alert first by its opening time, which every event
+    of the alert carries and the table keeps: a later update of an older alert (or a silent
+    last-seen move in the table) does not reorder them."""
+    s, older, newer = state(), uuid.uuid4(), uuid.uuid4()
+
+    def raised(alert_id: uuid.UUID, opened: int, occurred: int) -> AlertRaised:
+        return AlertRaised(
+            org_id=ORG,
+            alert_id=alert_id,
+            alert_type="budget",
+            subject_type="campaign",
+            subject_id=uuid.uuid4(),
+            severity="warning",
+            message="90% of budget",
+            first_seen_at=T0 + timedelta(minutes=opened),
+            occurred_at=T0 + timedelta(minutes=occurred),
+        )
+
+    apply_event(s, raised(older, opened=1, occurred=1))
+    apply_event(s, raised(newer, opened=2, occurred=2))
+    apply_event(s, raised(older, opened=1, occurred=3))  # one more occurrence of the older
+    assert [a["id"] for a in render_dashboard(s, T0)["alerts"]] == [newer, older]
+
+
 def test_alerts_open_and_resolve() -> None:
     s, alert_id, subject = state(), uuid.uuid4(), uuid.uuid4()
     common = {

@@ -14,6 +14,7 @@ import yaml
 
 from cmis_alerting.settings import AlertingSettings
 from cmis_dashboard_api.settings import DashboardSettings
+from cmis_notifier.settings import NotifierSettings
 from cmis_platform_sim.settings import parse_settings
 from cmis_scheduler.settings import SchedulerSettings
 from cmis_shared.settings import CmisSettings, load_settings
@@ -29,6 +30,7 @@ SETTINGS: dict[str, type[CmisSettings]] = {
     "scheduler": SchedulerSettings,
     "sync-worker": SyncWorkerSettings,
     "alerting": AlertingSettings,
+    "notifier": NotifierSettings,
     "dashboard-api": DashboardSettings,
     "migrate": CmisSettings,
     "demo-seed": CmisSettings,
@@ -42,7 +44,7 @@ def _env(service: str) -> dict[str, str]:
 def test_infrastructure_has_health_checks() -> None:
     for name in ("postgres", "rabbitmq", "redis"):
         assert "healthcheck" in SERVICES[name], name
-    for name in ("scheduler", "sync-worker", "alerting", "dashboard-api"):
+    for name in ("scheduler", "sync-worker", "alerting", "notifier", "dashboard-api"):
         needs = SERVICES[name]["depends_on"]
         assert needs["postgres"]["condition"] == "service_healthy"
         assert needs["migrate"]["condition"] == "service_completed_successfully"
@@ -59,7 +61,9 @@ def test_images_are_built_from_files_that_exist(service: str) -> None:
         assert (ROOT / "services" / package / "pyproject.toml").is_file(), package
 
 
-@pytest.mark.parametrize("service", ["scheduler", "sync-worker", "alerting", "dashboard-api"])
+@pytest.mark.parametrize(
+    "service", ["scheduler", "sync-worker", "alerting", "notifier", "dashboard-api"]
+)
 def test_each_service_runs_its_own_console_script(service: str) -> None:
     project = tomllib.loads((ROOT / "services" / service / "pyproject.toml").read_text())
     assert f"cmis-{service}" in project["project"]["scripts"]
@@ -101,5 +105,5 @@ def test_prometheus_scrapes_every_service_on_its_metrics_port() -> None:
         for target in static["targets"]
     }
     port = COMPOSE["x-cmis-env"]["CMIS_METRICS_PORT"]
-    for service in ("scheduler", "sync-worker", "alerting", "dashboard-api"):
+    for service in ("scheduler", "sync-worker", "alerting", "notifier", "dashboard-api"):
         assert f"{service}:{port}" in targets

@@ -43,6 +43,8 @@ class DomainError(Exception):
         asyncpg.exceptions.ConnectionDoesNotExistError("gone"),
         redis.exceptions.ConnectionError("refused"),
         redis.exceptions.TimeoutError("slow"),
+        # an optimistic transaction lost to another writer (the dashboard view's, under load)
+        redis.exceptions.WatchError("watched key changed"),
         aiormq.exceptions.ChannelInvalidStateError("closed"),
         aiormq.exceptions.AMQPConnectionError("closed"),
     ],

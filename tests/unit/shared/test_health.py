@@ -44,6 +44,28 @@ async def test_readiness_lists_every_check_and_fails_on_any() -> None:
     assert [c.name for c in only.checks] == ["database", "redis"]
 
 
+async def test_a_check_slow_to_unwind_after_its_timeout_does_not_hold_the_report() -> None:
+    """A broker call cut off mid-reconnect can take long to unwind once cancelled: the
+    report is due at the timeout all the same (/readyz answered nothing for over 10 s)."""
+    released = asyncio.Event()
+
+    async def unwinds_slowly() -> None:
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await released.wait()  # the cancelled call still cleaning up
+
+    checks = HealthChecks(timeout_seconds=0.05)
+    checks.add("broker", unwinds_slowly, dependency=True)
+    report = asyncio.ensure_future(checks.run())
+    done, _ = await asyncio.wait({report}, timeout=5)
+    released.set()
+    assert report in done, "the report waited for the abandoned check to unwind"
+    assert report.result().to_dict()["checks"] == {
+        "broker": {"ok": False, "detail": "no answer within 0.05 s"}
+    }
+
+
 async def test_all_checks_passing_is_ready() -> None:
     checks = HealthChecks(timeout_seconds=1)
     checks.add("database", _ok, dependency=True)

@@ -30,6 +30,17 @@ def test_production_refuses_the_development_key(monkeypatch: pytest.MonkeyPatch)
         load_settings(CmisSettings)
 
 
+def test_the_outbox_batch_deadline_must_end_inside_the_lease(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CMIS_OUTBOX_LEASE_SECONDS", "3")
+    monkeypatch.setenv("CMIS_OUTBOX_BATCH_DEADLINE_SECONDS", "3")
+    with pytest.raises(SettingsError, match="CMIS_OUTBOX_BATCH_DEADLINE_SECONDS"):
+        load_settings(CmisSettings)
+    monkeypatch.setenv("CMIS_OUTBOX_BATCH_DEADLINE_SECONDS", "2.5")
+    assert load_settings(CmisSettings).outbox_batch_deadline_seconds == 2.5
+
+
 def test_redis_keys_carry_the_namespace() -> None:
     assert CmisSettings(namespace="t1.").redis_key("dashboard", "x") == "t1.cmis:dashboard:x"
 

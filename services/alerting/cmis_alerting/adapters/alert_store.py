@@ -179,7 +179,7 @@ def _new_row(alert_id: UUID, decision: Decision) -> dict[str, Any]:
         "subject_type": key.subject_type,
         "subject_id": key.subject_id,
         "status": AlertStatus.OPEN,
-        "first_seen_at": decision.last_seen_at,
+        "first_seen_at": decision.first_seen_at or decision.last_seen_at,
         **_changes(decision),
     }
 

@@ -21,6 +21,7 @@ def announce(
         "subject_id": key.subject_id,
         "severity": decision.severity,
         "message": decision.message,
+        "first_seen_at": decision.first_seen_at,
     }
     if decision.action is Action.TOUCHED:
         return None

@@ -68,6 +68,9 @@ class Decision:
     last_seen_at: datetime
     resolved_at: datetime | None = None
     reason: str = ""
+    # When the alert opened: announced with every change (the dashboard orders open alerts by
+    # it). None only from a decision made without the stored alert at hand.
+    first_seen_at: datetime | None = None
 
 
 def decide(stored: StoredAlert | None, observation: Observation) -> Decision | None:
@@ -85,6 +88,7 @@ def decide(stored: StoredAlert | None, observation: Observation) -> Decision | N
             message=observation.message,
             occurrences=1,
             details=observation.details,
+            first_seen_at=observation.fact_at,
             last_seen_at=observation.fact_at,
         )
     return _change_open(stored, observation, observation.severity)
@@ -100,6 +104,7 @@ def unchanged(stored: StoredAlert, key: AlertKey, action: Action) -> Decision:
         message=stored.message,
         occurrences=stored.occurrences,
         details=stored.details,
+        first_seen_at=stored.first_seen_at,
         last_seen_at=stored.last_seen_at,
     )
 
@@ -136,5 +141,6 @@ def _change_open(
         message=observation.message,
         occurrences=occurrences,
         details=observation.details,
+        first_seen_at=stored.first_seen_at,
         last_seen_at=observation.fact_at,
     )

@@ -12,6 +12,7 @@ from cmis_alerting.domain.integration_health import (
     disconnected_observations,
     integration_observations,
 )
+from cmis_alerting.domain.notification_channels import channel_observation
 from cmis_alerting.domain.observations import Observation
 from cmis_alerting.domain.sync_outcomes import completed_observations, failed_observations
 from cmis_alerting.domain.thresholds import Thresholds
@@ -24,6 +25,8 @@ from cmis_shared.events import (
     IntegrationConnected,
     IntegrationDisconnected,
     IntegrationUpdated,
+    NotificationChannelDisabled,
+    NotificationChannelRestored,
     SyncCompleted,
     SyncFailed,
 )
@@ -72,6 +75,14 @@ class EventHandlers:
     async def integration_disconnected(self, event: IntegrationDisconnected) -> None:
         async def observe(uow: AlertingUnitOfWork, _: Thresholds) -> list[Observation]:
             return await _disconnected(uow.alerts, event)
+
+        await self._handle(event, observe)
+
+    async def channel_changed(
+        self, event: NotificationChannelDisabled | NotificationChannelRestored
+    ) -> None:
+        async def observe(_: AlertingUnitOfWork, __: Thresholds) -> list[Observation]:
+            return [channel_observation(event)]
 
         await self._handle(event, observe)
 

@@ -75,7 +75,8 @@ _RECENT_POSTS = text(
     """
 )
 _ALERTS = text(
-    "SELECT id, alert_type, severity, message, subject_type, subject_id, last_seen_at "
+    "SELECT id, alert_type, severity, message, subject_type, subject_id, first_seen_at, "
+    "last_seen_at "
     "FROM alerts WHERE org_id = :org AND status = 'open'"
 )
 _KPIS = text(
@@ -141,6 +142,7 @@ async def load_state(
             message=row["message"],
             subject_type=row["subject_type"],
             subject_id=row["subject_id"],
+            first_seen_at=row["first_seen_at"],
             as_of=row["last_seen_at"],
         )
     state.kpis = await load_kpis(session, org_id)

@@ -61,6 +61,7 @@ class ViewStore:
         """Read the state, apply ``change``, write state and view unless someone else wrote
         the state meanwhile (then start over)."""
         state_key = self.state_key(org_id)
+        conflict: WatchError | None = None
         async with self._redis.pipeline(transaction=True) as pipe:
             for _ in range(MAX_CONFLICT_RETRIES):
                 try:
@@ -77,12 +78,14 @@ class ViewStore:
                     pipe.delete(*(self.view_key(org_id, days) for days in OTHER_PERIODS))
                     await pipe.execute()
                     return result
-                except WatchError:
+                except WatchError as error:
+                    conflict = error
                     continue
         raise ViewConflictError(
             f"view of org {org_id} kept changing under {MAX_CONFLICT_RETRIES} tries"
-        )
+        ) from conflict
 
 
 class ViewConflictError(RuntimeError):
-    """Too many concurrent writers; the event is redelivered and applied later."""
+    """Too many concurrent writers. Caused by a ``WatchError`` (contention, which clears by
+    itself): the consumer retries the event and never dead-letters it for that."""

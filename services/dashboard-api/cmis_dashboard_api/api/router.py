@@ -16,6 +16,7 @@ from cmis_dashboard_api.api import (
     live,
     members,
     metrics,
+    notifications,
     oauth,
     orgs,
     posts,
@@ -28,5 +29,5 @@ for module in (auth, orgs, dashboard, sync, integrations, oauth, kpis, content, 
     api_router.include_router(module.router)
 for module in (campaigns, metrics, posts, alerts):  # the chart and table data
     api_router.include_router(module.router)
-for module in (settings, members, audit):
+for module in (settings, members, audit, notifications):
     api_router.include_router(module.router)

@@ -21,7 +21,7 @@ from cmis_dashboard_api.domain.state import (
     integration_key,
     lane_key,
 )
-from cmis_dashboard_api.domain.sync_status import FAILED, PENDING, SUCCESS, SYNCING
+from cmis_dashboard_api.domain.sync_status import FAILED, PENDING, SUCCESS, SYNCING, latest
 from cmis_shared.events import (
     AlertRaised,
     AlertResolved,
@@ -84,7 +84,10 @@ def _apply_lane(
     key = lane_key(event.integration_id, event.data_type)
     lane = state.sync_lanes.get(key)
     if lane is not None and not _newer(event.occurred_at, lane.as_of):
-        return False
+        # A newer event of the lane (the next run's request, published by another service)
+        # overtook this one; its status stays, but a success it reports still happened: the
+        # lane's last success is the newest one, whatever order the events arrive in.
+        return _advance_last_success(lane, event)
     previous_success = lane.last_success_at if lane is not None else None
     lane = SyncLane(
         integration_id=event.integration_id,
@@ -93,7 +96,9 @@ def _apply_lane(
         status=status,
         run_id=event.run_id,
         attempt=event.attempt,
-        last_success_at=event.finished_at if isinstance(event, SyncCompleted) else previous_success,
+        last_success_at=latest((event.finished_at, previous_success))
+        if isinstance(event, SyncCompleted)
+        else previous_success,
         as_of=event.occurred_at,
     )
     if isinstance(event, SyncFailed):
@@ -102,6 +107,17 @@ def _apply_lane(
         lane.will_retry = event.will_retry
         lane.next_attempt_at = event.next_attempt_at
     state.sync_lanes[key] = lane
+    return True
+
+
+def _advance_last_success(
+    lane: SyncLane, event: SyncRequested | SyncStarted | SyncCompleted | SyncFailed
+) -> bool:
+    if not isinstance(event, SyncCompleted):
+        return False
+    if lane.last_success_at is not None and event.finished_at <= lane.last_success_at:
+        return False
+    lane.last_success_at = event.finished_at
     return True
 
 
@@ -168,6 +184,7 @@ def _apply_alert(state: DashboardState, event: AlertRaised | AlertResolved) -> b
         subject_type=event.subject_type,
         subject_id=event.subject_id,
         open=isinstance(event, AlertRaised),
+        first_seen_at=event.first_seen_at or (known.first_seen_at if known else None),
         as_of=event.occurred_at,
     )
     return True

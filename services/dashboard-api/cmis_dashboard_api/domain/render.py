@@ -147,6 +147,8 @@ def _accounts(state: DashboardState, live: set[str]) -> dict[str, Any]:
 
 
 def _alerts(state: DashboardState) -> list[dict[str, Any]]:
+    # Most severe first, then the most recently opened. Not by the last time a rule fired:
+    # alerting moves that time without an event, so only a rebuild would see it.
     open_alerts = sorted(
         (alert for alert in state.alerts.values() if alert.open),
         key=lambda alert: (SEVERITY_ORDER.get(alert.severity, 2), _negated_time(alert), alert.id),
@@ -167,7 +169,7 @@ def _alerts(state: DashboardState) -> list[dict[str, Any]]:
 
 
 def _negated_time(alert: AlertItem) -> float:
-    return -alert.as_of.timestamp() if alert.as_of else 0.0
+    return -alert.first_seen_at.timestamp() if alert.first_seen_at else 0.0
 
 
 def _sync_status(state: DashboardState, live: set[str]) -> dict[str, object]:

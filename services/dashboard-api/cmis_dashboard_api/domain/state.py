@@ -99,6 +99,7 @@ class AlertItem(BaseModel):
     subject_type: str
     subject_id: UUID
     open: bool = True
+    first_seen_at: datetime | None = None  # when it opened: the order of open alerts
     as_of: datetime | None = None
 
 

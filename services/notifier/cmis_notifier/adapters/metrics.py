@@ -1,0 +1,43 @@
+"""The notifier's figures on its /metrics: sent, failed by reason, attempt latency, channels
+disabled, attempts in flight."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+
+class NotifierMetrics:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.sent = Counter(
+            "cmis_notifications_sent",
+            "Notifications delivered, by channel kind and notification kind.",
+            ["channel_kind", "kind"],
+            registry=registry,
+        )
+        self.failed = Counter(
+            "cmis_notification_attempts_failed",
+            "Failed delivery attempts, by channel kind and reason (http_500, timeout...).",
+            ["channel_kind", "reason"],
+            registry=registry,
+        )
+        self.given_up = Counter(
+            "cmis_notifications_given_up",
+            "Notifications that exhausted their attempts.",
+            ["channel_kind"],
+            registry=registry,
+        )
+        self.latency = Histogram(
+            "cmis_notification_attempt_seconds",
+            "Duration of one delivery attempt, by channel kind.",
+            ["channel_kind"],
+            buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+            registry=registry,
+        )
+        self.channels_disabled = Counter(
+            "cmis_notification_channels_disabled",
+            "Channels disabled after too many failed deliveries in a row.",
+            registry=registry,
+        )
+        self.in_flight = Gauge(
+            "cmis_notification_attempts_in_flight", "Attempts running now.", registry=registry
+        )
