@@ -46,6 +46,8 @@ BODIES = {
     ("POST", "/api/orgs/{org_id}/alerts/{alert_id}/snooze"): {
         "until": (datetime.now(UTC) + timedelta(days=1)).isoformat()
     },
+    ("PATCH", "/api/orgs/{org_id}/settings"): {"alerts": {"budget_warning_pct": 80}},
+    ("PATCH", "/api/orgs/{org_id}/members/{user_id}"): {"role": "member"},
     ("POST", "/api/orgs/{org_id}/notification-channels"): {
         "name": "ops",
         "kind": "email",
@@ -60,6 +62,7 @@ CHANGES = {
     "/api/orgs/{org_id}/integrations/{integration_id}": {"account_name": "Renamed"},
     "/api/orgs/{org_id}/kpis/{kpi_id}": {"target": 1},
     "/api/orgs/{org_id}/scheduled-content/{content_id}": {"content": "changed"},
+    "/api/orgs/{org_id}/members/{user_id}": {"role": "member"},
 }
 ID_NAMES = (
     "integration_id", "kpi_id", "content_id", "campaign_id", "alert_id", "pending_id", "user_id",
@@ -69,7 +72,7 @@ ID_NAMES = (
 
 # The platforms' OAuth callback: the browser arrives from the platform without a bearer
 # token; the signed single-use state authenticates it (test_oauth_connect).
-PUBLIC = {"/api/oauth/{platform}/callback"}
+STATE_AUTHENTICATED = {"/api/oauth/{platform}/callback"}
 
 
 def _routes(app: FastAPI) -> list[tuple[str, str]]:
@@ -77,9 +80,16 @@ def _routes(app: FastAPI) -> list[tuple[str, str]]:
         (method.upper(), path)
         for path, operations in app.openapi()["paths"].items()
         if "/events" not in path  # the stream: covered in test_live_updates
-        and path not in PUBLIC  # authenticated otherwise: covered in test_oauth_connect
+        and path not in STATE_AUTHENTICATED  # covered in test_oauth_connect
         for method in operations
     )
+
+
+async def _bodies(services: Services) -> dict[tuple[str, str], object]:
+    """BODIES, with a member to add: an existing user of no organization."""
+    async with services.runtime.sessions() as session, session.begin():
+        user, _ = await admin.create_user(session, f"{uuid.uuid4().hex}@example.test")
+    return {**BODIES, ("POST", "/api/orgs/{org_id}/members"): {"email": user.email}}
 
 
 def _url(path: str, org_id: uuid.UUID, ids: dict[str, uuid.UUID] | None = None) -> str:
@@ -104,8 +114,9 @@ async def test_every_route_checks_token_and_membership(
 ) -> None:
     routes = _routes(app)
     assert len(routes) >= 20
+    bodies = await _bodies(services)
     for method, path in routes:
-        body = BODIES.get((method, path))
+        body = bodies.get((method, path))
         if (method, path) in PUBLIC:
             assert (await client.request(method, path, json={})).status_code == 422
             continue
@@ -154,11 +165,12 @@ async def test_every_route_x_role_members_read_admins_change(
     app: FastAPI, client: httpx.AsyncClient, services: Services, tenant: Tenant
 ) -> None:
     member = await new_member(services, tenant)
+    bodies = await _bodies(services)
     writes = 0
     for method, path in _routes(app):
         if (method, path) in PUBLIC:
             continue
-        url, body = _url(path, tenant.org_id), BODIES.get((method, path))
+        url, body = _url(path, tenant.org_id), bodies.get((method, path))
         headers = member.headers
         if (method, path) == SIGN_OUT:
             headers = await _spare_headers(services, member)
@@ -172,7 +184,9 @@ async def test_every_route_x_role_members_read_admins_change(
         assert as_member.json()["error"]["code"] == "forbidden", (method, path)
         as_admin = await client.request(method, url, headers=tenant.headers, json=body)
         assert as_admin.status_code not in (401, 403, 500), (method, path, as_admin.text)
-    assert writes >= 8  # integrations, KPIs and scheduled content: create, change, delete
+    # integrations, KPIs, scheduled content, settings and members: create, change, delete;
+    # and the audit log
+    assert writes >= 13
 
 
 async def test_invalid_ids_answer_422_naming_the_field(
@@ -214,6 +228,7 @@ async def _real_ids(
         "kpi_id": uuid.UUID(kpi.json()["id"]),
         "content_id": uuid.UUID(content.json()["id"]),
         "alert_id": await chart_data.seed_alert(services, tenant),
+        "user_id": tenant.user_id,  # a member of that organization
     }
 
 

@@ -76,6 +76,7 @@ def test_stored_values_a_service_would_ignore_are_shown_as_the_default_it_applie
     assert shown["schedules"]["all_at"] == "02:00"
     assert shown["manual_triggers"] == {"limit": 30, "window_seconds": 120}
     assert trigger_limit(overrides, TRIGGERS) == TriggerLimit(30, 120)
+    assert trigger_limit({}, TRIGGERS) is None  # none of its own: the process's limiter
     assert shown["overridden"] == [
         "alerts.budget_critical_pct",
         "schedules.campaigns_seconds",

@@ -3,7 +3,7 @@ users, change roles and remove members. The last admin can be neither removed no
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Path
@@ -26,6 +26,23 @@ _ACCESS = (
 )
 
 
+CHANGE_ROLE, REMOVE = "changeMemberRole", "removeMember"
+# OpenAPI links: the member a POST added is the one PATCH and DELETE take (stateful clients
+# and fuzzers follow them).
+_MEMBER_LINKS = {
+    name: {
+        "operationId": operation,
+        "parameters": {"org_id": "$request.path.org_id", "user_id": "$response.body#/user_id"},
+    }
+    for name, operation in (("ChangeRole", CHANGE_ROLE), ("Remove", REMOVE))
+}
+
+
+def _with_links(route: dict[str, Any], status: int) -> dict[str, Any]:
+    route["responses"][status]["links"] = _MEMBER_LINKS
+    return route
+
+
 def _last_admin() -> ApiError:
     return ApiError(409, "the organization's last admin cannot be removed or demoted")
 
@@ -46,14 +63,17 @@ async def list_members(org_id: OrgAccess, services: ServicesDep) -> Response:
 @router.post(
     PATH,
     response_model=MemberOut,
-    **documented(
-        summary="Add a member",
-        description="Adds an existing user, found by email, with a role." + _ACCESS,
-        status_code=201,
-        request_example=examples.MEMBER_IN,
-        response_example=examples.MEMBER,
-        errors=(401, 403, 404, 409, 422),
-        response_description="Added.",
+    **_with_links(
+        documented(
+            summary="Add a member",
+            description="Adds an existing user, found by email, with a role." + _ACCESS,
+            status_code=201,
+            request_example=examples.MEMBER_IN,
+            response_example=examples.MEMBER,
+            errors=(401, 403, 404, 409, 422),
+            response_description="Added.",
+        ),
+        201,
     ),
 )
 async def add_member(
@@ -73,6 +93,7 @@ async def add_member(
 @router.patch(
     PATH + "/{user_id}",
     response_model=MemberOut,
+    operation_id=CHANGE_ROLE,
     **documented(
         summary="Change a member's role",
         description="`admin` or `member`. The last admin cannot be demoted (409)." + _ACCESS,
@@ -98,6 +119,7 @@ async def change_role(
 @router.delete(
     PATH + "/{user_id}",
     response_class=Response,
+    operation_id=REMOVE,
     **documented(
         summary="Remove a member",
         description="The user loses access to the organization. The last admin cannot be "

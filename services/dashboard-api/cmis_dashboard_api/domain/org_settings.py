@@ -99,14 +99,16 @@ def _effective(
     return values, overridden
 
 
-def trigger_limit(overrides: Mapping[str, Any], default: TriggerLimit) -> TriggerLimit:
-    """The manual-trigger limit an organization gets (its valid overrides, else the
-    process's settings)."""
-    values, _ = _effective(
+def trigger_limit(overrides: Mapping[str, Any], default: TriggerLimit) -> TriggerLimit | None:
+    """The organization's own manual-trigger limit (its valid overrides, the process's
+    settings for the rest), or ``None`` when it has none: the process's limiter applies."""
+    values, overridden = _effective(
         {"limit": default.limit, "window_seconds": default.window_seconds},
         _group(overrides, MANUAL_TRIGGERS),
         lambda _key, value: _trigger_value(value),
     )
+    if not overridden:
+        return None
     return TriggerLimit(values["limit"], values["window_seconds"])
 
 

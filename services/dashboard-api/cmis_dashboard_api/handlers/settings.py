@@ -61,8 +61,8 @@ async def change_settings(
 
 async def manual_trigger_limit(
     uow: UnitOfWork, org_id: UUID, default: TriggerLimit
-) -> TriggerLimit:
-    """The organization's manual-trigger limit, read per request: a change applies to the
-    next trigger in every API process."""
+) -> TriggerLimit | None:
+    """The organization's own manual-trigger limit (``None``: it has none), read per
+    request: a change applies to the next trigger in every API process."""
     async with uow:
         return trigger_limit((await uow.org_settings.read(org_id)).overrides, default)

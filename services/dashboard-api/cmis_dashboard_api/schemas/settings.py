@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated
 from zoneinfo import available_timezones
 
-from pydantic import AfterValidator, BaseModel, Field, Strict, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, Strict, WithJsonSchema
 
 from cmis_dashboard_api.domain.currencies import ISO_4217
 from cmis_dashboard_api.schemas.common import Body, Number
@@ -36,15 +36,24 @@ CurrencyCode = Annotated[
 ]
 
 
+def _whole_number(value: object) -> object:
+    # JSON Schema counts 47.0 as an integer; a bool or a string stays refused (strict).
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+WholeNumber = BeforeValidator(_whole_number)
+
 Percent = Annotated[float, Strict(), Field(gt=0, le=1000, allow_inf_nan=False)]
 Days = Annotated[float, Strict(), Field(gt=0, le=365, allow_inf_nan=False)]
 Hours = Annotated[float, Strict(), Field(gt=0, le=8760, allow_inf_nan=False)]
 # 0 switches the schedule off; otherwise at least a minute, at most 30 days.
-Off = Annotated[int, Strict(), Field(ge=0, le=0)]
-Period = Annotated[int, Strict(), Field(ge=60, le=30 * 86400)]
+Off = Annotated[int, Strict(), Field(ge=0, le=0), WholeNumber]
+Period = Annotated[int, Strict(), Field(ge=60, le=30 * 86400), WholeNumber]
 LocalTime = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
-TriggerCount = Annotated[int, Strict(), Field(ge=1, le=10_000)]
-WindowSeconds = Annotated[int, Strict(), Field(ge=1, le=86400)]
+TriggerCount = Annotated[int, Strict(), Field(ge=1, le=10_000), WholeNumber]
+WindowSeconds = Annotated[int, Strict(), Field(ge=1, le=86400), WholeNumber]
 
 
 class AlertsPatch(Body):
