@@ -63,6 +63,7 @@ CHANGES = {
     "/api/orgs/{org_id}/kpis/{kpi_id}": {"target": 1},
     "/api/orgs/{org_id}/scheduled-content/{content_id}": {"content": "changed"},
     "/api/orgs/{org_id}/members/{user_id}": {"role": "member"},
+    "/api/orgs/{org_id}/notification-channels/{channel_id}": {"name": "renamed"},
 }
 ID_NAMES = (
     "integration_id", "kpi_id", "content_id", "campaign_id", "alert_id", "pending_id", "user_id",
