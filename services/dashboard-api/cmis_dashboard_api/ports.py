@@ -89,6 +89,14 @@ class Runs(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class IntegrationChange:
+    """Fields to change, and credentials to merge into the stored ones (None: keep them)."""
+
+    fields: dict[str, Any]
+    credentials: dict[str, Any] | None = None
+
+
 class Integrations(Protocol):
     """Every change stages its ``integration.*`` event in the same unit of work."""
 
@@ -98,11 +106,7 @@ class Integrations(Protocol):
         self, org_id: UUID, values: dict[str, Any], credentials: dict[str, Any]
     ) -> IntegrationOut: ...
     async def update(
-        self,
-        org_id: UUID,
-        integration_id: UUID,
-        changes: dict[str, Any],
-        credentials: dict[str, Any] | None,
+        self, org_id: UUID, integration_id: UUID, change: IntegrationChange
     ) -> IntegrationOut | None: ...
     async def disconnect(self, org_id: UUID, integration_id: UUID, now: datetime) -> bool: ...
 

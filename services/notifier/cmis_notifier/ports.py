@@ -9,9 +9,15 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 from uuid import UUID
 
-from cmis_notifier.domain.delivery import AttemptResult, NextStep
+from cmis_notifier.domain.delivery import AttemptResult
 from cmis_notifier.domain.grouping import Flush
-from cmis_notifier.domain.records import ClaimedNotification, DueGroup, Recorded, RoutedChannel
+from cmis_notifier.domain.records import (
+    ClaimedNotification,
+    DueGroup,
+    FinishedAttempt,
+    Recorded,
+    RoutedChannel,
+)
 from cmis_shared.events import AlertRaised, AlertResolved, Event
 from cmis_shared.ports import InboxOutboxUnitOfWork
 
@@ -62,9 +68,7 @@ class DeliveryQueue(Protocol):
 
     async def record(
         self,
-        claimed: ClaimedNotification,
-        result: AttemptResult,
-        step: NextStep,
+        attempt: FinishedAttempt,
         disable_after: int,
         announce: Callable[[Recorded], Sequence[Event]],
     ) -> Recorded | None:

@@ -10,7 +10,14 @@ from types import TracebackType
 from typing import Any, Generic, Self
 from uuid import UUID, uuid4
 
-from cmis_dashboard_api.ports import ActiveRun, DuplicateNameError, NewRun, Out, TriggerTarget
+from cmis_dashboard_api.ports import (
+    ActiveRun,
+    DuplicateNameError,
+    IntegrationChange,
+    NewRun,
+    Out,
+    TriggerTarget,
+)
 from cmis_dashboard_api.schemas.orgs import IntegrationOut
 from cmis_dashboard_api.schemas.plans import ContentOut, KpiOut
 from cmis_shared.events import DataType, Event, SyncTrigger
@@ -115,21 +122,18 @@ class FakeIntegrations:
         return row
 
     async def update(
-        self,
-        org_id: UUID,
-        integration_id: UUID,
-        changes: dict[str, Any],
-        credentials: dict[str, Any] | None,
+        self, org_id: UUID, integration_id: UUID, change: IntegrationChange
     ) -> IntegrationOut | None:
         row = await self.get(org_id, integration_id)
         if row is None:
             return None
-        self.s.integrations[row.id] = row = row.model_copy(update=changes)
+        self.s.integrations[row.id] = row = row.model_copy(update=change.fields)
         return row
 
     async def disconnect(self, org_id: UUID, integration_id: UUID, now: datetime) -> bool:
         return (
-            await self.update(org_id, integration_id, {"status": "disconnected"}, None) is not None
+            await self.update(org_id, integration_id, IntegrationChange({"status": "disconnected"}))
+            is not None
         )
 
 

@@ -17,9 +17,8 @@ from cmis_alerting.domain.observations import Observation
 from cmis_alerting.domain.sync_outcomes import completed_observations, failed_observations
 from cmis_alerting.domain.thresholds import Thresholds
 from cmis_alerting.handlers.metric_rules import metric_rule_observations
-from cmis_alerting.handlers.recording import record
-from cmis_alerting.ports import AlertingUnitOfWork, AlertRepository, UnitOfWorkFactory
-from cmis_shared.clock import Clock, system_clock
+from cmis_alerting.handlers.recording import RuleHandler, record
+from cmis_alerting.ports import AlertingUnitOfWork, AlertRepository
 from cmis_shared.events import (
     Event,
     IntegrationConnected,
@@ -40,14 +39,7 @@ log = structlog.get_logger(__name__)
 Observe = Callable[[AlertingUnitOfWork, Thresholds], Awaitable[list[Observation]]]
 
 
-class EventHandlers:
-    def __init__(
-        self, unit_of_work: UnitOfWorkFactory, defaults: Thresholds, clock: Clock = system_clock
-    ) -> None:
-        self._unit_of_work = unit_of_work
-        self._defaults = defaults
-        self._clock = clock
-
+class EventHandlers(RuleHandler):
     async def sync_completed(self, event: SyncCompleted) -> None:
         async def observe(uow: AlertingUnitOfWork, thresholds: Thresholds) -> list[Observation]:
             now = self._clock()

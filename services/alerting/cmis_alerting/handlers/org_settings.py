@@ -8,25 +8,15 @@ from __future__ import annotations
 import structlog
 
 from cmis_alerting.domain.errors import AlertOpenedConcurrently
-from cmis_alerting.domain.thresholds import Thresholds
 from cmis_alerting.domain.tokens import timer_observations
 from cmis_alerting.handlers.events import CONSUMER
-from cmis_alerting.handlers.recording import record
-from cmis_alerting.ports import UnitOfWorkFactory
-from cmis_shared.clock import Clock, system_clock
+from cmis_alerting.handlers.recording import RuleHandler, record
 from cmis_shared.events import AlertType, OrganizationSettingsChanged
 
 log = structlog.get_logger(__name__)
 
 
-class SettingsChanged:
-    def __init__(
-        self, unit_of_work: UnitOfWorkFactory, defaults: Thresholds, clock: Clock = system_clock
-    ) -> None:
-        self._unit_of_work = unit_of_work
-        self._defaults = defaults
-        self._clock = clock
-
+class SettingsChanged(RuleHandler):
     async def __call__(self, event: OrganizationSettingsChanged) -> None:
         try:
             await self._reevaluate(event)

@@ -11,8 +11,10 @@ import structlog
 from cmis_alerting.domain.announce import announce
 from cmis_alerting.domain.lifecycle import decide
 from cmis_alerting.domain.observations import Observation
+from cmis_alerting.domain.thresholds import Thresholds
 from cmis_alerting.domain.user_actions import silenced
 from cmis_alerting.ports import AlertRepository, UnitOfWorkFactory
+from cmis_shared.clock import Clock, system_clock
 from cmis_shared.events import AlertRaised, AlertResolved
 
 log = structlog.get_logger(__name__)
@@ -69,3 +71,16 @@ async def record_in_own_unit(
 
 def _lock_order(observation: Observation) -> tuple[str, str]:
     return (observation.key.alert_type, str(observation.key.subject_id))
+
+
+class RuleHandler:
+    """What every handler that evaluates an organization's alert rules holds: units of work
+    to read and record in, the default thresholds (an organization's settings override
+    them) and the clock the rules judge by."""
+
+    def __init__(
+        self, unit_of_work: UnitOfWorkFactory, defaults: Thresholds, clock: Clock = system_clock
+    ) -> None:
+        self._unit_of_work = unit_of_work
+        self._defaults = defaults
+        self._clock = clock

@@ -11,6 +11,7 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cmis_dashboard_api.ports import IntegrationChange
 from cmis_dashboard_api.schemas.orgs import IntegrationOut
 from cmis_shared.crypto import TokenCipher
 from cmis_shared.db.models import Integration
@@ -168,16 +169,12 @@ class SqlIntegrations:
         return integration_out(await connect(self._uow, self._cipher, org_id, values, credentials))
 
     async def update(
-        self,
-        org_id: UUID,
-        integration_id: UUID,
-        changes: dict[str, Any],
-        credentials: dict[str, Any] | None,
+        self, org_id: UUID, integration_id: UUID, change: IntegrationChange
     ) -> IntegrationOut | None:
         row = await find_integration(self._uow.session, org_id, integration_id, lock=True)
         if row is None:
             return None
-        row = await update(self._uow, self._cipher, row, changes, credentials)
+        row = await update(self._uow, self._cipher, row, change.fields, change.credentials)
         return integration_out(row)
 
     async def disconnect(self, org_id: UUID, integration_id: UUID, now: datetime) -> bool:

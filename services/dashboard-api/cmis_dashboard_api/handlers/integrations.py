@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from cmis_dashboard_api.ports import UnitOfWork
+from cmis_dashboard_api.ports import IntegrationChange, UnitOfWork
 from cmis_dashboard_api.schemas.orgs import IntegrationOut
 
 
@@ -40,7 +40,9 @@ async def update_integration(
     credentials: dict[str, Any] | None,
 ) -> IntegrationOut | None:
     async with uow:
-        row = await uow.integrations.update(org_id, integration_id, changes, credentials)
+        row = await uow.integrations.update(
+            org_id, integration_id, IntegrationChange(changes, credentials)
+        )
         if row is not None:
             await uow.commit()
     return row

@@ -13,8 +13,8 @@ from uuid import UUID
 from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from cmis_notifier.domain.delivery import AttemptResult, DeliveryState, NextStep
-from cmis_notifier.domain.records import ClaimedNotification, Recorded
+from cmis_notifier.domain.delivery import DeliveryState
+from cmis_notifier.domain.records import ClaimedNotification, FinishedAttempt, Recorded
 from cmis_shared.db.models import Notification, NotificationAttempt, NotificationChannel
 from cmis_shared.events import Event
 from cmis_shared.outbox import add_events
@@ -105,12 +105,11 @@ class SqlDeliveryQueue:
 
     async def record(
         self,
-        claimed: ClaimedNotification,
-        result: AttemptResult,
-        step: NextStep,
+        attempt: FinishedAttempt,
         disable_after: int,
         announce: Callable[[Recorded], Sequence[Event]],
     ) -> Recorded | None:
+        claimed, result, step = attempt.claimed, attempt.result, attempt.step
         async with self._sessions() as session, session.begin():
             moved = await session.execute(
                 update(Notification)

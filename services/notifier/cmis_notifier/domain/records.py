@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from cmis_notifier.domain.delivery import AttemptResult, NextStep
 from cmis_notifier.domain.grouping import BufferedAlert, Group
 from cmis_notifier.domain.routing import Route
 from cmis_notifier.domain.silences import Silence
@@ -66,3 +67,12 @@ class Recorded:
     org_id: UUID | None = None
     channel_name: str = ""
     reason: str | None = None  # the attempt's failure reason
+
+
+@dataclass(frozen=True)
+class FinishedAttempt:
+    """One delivery attempt of a claimed notification, its result and what comes next."""
+
+    claimed: ClaimedNotification
+    result: AttemptResult
+    step: NextStep

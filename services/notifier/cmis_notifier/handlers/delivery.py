@@ -17,7 +17,7 @@ from cmis_notifier.adapters.metrics import NotifierMetrics
 from cmis_notifier.domain.delivery import AttemptResult, DeliveryState, RetryPolicy, after_attempt
 from cmis_notifier.domain.grouping import NotificationKind
 from cmis_notifier.domain.messages import build_body, sample_alert
-from cmis_notifier.domain.records import ClaimedNotification, Recorded
+from cmis_notifier.domain.records import ClaimedNotification, FinishedAttempt, Recorded
 from cmis_notifier.loops import wait_for_wake
 from cmis_notifier.ports import DeliveryQueue, Sender
 from cmis_shared.clock import Clock, system_clock
@@ -116,9 +116,7 @@ class DeliveryLoop:
             step = after_attempt(result, claimed.attempts, self._policy, self._clock())
             try:
                 recorded = await self._queue.record(
-                    claimed,
-                    result,
-                    step,
+                    FinishedAttempt(claimed, result, step),
                     self._policy.disable_after_failures,
                     lambda r: self._announce(claimed, r),
                 )
