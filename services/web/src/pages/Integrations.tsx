@@ -7,7 +7,7 @@ import { formatDateTime } from "../i18n/locale";
 import type { SyncProgress } from "../syncState";
 
 export function IntegrationsPage({ progress }: { progress: Record<string, SyncProgress> }) {
-  const { api, org, t, language } = useApp();
+  const { api, org, t, language, isAdmin } = useApp();
   const [selected, setSelected] = useState<string | null>(null);
   const [connected, setConnected] = useState(0);
   const [loaded] = useLoad(() => api.GET("/api/orgs/{org_id}/sync/status", { params: { path: { org_id: org.id } } }), [
@@ -57,7 +57,22 @@ export function IntegrationsPage({ progress }: { progress: Record<string, SyncPr
                     <td>{row.last_synced_at ? formatDateTime(language, row.last_synced_at, org.timezone) : t("neverSynced")}</td>
                     <td>{formatDateTime(language, row.next_scheduled_sync, org.timezone)}</td>
                     <td>
-                      <SyncButton integrationId={row.integration_id} progress={progress[row.integration_id]} />
+                      <SyncButton integrationId={row.integration_id} progress={progress[row.integration_id]} />{" "}
+                      {isAdmin && (
+                        <button
+                          onClick={() => {
+                            if (window.confirm(`${t("disconnect")} ${row.account_name}?`)) {
+                              void api
+                                .DELETE("/api/orgs/{org_id}/integrations/{integration_id}", {
+                                  params: { path: { org_id: org.id, integration_id: row.integration_id } },
+                                })
+                                .then(() => setConnected((n) => n + 1));
+                            }
+                          }}
+                        >
+                          {t("disconnect")}
+                        </button>
+                      )}
                     </td>
                   </tr>
                 ))}
