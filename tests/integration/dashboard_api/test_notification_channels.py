@@ -120,7 +120,8 @@ async def test_channel_validation_disable_reenable_and_silences(
     wrong = await client.patch(
         f"{base}/{channel['id']}", headers=tenant.headers, json={"url": "http://a.example"}
     )
-    assert wrong.status_code == 422
+    assert wrong.status_code == 409  # an email channel takes no url: the stored kind conflicts
+    assert wrong.json()["error"]["code"] == "kind_conflict"
 
     silences = f"/api/orgs/{tenant.org_id}/notification-silences"
     made = await client.post(silences, headers=tenant.headers, json={

@@ -44,9 +44,14 @@ SEED = 7
 # matrix covers); the event stream never ends and logout would revoke the fuzzing token, so both
 # are left out. Some rules no JSON schema can state answer 422 to requests the schema allows: a
 # cursor must be one the API issued, a date range at most 366 days with `from` <= `to`, a snooze
-# end in the next 90 days. Those operations may answer 422 to schema-valid input; every other
-# check holds.
-SEMANTIC_PATHS = "/(campaigns(/[^/]+)?|posts|alerts(/[^/]+/(history|snooze))?|metrics/timeseries)$"
+# end in the next 90 days, an OAuth return URL on the deployment's allow-list, quiet hours that
+# start and end at different times. Those operations
+# may answer 422 to schema-valid input; the OAuth callback 400 to a state the API did not issue
+# (it is signed and single-use). Every other check holds.
+SEMANTIC_PATHS = (
+    "/(campaigns(/[^/]+)?|posts|alerts(/[^/]+/(history|snooze))?|metrics/timeseries"
+    "|integrations/oauth/[^/]+/start|notification-channels(/[^/]+)?)$"
+)
 CONFIG = """
 [parameters]
 "path.org_id" = "{org_id}"
@@ -58,6 +63,10 @@ enabled = false
 [[operations]]
 include-path-regex = '{semantic_paths}'
 checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", 401, 403, 404, 409, 422, 429]
+
+[[operations]]
+include-path-regex = "/oauth/[^/]+/callback$"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", 400, 429]
 """
 
 

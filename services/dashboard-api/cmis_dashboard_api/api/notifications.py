@@ -111,7 +111,7 @@ async def create_channel(org_id: AdminOrg, body: CreateChannel, services: Servic
         "was disabled after failing (its failure count starts again).",
         request_example={"enabled": True, "routing": {"min_severity": "critical"}},
         response_example=CHANNEL_EXAMPLE,
-        errors=ADMIN_ERRORS,
+        errors=(*ADMIN_ERRORS, 409),
     ),
 )
 async def update_channel(
@@ -121,8 +121,8 @@ async def update_channel(
         row = await notifications.update_channel(
             services.runtime.sessions, services.cipher, org_id, channel_id, body
         )
-    except ValueError as error:
-        raise ApiError(422, str(error)) from None
+    except ValueError as error:  # a target of the other kind than the stored channel's
+        raise ApiError(409, str(error), code="kind_conflict") from None
     if row is None:
         raise not_found("notification channel")
     return json_response(row)

@@ -8,9 +8,16 @@ from datetime import datetime, time
 from typing import Literal
 from uuid import UUID
 
-from pydantic import AnyHttpUrl, AwareDatetime, BaseModel, Field, field_validator, model_validator
+from pydantic import (
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    model_validator,
+)
+from pydantic.json_schema import JsonDict
 
-from cmis_dashboard_api.schemas.common import Body
+from cmis_dashboard_api.schemas.common import Body, Instant
 from cmis_shared.events import AlertType, Severity
 
 ChannelKind = Literal["webhook", "slack", "email"]
@@ -52,17 +59,29 @@ class ChannelTarget(Body):
     url: AnyHttpUrl | None = Field(
         default=None, description="webhook and slack: where to POST (stored encrypted)."
     )
-    to: str | None = Field(default=None, max_length=320, description="email: the recipient.")
+    # The pattern is in the document too, so a client knows what an address must look like.
+    to: str | None = Field(
+        default=None, max_length=320, pattern=_EMAIL.pattern, description="email: the recipient."
+    )
 
-    @field_validator("to")
-    @classmethod
-    def _address(cls, value: str | None) -> str | None:
-        if value is not None and not _EMAIL.match(value):
-            raise ValueError("not an e-mail address")
-        return value
+
+# The document states the rule of _target_fits_kind, so a client can know it before it asks.
+_TARGET_BY_KIND: JsonDict = {
+    "if": {"properties": {"kind": {"const": "email"}}, "required": ["kind"]},
+    "then": {
+        "required": ["to"],
+        "properties": {"to": {"type": "string"}, "url": {"type": "null"}},
+    },
+    "else": {
+        "required": ["url"],
+        "properties": {"url": {"type": "string"}, "to": {"type": "null"}},
+    },
+}
 
 
 class CreateChannel(ChannelTarget):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"allOf": [_TARGET_BY_KIND]})
+
     name: str = Field(min_length=1, max_length=200)
     kind: ChannelKind
     routing: RoutingIn = Field(default_factory=RoutingIn)
@@ -131,7 +150,7 @@ class AttemptPage(BaseModel):
 class CreateSilence(Body):
     subject_id: UUID = Field(description="The campaign or integration the alerts are about.")
     alert_type: AlertType | None = Field(default=None, description="null: any type.")
-    expires_at: AwareDatetime
+    expires_at: Instant
     comment: str = Field(default="", max_length=500)
 
 
