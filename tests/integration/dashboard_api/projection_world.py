@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cmis_dashboard_api.adapters import integrations
 from cmis_dashboard_api.adapters.unit_of_work import SqlUnitOfWork
+from cmis_dashboard_api.ports import IntegrationChange
 from cmis_shared.clock import ManualClock
 from cmis_shared.crypto import TokenCipher
 from cmis_shared.db.models import Alert, SyncRun
@@ -129,7 +130,7 @@ class World:
         status = IntegrationStatus.PAUSED if paused else IntegrationStatus.ACTIVE
         async with CapturingUnitOfWork(self._sessions, self._cipher) as uow:
             await uow.integrations.update(
-                self.org_id, self.integrations[slot], {"status": status}, None
+                self.org_id, self.integrations[slot], IntegrationChange({"status": status})
             )
             await uow.commit()
         return uow.published
