@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Protocol
 from uuid import UUID
 
+from cmis_shared.api_versions import ApiVersion
 from cmis_shared.events import CampaignFact, ContentTotals, DataType, Platform, PostFact
 from cmis_shared.ports import InboxOutboxUnitOfWork
 from cmis_shared.statuses import RunStatus
@@ -102,6 +103,8 @@ class PlatformConnector(Protocol):
     platform: Platform
     default_lookback_days: int
     supports_refresh: bool
+    # The platform API version it speaks and that version's announced end of life.
+    api_version: ApiVersion
 
     async def refresh_token(self, credentials: Credentials) -> Credentials:
         """Exchange the refresh token for a new access token (AuthRevoked when refused)."""

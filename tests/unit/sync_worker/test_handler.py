@@ -113,6 +113,8 @@ async def test_campaign_sync_stores_campaigns_and_reports_facts() -> None:
     assert isinstance(completed, SyncCompleted)
     assert completed.counts == {"campaigns": 2}
     assert completed.range_start is None and completed.currency == "USD"
+    # The connector's declared API version and its end of life travel with the outcome.
+    assert (completed.api_version, completed.api_sunset_on) == ("v24", date(2027, 5, 1))
     assert [f.external_id for f in completed.campaigns] == ["c1", "c2"]
     assert completed.correlation_id == request.correlation_id
     assert set(world.store.state.campaigns) == {(integration.id, "c1"), (integration.id, "c2")}

@@ -28,6 +28,9 @@ class Thresholds:
     budget_critical_pct: Decimal = Decimal(100)
     token_warning: timedelta = timedelta(days=7)
     token_critical: timedelta = timedelta(hours=24)
+    # Service-wide only: the platforms' API versions are the operator's to upgrade.
+    api_sunset_warning: timedelta = timedelta(days=60)
+    api_sunset_critical: timedelta = timedelta(days=14)
     anomaly_sensitivity: Sensitivity = DEFAULT_SENSITIVITY
     pacing_under_pct: Decimal = DEFAULT_UNDER_PCT
 

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 import structlog
 
+from cmis_shared.api_versions import ApiVersion
 from cmis_shared.clock import Clock
 from cmis_shared.events import DataType, SyncRequested
 from cmis_sync_worker.adapters.credentials import CredentialsCodec
@@ -33,6 +34,7 @@ class Fetched:
     data: FetchedData
     window: SyncWindow
     token_expires_at: datetime | None
+    api_version: ApiVersion | None = None  # what the connector spoke
 
 
 class Finisher:
@@ -111,6 +113,7 @@ class Finisher:
             campaigns=campaigns,
             content_last_30_days=content,
             recent_posts=recent,
+            api_version=fetched.api_version,
         )
 
     async def fail(self, request: SyncRequested, failure: Failure, started_at: datetime) -> None:

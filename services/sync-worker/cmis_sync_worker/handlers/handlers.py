@@ -177,4 +177,4 @@ class SyncRequestHandler:
         except Exception as error:  # a connector bug must end the attempt, not loop
             log.exception("connector failed unexpectedly", platform=integration.platform.value)
             return Failure.internal(f"connector failed: {type(error).__name__}", retryable=True)
-        return Fetched(data, window, fetch.credentials.expires_at)
+        return Fetched(data, window, fetch.credentials.expires_at, connector.api_version)
