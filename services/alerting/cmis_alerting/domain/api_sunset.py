@@ -16,8 +16,8 @@ from datetime import UTC, datetime, time, timedelta
 from uuid import UUID
 
 from cmis_alerting.domain.observations import AlertKey, Observation, clear, holds
-from cmis_alerting.domain.thresholds import Thresholds
-from cmis_shared.events import AlertType, Severity, SyncCompleted
+from cmis_alerting.domain.thresholds import Thresholds, severity_within
+from cmis_shared.events import AlertType, SyncCompleted
 
 
 def api_sunset_key(org_id: UUID, integration_id: UUID) -> AlertKey:
@@ -35,11 +35,10 @@ def api_sunset_observation(
         return clear(key, event.occurred_at, "no end of life announced for the API version")
     ends_at = datetime.combine(event.api_sunset_on, time(), UTC)
     remaining = ends_at - now
-    if remaining <= thresholds.api_sunset_critical:
-        severity = Severity.CRITICAL
-    elif remaining <= thresholds.api_sunset_warning:
-        severity = Severity.WARNING
-    else:
+    severity = severity_within(
+        remaining, thresholds.api_sunset_warning, thresholds.api_sunset_critical
+    )
+    if severity is None:
         return clear(key, event.occurred_at, "the API version's end of life is not near")
     when = "was retired on" if remaining <= timedelta(0) else "is retired on"
     return holds(

@@ -18,6 +18,7 @@ from typing import Any
 
 from cmis_alerting.domain.anomalies import DEFAULT_SENSITIVITY, SENSITIVITIES, Sensitivity
 from cmis_alerting.domain.pacing import DEFAULT_UNDER_PCT
+from cmis_shared.events import Severity
 
 ORG_SETTINGS_KEY = "alerts"
 
@@ -54,6 +55,18 @@ class Thresholds:
         if (pct := _positive(overrides.get("pacing_under_pct"))) is not None and pct < 100:
             result = replace(result, pacing_under_pct=pct)
         return result
+
+
+def severity_within(
+    remaining: timedelta, warning: timedelta, critical: timedelta
+) -> Severity | None:
+    """The severity of something that ends in ``remaining`` (negative: it has ended) under a
+    warning and a critical lead time; None while it is further away than the warning."""
+    if remaining <= critical:
+        return Severity.CRITICAL
+    if remaining <= warning:
+        return Severity.WARNING
+    return None
 
 
 def _positive(value: object) -> Decimal | None:
