@@ -85,9 +85,12 @@ class TokenRefresher:
                 try:
                     fresh = await connector.refresh_token(held)
                 except ConnectorError as error:
-                    self._metrics.token_refresh_failed(
-                        integration.platform, error.error_class.value
-                    )
+                    reason = error.error_class.value
+                    self._metrics.token_refresh_failed(integration.platform, reason)
+                    log.warning(
+                        "token refresh failed", integration_id=str(integration.id),
+                        platform=integration.platform.value, reason=reason,
+                    )  # fmt: skip
                     raise
                 written = await self._store(request, integration, fresh, version)
                 if written is not None:
