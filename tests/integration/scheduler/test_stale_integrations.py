@@ -16,14 +16,16 @@ pytestmark = pytest.mark.integration
 HOUR = timedelta(hours=1)
 
 
-async def succeeded(world: World, org: uuid.UUID, integration: uuid.UUID, ago: timedelta) -> None:
+async def succeeded(
+    world: World, org: uuid.UUID, integration: uuid.UUID, ago: timedelta, data_type: str = "metrics"
+) -> None:
     at = datetime.now(UTC) - ago
     await world.sql(
         "INSERT INTO sync_runs (id, org_id, integration_id, platform, data_type, trigger, "
         "correlation_id, status, attempt, requested_at, finished_at, counts) VALUES "
-        "(gen_random_uuid(), :org, :integration, 'google', 'metrics', 'scheduled', "
+        "(gen_random_uuid(), :org, :integration, 'google', :data_type, 'scheduled', "
         "gen_random_uuid(), 'success', 1, :at, :at, '{}')",
-        org=org, integration=integration, at=at,
+        org=org, integration=integration, at=at, data_type=data_type,
     )  # fmt: skip
 
 
@@ -56,6 +58,6 @@ async def test_the_gauge_counts_integrations_without_a_recent_success(
     assert gauge(service, "meta", "metrics") == 0  # every pair is reported, zero when none
 
     await succeeded(world, org, stale, ago=timedelta(minutes=1))
-    await succeeded(world, org, never, ago=timedelta(minutes=1))
+    await succeeded(world, org, never, ago=timedelta(minutes=1), data_type="all")  # covers metrics
     assert await service.report_stale() == 0
     assert gauge(service, "google", "metrics") == 0

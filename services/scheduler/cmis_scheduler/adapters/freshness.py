@@ -1,8 +1,10 @@
 """Counting stale integrations (see :mod:`cmis_scheduler.domain.freshness`) in one statement:
 enabled schedule entries of active integrations older than the stale window with no
-successful run of their data type (or a full ``all`` sync) that finished inside it. The run
-lookup goes through ``ix_sync_runs_integration_id_requested_at``: a run that finished inside
-the window was requested at most a day before it (stuck runs are swept long before)."""
+successful run of their data type, nor a full ``all`` sync, that finished inside it. Each
+lookup is an index-only probe of ``ix_sync_runs_lane_status_finished_at`` (integration, data
+type, status, finished_at). Measured: 300,000 entries against 2.4 million runs in 3.7 s on
+the 2-core development host (5.7-7.7 s with one ``data_type IN (...)`` probe through the
+requested_at index instead), hence a pass every 5 minutes."""
 
 from __future__ import annotations
 
@@ -27,10 +29,13 @@ _STALE = text(
     WHERE e.enabled AND i.status = :active AND i.created_at < w.since
       AND NOT EXISTS (
         SELECT 1 FROM sync_runs r
-        WHERE r.integration_id = e.integration_id
-          AND r.requested_at >= w.since - interval '1 day'
+        WHERE r.integration_id = e.integration_id AND r.data_type = e.data_type
           AND r.status = :success AND r.finished_at >= w.since
-          AND r.data_type IN (e.data_type, :all)
+      )
+      AND NOT EXISTS (
+        SELECT 1 FROM sync_runs r
+        WHERE r.integration_id = e.integration_id AND r.data_type = :all
+          AND r.status = :success AND r.finished_at >= w.since
       )
     GROUP BY e.platform, e.data_type
     """
