@@ -1,9 +1,10 @@
-"""Serves the built web dashboard (services/web/dist) as static files, for the demo and the
-browser tests; a deployment serves the same files from any static server (deploy/ uses nginx).
+"""Serves the built web dashboard (services/web/dist) as static files: for the demo, the
+browser tests, and the web image (deploy/Dockerfile, target ``web``) that Kubernetes and
+compose run.
 
 ``/config.json`` tells the page where the API is (``CMIS_WEB_API_URL``), so one build serves
-every environment. The headers keep the page to its own scripts and the API's origin, and
-keep stream tickets out of Referer headers.
+every environment; ``/healthz`` answers the container's probes. The headers keep the page to
+its own scripts and the API's origin, and keep stream tickets out of Referer headers.
 """
 
 from __future__ import annotations
@@ -55,9 +56,13 @@ def create_app(api_url: str, dist: Path = DIST) -> Starlette:
     async def config(_: Request) -> Response:
         return JSONResponse({"apiBaseUrl": api_url}, headers={"Cache-Control": "no-store"})
 
+    async def healthz(_: Request) -> Response:
+        return JSONResponse({"status": "ok"}, headers={"Cache-Control": "no-store"})
+
     return Starlette(
         routes=[
             Route("/config.json", config),
+            Route("/healthz", healthz),
             Mount("/", StaticFiles(directory=dist, html=True)),
         ],
         middleware=[Middleware(SecurityHeaders, api_url=api_url)],

@@ -84,6 +84,8 @@ class AlertType(enum.StrEnum):
     COST_PER_RESULT_RISE = "cost_per_result_rise"
     # A campaign projected to run out of budget before its period ends, or to finish far under.
     BUDGET_PACING = "budget_pacing"
+    # The platform API version an integration's syncs use reaches its announced end of life.
+    API_SUNSET = "api_sunset"
 
 
 class Severity(enum.StrEnum):
@@ -201,6 +203,10 @@ class SyncCompleted(_SyncEvent):
     campaigns: list[CampaignFact] = Field(default_factory=list)
     content_last_30_days: ContentTotals | None = None
     recent_posts: list[PostFact] = Field(default_factory=list)
+    # The platform API version the connector spoke, and the end of life the platform announced
+    # for it (None: none announced; see cmis_shared.api_versions). Alerting warns before it.
+    api_version: str | None = None
+    api_sunset_on: date | None = None
 
 
 class SyncFailed(_SyncEvent):

@@ -209,7 +209,7 @@ async def test_a_failing_account_shows_the_failure_in_words_then_an_alert_to_ack
 
         await eventually(alert_raised, within=90, every=0.5)
         await page.goto(f"{web_url}/#/alerts")
-        item = page.locator(".alert-list li", has_text="sync_failure").first
+        item = page.locator(".alert-list li", has_text="Sync failure").first  # its type's label
         await item.get_by_role("button", name="Acknowledge").click()
         await expect(item.get_by_role("status")).to_have_text(
             "Done. The alert updates in a moment."

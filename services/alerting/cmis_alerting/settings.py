@@ -20,6 +20,9 @@ class AlertingSettings(CmisSettings):
     budget_critical_pct: Decimal = Field(default=Decimal(100), gt=0)
     token_warning_days: float = Field(default=7, gt=0)
     token_critical_hours: float = Field(default=24, gt=0)
+    # Before a platform API version's announced end of life (sync.completed's api_sunset_on).
+    api_sunset_warning_days: float = Field(default=60, gt=0)
+    api_sunset_critical_days: float = Field(default=14, gt=0)
     anomaly_sensitivity: Literal["low", "medium", "high"] = Field(
         default="medium", description="Anomaly rules' default; an organization overrides it."
     )
@@ -48,6 +51,8 @@ class AlertingSettings(CmisSettings):
             budget_critical_pct=self.budget_critical_pct,
             token_warning=timedelta(days=self.token_warning_days),
             token_critical=timedelta(hours=self.token_critical_hours),
+            api_sunset_warning=timedelta(days=self.api_sunset_warning_days),
+            api_sunset_critical=timedelta(days=self.api_sunset_critical_days),
             anomaly_sensitivity=SENSITIVITIES[self.anomaly_sensitivity],
             pacing_under_pct=self.pacing_under_pct,
         )

@@ -24,6 +24,7 @@ from cmis_dashboard_api.api.docs import (
     serve_swagger_ui_with_code_samples,
 )
 from cmis_dashboard_api.api.errors import install_error_handlers
+from cmis_dashboard_api.api.request_metrics import RequestMetrics, install_request_metrics
 from cmis_dashboard_api.api.router import api_router
 from cmis_dashboard_api.bootstrap import bootstrap
 from cmis_dashboard_api.settings import DashboardSettings
@@ -50,6 +51,7 @@ def _lifespan(settings: DashboardSettings, tracer_provider: TracerProvider) -> A
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = ServiceRuntime(settings, tracer_provider)
+        app.state.request_metrics = RequestMetrics(runtime.metrics)
         services = bootstrap(settings, runtime)
         subscribe(runtime, services.views)
         await runtime.connect()
@@ -79,6 +81,7 @@ def create_app(
     )
     install_error_handlers(app, settings.unavailable_retry_after_seconds)
     install_cors(app, settings.cors_origins)
+    install_request_metrics(app)  # outermost: counts CORS preflights and errors too
     app.include_router(api_router)
     app.add_api_route("/healthz", _healthz, include_in_schema=False)
     app.add_api_route("/readyz", _readyz, include_in_schema=False)

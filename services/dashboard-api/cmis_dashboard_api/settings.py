@@ -8,6 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, m
 from pydantic_settings import NoDecode
 
 from cmis_dashboard_api.domain.origins import parse_origins
+from cmis_shared.api_versions import DEFAULT_API_VERSIONS
+from cmis_shared.events import Platform
 from cmis_shared.settings import CmisSettings
 
 
@@ -41,21 +43,21 @@ class OAuthClients(BaseModel):
     google_authorize_url: str = "https://accounts.google.com/o/oauth2/v2/auth"
     google_token_url: str = "https://oauth2.googleapis.com/token"
     google_ads_base_url: str = "https://googleads.googleapis.com/"
-    google_ads_api_version: str = "v21"
+    google_ads_api_version: str = DEFAULT_API_VERSIONS[Platform.GOOGLE]
     google_developer_token: SecretStr = SecretStr("")
     meta_dialog_base_url: str = "https://www.facebook.com/"
     meta_graph_base_url: str = "https://graph.facebook.com/"
-    meta_api_version: str = "v23.0"
+    meta_api_version: str = DEFAULT_API_VERSIONS[Platform.META]
     tiktok_portal_url: str = "https://business-api.tiktok.com/portal/auth"
     tiktok_business_base_url: str = "https://business-api.tiktok.com/open_api/"
-    tiktok_api_version: str = "v1.3"
+    tiktok_api_version: str = DEFAULT_API_VERSIONS[Platform.TIKTOK]
     linkedin_authorize_url: str = "https://www.linkedin.com/oauth/v2/authorization"
     linkedin_token_url: str = "https://www.linkedin.com/oauth/v2/accessToken"
     linkedin_base_url: str = "https://api.linkedin.com/rest/"
-    linkedin_version: str = "202506"
+    linkedin_version: str = DEFAULT_API_VERSIONS[Platform.LINKEDIN]
     x_oauth_base_url: str = "https://api.x.com/oauth/"
     x_ads_base_url: str = "https://ads-api.x.com/"
-    x_ads_api_version: str = "12"
+    x_ads_api_version: str = DEFAULT_API_VERSIONS[Platform.TWITTER]
     timeout_seconds: float = Field(default=10.0, gt=0, description="Per platform call.")
 
     @classmethod

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from cmis_scheduler.adapters.metrics import SchedulerMetrics
 from cmis_scheduler.adapters.rate_limiter import RedisRateLimiter
 from cmis_scheduler.adapters.retry_store import SqlRetryBatch
 from cmis_scheduler.adapters.schedule_store import SqlScheduleBatch
@@ -25,6 +26,7 @@ from cmis_scheduler.handlers.dispatch_scheduled import ScheduledDispatch
 from cmis_scheduler.handlers.integration_events import IntegrationEvent, on_integration
 from cmis_scheduler.handlers.org_settings import on_settings_changed
 from cmis_scheduler.handlers.retention import purge_expired
+from cmis_scheduler.handlers.stale import report_stale
 from cmis_scheduler.handlers.sweep_stuck import sweep_stuck
 from cmis_scheduler.handlers.sync_outcomes import on_sync_completed, on_sync_failed
 from cmis_scheduler.loops import DispatchLoop, Periodic
@@ -122,9 +124,11 @@ class SchedulerService:
             settings.retry_backoff_seconds, settings.max_attempts
         )
         self.retention = retention_policy(settings)
+        self.metrics = SchedulerMetrics(runtime.metrics)
         self.housekeeping = [
             Periodic(self.sweep_stuck, settings.stuck_sweep_seconds, "stuck-run-sweep"),
             Periodic(self.purge_expired, settings.retention_interval_seconds, "retention"),
+            Periodic(self.report_stale, settings.stale_check_seconds, "stale-integrations"),
         ]
 
     def handlers(self) -> Handlers:
@@ -157,6 +161,9 @@ class SchedulerService:
             self.uows, self.retention, self.clock,
             self.settings.retention_batch_size, self.settings.retention_max_batches,
         )  # fmt: skip
+
+    async def report_stale(self) -> int:
+        return await report_stale(self.uows, self.clock, self.metrics)
 
     async def prepare(self) -> None:
         """Entries for every integration, then spread whatever was missed while down."""

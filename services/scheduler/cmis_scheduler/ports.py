@@ -3,7 +3,7 @@ unit tests fake them (tests/unit/scheduler/fakes.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Protocol
@@ -12,6 +12,7 @@ from uuid import UUID
 from cmis_scheduler.domain.catch_up import MissedEntry
 from cmis_scheduler.domain.dispatch import Advance, DueEntry
 from cmis_scheduler.domain.entries import EntryState, IntegrationView
+from cmis_scheduler.domain.freshness import StaleCount
 from cmis_scheduler.domain.integrations import IntegrationRecord
 from cmis_scheduler.domain.retention import Cutoffs
 from cmis_scheduler.domain.retry import DueRetry, RetryDecision
@@ -88,6 +89,17 @@ class Retention(Protocol):
         ...
 
 
+class Freshness(Protocol):
+    async def stale_counts(self, now: datetime) -> list[StaleCount]:
+        """Active integrations without a success in twice their period, per platform and
+        data type (only the pairs that have some)."""
+        ...
+
+
+class StaleGauge(Protocol):
+    def set_stale(self, values: Mapping[tuple[Platform, DataType], int]) -> None: ...
+
+
 class SchedulerUnitOfWork(InboxOutboxUnitOfWork, Protocol):
     """One transaction: the repositories, the inbox claim and the outbox."""
 
@@ -102,6 +114,8 @@ class SchedulerUnitOfWork(InboxOutboxUnitOfWork, Protocol):
     def runs(self) -> Runs: ...
     @property
     def retention(self) -> Retention: ...
+    @property
+    def freshness(self) -> Freshness: ...
 
 
 UnitsOfWork = Callable[[], SchedulerUnitOfWork]

@@ -59,6 +59,11 @@ class SchedulerSettings(CmisSettings):
     )
     stuck_sweep_seconds: float = Field(default=60, gt=0, description="Sweep cadence.")
     stuck_sweep_batch_size: int = Field(default=500, ge=1)
+    stale_check_seconds: float = Field(
+        default=300,
+        gt=0,
+        description="How often the stale-integration count (cmis_stale_integrations) is read.",
+    )
 
     # Retention: what is deleted, and how (bounded batches on a slow cadence).
     retention_processed_events_days: float = Field(default=30, gt=0)

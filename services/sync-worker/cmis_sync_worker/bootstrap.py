@@ -26,6 +26,7 @@ from cmis_shared.redis_client import create_redis
 from cmis_shared.runtime import ServiceRuntime
 from cmis_sync_worker.adapters.credentials import CredentialsCodec
 from cmis_sync_worker.adapters.limiter import RedisPlatformLimiter
+from cmis_sync_worker.adapters.metrics import PrometheusSyncMetrics
 from cmis_sync_worker.adapters.pg import open_pool
 from cmis_sync_worker.adapters.refresh_lock import PostgresRefreshLock
 from cmis_sync_worker.adapters.unit_of_work import PostgresSyncUnitOfWork
@@ -83,6 +84,7 @@ class SyncWorker:
             sync_config(settings),
             clock,
             self.refresh_lock,
+            PrometheusSyncMetrics(self.runtime.metrics),
         )
         self.consumer = subscribe(self.runtime, self.handler)
 

@@ -11,8 +11,10 @@ from datetime import date, datetime
 from typing import Protocol
 from uuid import UUID
 
-from cmis_shared.events import CampaignFact, ContentTotals, Platform, PostFact
+from cmis_shared.api_versions import ApiVersion
+from cmis_shared.events import CampaignFact, ContentTotals, DataType, Platform, PostFact
 from cmis_shared.ports import InboxOutboxUnitOfWork
+from cmis_shared.statuses import RunStatus
 from cmis_sync_worker.domain.integration import (
     IntegrationRecord,
     SealedCredentials,
@@ -101,6 +103,8 @@ class PlatformConnector(Protocol):
     platform: Platform
     default_lookback_days: int
     supports_refresh: bool
+    # The platform API version it speaks and that version's announced end of life.
+    api_version: ApiVersion
 
     async def refresh_token(self, credentials: Credentials) -> Credentials:
         """Exchange the refresh token for a new access token (AuthRevoked when refused)."""
@@ -117,3 +121,13 @@ class PlatformConnector(Protocol):
     async def fetch_posts(
         self, account: AccountRef, credentials: Credentials, since: datetime | None
     ) -> list[NormalizedPost]: ...
+
+
+class SyncMetrics(Protocol):
+    """The worker's figures: one count per finished attempt, one per refused token refresh."""
+
+    def attempt_finished(
+        self, platform: Platform, data_type: DataType, outcome: RunStatus
+    ) -> None: ...
+
+    def token_refresh_failed(self, platform: Platform, reason: str) -> None: ...

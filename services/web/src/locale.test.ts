@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { direction, formatMoney, formatPercent, percentChange, translate } from "./i18n/locale";
+import { alertTypeLabel } from "./i18n/alertTypes";
 import { ar, en } from "./i18n/messages";
 import { applySyncMessage } from "./syncState";
 
@@ -13,6 +14,14 @@ describe("locale", () => {
       const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
       expect(placeholders(ar[key]), key).toEqual(placeholders(en[key]));
     }
+  });
+  it("names every alert type, the API-version sunset too, in both languages", () => {
+    const key = alertTypeLabel("api_sunset");
+    expect(key).toBe("alertTypeApiSunset");
+    expect(en[key!]).toContain("API version");
+    expect(ar[key!]).not.toBe(en[key!]);
+    expect(alertTypeLabel("budget")).toBe("alertTypeBudget");
+    expect(alertTypeLabel("not_a_type")).toBeNull();
   });
   it("fills placeholders", () => {
     expect(translate("en", "days", { n: 7 })).toBe("7 days");

@@ -111,6 +111,47 @@ def test_each_service_has_probes_resources_and_a_disruption_budget(rendered: Any
         assert replicas == 1 if overlay == "dev" else replicas >= 2
 
 
+def test_the_web_dashboard_is_served_probed_and_reached_only_from_the_ingress(
+    rendered: Any,
+) -> None:
+    overlay, resources = rendered
+    deployment = _of_kind(resources, "Deployment")["cmis-web"]
+    container = _container(deployment)
+    assert {p["name"]: p["containerPort"] for p in container["ports"]} == {"http": 8080}
+    for probe in ("livenessProbe", "readinessProbe"):
+        assert container[probe]["httpGet"] == {"path": "/healthz", "port": "http"}
+    # Idle RSS of scripts/web_server.py is ~36 MB.
+    assert _mebibytes(container["resources"]["requests"]["memory"]) > 36
+    assert _mebibytes(container["resources"]["limits"]["memory"]) >= 3 * 36
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    labels = deployment["spec"]["template"]["metadata"]["labels"]
+    assert labels["cmis.io/tier"] != "service"  # no servers, no secrets
+    assert "env" not in container  # nothing from the services' connection patch
+    replicas = deployment["spec"]["replicas"]
+    assert replicas == 1 if overlay == "dev" else replicas >= 2
+    budget = _of_kind(resources, "PodDisruptionBudget")["cmis-web"]
+    assert budget["spec"]["selector"]["matchLabels"] == {"app.kubernetes.io/name": "cmis-web"}
+    service = _of_kind(resources, "Service")["cmis-web"]
+    assert service["spec"]["ports"][0]["targetPort"] == "http"
+    policy = _of_kind(resources, "NetworkPolicy")["web-from-ingress"]["spec"]
+    assert policy["podSelector"]["matchLabels"] == {"app.kubernetes.io/name": "cmis-web"}
+    assert policy["ingress"][0]["ports"] == [{"protocol": "TCP", "port": 8080}]
+    (source,) = container["envFrom"]
+    config_maps = _of_kind(resources, "ConfigMap")
+    config = config_maps[source["configMapRef"]["name"]]["data"]
+    assert config["CMIS_WEB_PORT"] == "8080" and config["CMIS_WEB_HOST"] == "0.0.0.0"
+    # The API allows the web's origin; in dev both are reached through port-forwards.
+    api = _container(_of_kind(resources, "Deployment")["cmis-dashboard-api"])
+    cors = {v["name"]: v.get("value") for v in api["env"]}["CMIS_CORS_ORIGINS"]
+    if overlay == "dev":
+        assert (config["CMIS_WEB_API_URL"], cors) == (
+            "http://localhost:8000",
+            "http://localhost:8080",
+        )
+    else:
+        assert config["CMIS_WEB_API_URL"].startswith("https://") and cors.startswith("https://")
+
+
 def test_migrations_job_runs_alembic_head(rendered: Any) -> None:
     _, resources = rendered
     job = _of_kind(resources, "Job")["cmis-migrate"]

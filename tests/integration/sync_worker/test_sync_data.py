@@ -120,6 +120,13 @@ async def test_all_data_types_in_one_run(
         ds, Platform.META, SIM_NOW - timedelta(days=30)
     )
     assert set(completed.counts) == {"campaigns", "metrics", "posts"}
+    # The Meta connector's API version and its announced end of life ride on the outcome.
+    declared = worker.settings.endpoints().api_version(Platform.META)
+    assert (completed.api_version, completed.api_sunset_on) == (
+        declared.version,
+        declared.sunset_on,
+    )
+    assert completed.api_sunset_on is not None
     async with sessions() as session:
         run = (
             await session.execute(

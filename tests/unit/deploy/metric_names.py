@@ -1,6 +1,6 @@
 """The metric names a PromQL expression of ours may use: those the code defines (read from the
 source, so a renamed metric fails the tests), FastStream's broker metrics (prefix `cmis`, see
-cmis_shared.broker), RabbitMQ's own, and the few that are still to be added (PENDING)."""
+cmis_shared.broker), RabbitMQ's own, and any still to be added (PENDING, empty now)."""
 
 from __future__ import annotations
 
@@ -30,20 +30,9 @@ _FASTSTREAM = (
 )
 # RabbitMQ's Prometheus plugin, per object (/metrics/per-object or return_per_object_metrics).
 RABBITMQ = {"rabbitmq_queue_messages_ready", "rabbitmq_queue_messages", "rabbitmq_queue_consumers"}
-# Named by the alert rules and the dashboard, not yet exported by the code: each is listed in
-# the deploy report for the service that should export it.
-PENDING = {
-    "cmis_syncs_total",  # sync-worker: one per finished attempt {platform, data_type, outcome}
-    "cmis_stale_integrations",  # scheduler: gauge {platform, data_type}, no success in 2 periods
-    "cmis_token_refresh_failures_total",  # sync-worker: refused refreshes {platform, reason}
-    "cmis_http_requests_total",  # dashboard-api: {method, route, status}
-    "cmis_http_request_duration_seconds_bucket",  # dashboard-api: {method, route}
-    # Being added by issue 13 (cmis_shared.runtime_metrics); harmless here once they land.
-    "cmis_outbox_depth",
-    "cmis_outbox_oldest_age_seconds",
-    "cmis_dead_letter_depth",
-    "cmis_task_restarts_total",
-}
+# Named by the alert rules and the dashboard but not yet exported by the code (none now: a
+# name added here must say which service will export it).
+PENDING: set[str] = set()
 
 
 def defined_by_code() -> set[str]:

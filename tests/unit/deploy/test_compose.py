@@ -55,8 +55,12 @@ def test_images_are_built_from_files_that_exist(service: str) -> None:
     build = SERVICES[service]["build"]
     dockerfile = ROOT / build["context"] / build["dockerfile"]
     assert dockerfile.is_file()
-    for source in re.findall(r"^COPY (\S+)", dockerfile.read_text(), flags=re.MULTILINE):
+    text = dockerfile.read_text()
+    for source in re.findall(r"^COPY (?!--from=)(\S+)", text, flags=re.MULTILINE):
         assert (ROOT / source).exists(), f"{dockerfile.name} copies missing {source}"
+    if "target" in build:  # a named stage (the web image) instead of the services' last one
+        assert re.search(rf"^FROM \S+ AS {build['target']}$", text, flags=re.MULTILINE)
+        return
     for package in build["args"]["SERVICES"].split():
         assert (ROOT / "services" / package / "pyproject.toml").is_file(), package
 
@@ -107,3 +111,15 @@ def test_prometheus_scrapes_every_service_on_its_metrics_port() -> None:
     port = COMPOSE["x-cmis-env"]["CMIS_METRICS_PORT"]
     for service in ("scheduler", "sync-worker", "alerting", "notifier", "dashboard-api"):
         assert f"{service}:{port}" in targets
+
+
+def test_the_web_dashboard_is_served_and_allowed_by_the_api() -> None:
+    web = SERVICES["web"]
+    assert web["build"]["target"] == "web"
+    port = web["ports"][0].split(":")[0]
+    assert "/healthz" in " ".join(web["healthcheck"]["test"])
+    assert _env("dashboard-api")["CMIS_CORS_ORIGINS"] == f"http://localhost:{port}"
+    assert web["environment"]["CMIS_WEB_API_URL"] == "http://localhost:8000"
+    dockerfile = (ROOT / "deploy" / "Dockerfile").read_text()
+    # The services' image stays the default (last) target.
+    assert dockerfile.index("AS web\n") < dockerfile.index("AS service\n")

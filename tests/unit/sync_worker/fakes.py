@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any, Self
 from uuid import UUID, uuid4
 
+from cmis_shared.api_versions import ApiVersion
 from cmis_shared.events import (
     CampaignFact,
     ContentTotals,
@@ -206,6 +207,9 @@ class FakeConnector:
     platform: Platform = Platform.GOOGLE
     default_lookback_days: int = 7
     supports_refresh: bool = True
+    api_version: ApiVersion = field(
+        default_factory=lambda: ApiVersion(Platform.GOOGLE, "v24", date(2027, 5, 1))
+    )
     campaigns: list[NormalizedCampaign] = field(default_factory=list)
     metrics: list[NormalizedDailyMetric] = field(default_factory=list)
     posts: list[NormalizedPost] = field(default_factory=list)

@@ -38,6 +38,7 @@ from cmis_sync_worker.connectors.base import (
 from cmis_sync_worker.domain.failures import LimitWaitExceeded
 from cmis_sync_worker.domain.retry import RetryPolicy
 from cmis_sync_worker.handlers import SyncConfig, SyncRequestHandler
+from cmis_sync_worker.ports import SyncMetrics
 from tests.unit.sync_worker.fakes import (
     CountingLimiter,
     FakeConnector,
@@ -88,11 +89,11 @@ class World:
         self.store.state.runs.setdefault(request.run_id, {"status": "queued", "attempt": 1})
         return request
 
-    def handler(self, **config: Any) -> SyncRequestHandler:
+    def handler(self, metrics: SyncMetrics | None = None, **config: Any) -> SyncRequestHandler:
         config.setdefault("policy", RetryPolicy())
         return SyncRequestHandler(
             self.store.uow, {G: self.connector}, self.limiter, CODEC, SyncConfig(**config),
-            clock=lambda: NOW,
+            clock=lambda: NOW, metrics=metrics,
         )  # fmt: skip
 
     def outcome(self) -> SyncCompleted | SyncFailed:
@@ -112,6 +113,8 @@ async def test_campaign_sync_stores_campaigns_and_reports_facts() -> None:
     assert isinstance(completed, SyncCompleted)
     assert completed.counts == {"campaigns": 2}
     assert completed.range_start is None and completed.currency == "USD"
+    # The connector's declared API version and its end of life travel with the outcome.
+    assert (completed.api_version, completed.api_sunset_on) == ("v24", date(2027, 5, 1))
     assert [f.external_id for f in completed.campaigns] == ["c1", "c2"]
     assert completed.correlation_id == request.correlation_id
     assert set(world.store.state.campaigns) == {(integration.id, "c1"), (integration.id, "c2")}

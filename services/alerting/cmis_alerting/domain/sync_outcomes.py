@@ -1,11 +1,12 @@
 """Rules on sync outcomes: a final failure alerts, a success clears it and reports the
-campaigns' budgets and (when known) the token's expiry."""
+campaigns' budgets, (when known) the token's expiry and the API version's end of life."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from uuid import UUID
 
+from cmis_alerting.domain.api_sunset import api_sunset_observation
 from cmis_alerting.domain.budget import budget_observations
 from cmis_alerting.domain.observations import AlertKey, Observation, clear, holds
 from cmis_alerting.domain.thresholds import Thresholds
@@ -56,4 +57,6 @@ def completed_observations(
         observations.append(
             reported_token_observation(event, thresholds, now, refreshable=event.token_refreshable)
         )
+    if (sunset := api_sunset_observation(event, thresholds, now)) is not None:
+        observations.append(sunset)
     return observations

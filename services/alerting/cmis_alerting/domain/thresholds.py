@@ -18,6 +18,7 @@ from typing import Any
 
 from cmis_alerting.domain.anomalies import DEFAULT_SENSITIVITY, SENSITIVITIES, Sensitivity
 from cmis_alerting.domain.pacing import DEFAULT_UNDER_PCT
+from cmis_shared.events import Severity
 
 ORG_SETTINGS_KEY = "alerts"
 
@@ -28,6 +29,9 @@ class Thresholds:
     budget_critical_pct: Decimal = Decimal(100)
     token_warning: timedelta = timedelta(days=7)
     token_critical: timedelta = timedelta(hours=24)
+    # Service-wide only: the platforms' API versions are the operator's to upgrade.
+    api_sunset_warning: timedelta = timedelta(days=60)
+    api_sunset_critical: timedelta = timedelta(days=14)
     anomaly_sensitivity: Sensitivity = DEFAULT_SENSITIVITY
     pacing_under_pct: Decimal = DEFAULT_UNDER_PCT
 
@@ -51,6 +55,18 @@ class Thresholds:
         if (pct := _positive(overrides.get("pacing_under_pct"))) is not None and pct < 100:
             result = replace(result, pacing_under_pct=pct)
         return result
+
+
+def severity_within(
+    remaining: timedelta, warning: timedelta, critical: timedelta
+) -> Severity | None:
+    """The severity of something that ends in ``remaining`` (negative: it has ended) under a
+    warning and a critical lead time; None while it is further away than the warning."""
+    if remaining <= critical:
+        return Severity.CRITICAL
+    if remaining <= warning:
+        return Severity.WARNING
+    return None
 
 
 def _positive(value: object) -> Decimal | None:

@@ -10,8 +10,8 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from cmis_alerting.domain.observations import AlertKey, Observation, clear, holds
-from cmis_alerting.domain.thresholds import Thresholds
-from cmis_shared.events import AlertType, IntegrationStatus, Severity
+from cmis_alerting.domain.thresholds import Thresholds, severity_within
+from cmis_shared.events import AlertType, IntegrationStatus
 
 
 def token_key(org_id: UUID, integration_id: UUID) -> AlertKey:
@@ -53,11 +53,8 @@ def token_observation(
         return clear(key, fact_at, "token does not expire")
     else:
         remaining = expires_at - now
-    if remaining <= thresholds.token_critical:
-        severity = Severity.CRITICAL
-    elif remaining <= thresholds.token_warning:
-        severity = Severity.WARNING
-    else:
+    severity = severity_within(remaining, thresholds.token_warning, thresholds.token_critical)
+    if severity is None:
         return clear(key, fact_at, "token is valid beyond the warning period")
     return holds(
         key,

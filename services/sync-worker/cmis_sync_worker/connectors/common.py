@@ -35,6 +35,7 @@ class ConnectorBase:
         self._http = PlatformHttp(client, self.platform, endpoints, **kw)
         self._endpoints = endpoints
         self.default_lookback_days = endpoints.lookback_for(self.platform)
+        self.api_version = endpoints.api_version(self.platform)
         self._base = self.api_base(endpoints)
 
     def api_base(self, endpoints: PlatformEndpoints) -> str:

@@ -2,13 +2,18 @@
 
 Defaults point at the REAL platforms; tests, the demo and benchmarks point every URL at the
 platform simulator with :meth:`PlatformEndpoints.pointing_at`. API versions are settings
-because every platform sunsets versions (and renames fields when it does).
+because every platform sunsets versions (and renames fields when it does); their defaults and
+announced ends of life are :mod:`cmis_shared.api_versions`, and ``api_sunset_dates`` adds
+dates announced since (``CMIS_PLATFORMS__API_SUNSET_DATES='{"meta": {"v26.0": "2027-09-01"}}'``).
 """
 
 from __future__ import annotations
 
+from datetime import date
+
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from cmis_shared.api_versions import DEFAULT_API_VERSIONS, ApiVersion, sunset_of
 from cmis_shared.events import Platform
 
 # Attribution windows: platforms keep revising recent days, so each sync re-reads this many.
@@ -26,7 +31,7 @@ class PlatformEndpoints(BaseModel):
 
     # Google Ads (REST)
     google_ads_base_url: str = "https://googleads.googleapis.com/"
-    google_ads_api_version: str = "v21"
+    google_ads_api_version: str = DEFAULT_API_VERSIONS[Platform.GOOGLE]
     google_token_url: str = "https://oauth2.googleapis.com/token"
     google_developer_token: SecretStr = SecretStr("")
     google_login_customer_id: str | None = None
@@ -35,21 +40,21 @@ class PlatformEndpoints(BaseModel):
 
     # Meta Graph API (Facebook pages, Instagram, ads)
     meta_graph_base_url: str = "https://graph.facebook.com/"
-    meta_api_version: str = "v23.0"
+    meta_api_version: str = DEFAULT_API_VERSIONS[Platform.META]
     meta_conversion_action_type: str = "purchase"
     meta_page_size: int = 500
     meta_insights_window_days: int = 30
 
     # TikTok: Marketing API (ads) and the Open API (organic videos) are separate hosts.
     tiktok_business_base_url: str = "https://business-api.tiktok.com/open_api/"
-    tiktok_api_version: str = "v1.3"
+    tiktok_api_version: str = DEFAULT_API_VERSIONS[Platform.TIKTOK]
     tiktok_open_base_url: str = "https://open.tiktokapis.com/v2/"
     tiktok_page_size: int = 1000
     tiktok_report_window_days: int = 30
 
     # LinkedIn Marketing API (versioned "rest" endpoints)
     linkedin_base_url: str = "https://api.linkedin.com/rest/"
-    linkedin_version: str = "202506"
+    linkedin_version: str = DEFAULT_API_VERSIONS[Platform.LINKEDIN]
     linkedin_token_url: str = "https://www.linkedin.com/oauth/v2/accessToken"
     linkedin_client_id: str = ""
     linkedin_client_secret: SecretStr = SecretStr("")
@@ -57,7 +62,7 @@ class PlatformEndpoints(BaseModel):
 
     # X: Ads API (OAuth 1.0a) and API v2 (organic posts)
     x_ads_base_url: str = "https://ads-api.x.com/"
-    x_ads_api_version: str = "12"
+    x_ads_api_version: str = DEFAULT_API_VERSIONS[Platform.TWITTER]
     x_api_base_url: str = "https://api.x.com/2/"
     x_consumer_key: str = ""
     x_consumer_secret: SecretStr = SecretStr("")
@@ -77,6 +82,21 @@ class PlatformEndpoints(BaseModel):
     lookback_days: dict[Platform, int] = Field(default_factory=lambda: dict(DEFAULT_LOOKBACK_DAYS))
     usage_slowdown_threshold: float = Field(default=0.9, gt=0, le=1)
     usage_slowdown_max_s: float = Field(default=10.0, ge=0)
+
+    # Ends of life announced after cmis_shared.api_versions was last updated, per platform
+    # and version; they win over its table.
+    api_sunset_dates: dict[Platform, dict[str, date]] = Field(default_factory=dict)
+
+    def api_version(self, platform: Platform) -> ApiVersion:
+        """The version the platform's connector speaks, with its announced end of life."""
+        version = {
+            Platform.GOOGLE: self.google_ads_api_version,
+            Platform.META: self.meta_api_version,
+            Platform.TIKTOK: self.tiktok_api_version,
+            Platform.LINKEDIN: self.linkedin_version,
+            Platform.TWITTER: self.x_ads_api_version,
+        }[platform]
+        return ApiVersion(platform, version, sunset_of(platform, version, self.api_sunset_dates))
 
     def lookback_for(self, platform: Platform) -> int:
         return self.lookback_days.get(platform, DEFAULT_LOOKBACK_DAYS[platform])

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from cmis_shared.api_versions import ApiVersion
 from cmis_shared.events import (
     CampaignFact,
     ContentTotals,
@@ -33,6 +34,7 @@ class SyncSummary:
     campaigns: list[CampaignFact] = field(default_factory=list)
     content_last_30_days: ContentTotals | None = None
     recent_posts: list[PostFact] = field(default_factory=list)
+    api_version: ApiVersion | None = None
 
 
 def _same_run(request: SyncRequested) -> dict[str, Any]:
@@ -70,6 +72,8 @@ def completed_event(
         campaigns=summary.campaigns,
         content_last_30_days=summary.content_last_30_days,
         recent_posts=summary.recent_posts,
+        api_version=summary.api_version.version if summary.api_version else None,
+        api_sunset_on=summary.api_version.sunset_on if summary.api_version else None,
     )
 
 

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 import structlog
 
+from cmis_shared.api_versions import ApiVersion
 from cmis_shared.clock import Clock
 from cmis_shared.events import DataType, SyncRequested
 from cmis_sync_worker.adapters.credentials import CredentialsCodec
@@ -22,7 +23,7 @@ from cmis_sync_worker.domain.retry import RetryPolicy
 from cmis_sync_worker.domain.runs import FinishedAttempt, InboxKey, RunStatus, run_status_after
 from cmis_sync_worker.domain.window import FACTS_DAYS, SyncWindow
 from cmis_sync_worker.handlers.fetching import FetchedData
-from cmis_sync_worker.ports import SyncUnitOfWork
+from cmis_sync_worker.ports import SyncMetrics, SyncUnitOfWork
 
 CONSUMER = "sync-worker"
 log = structlog.get_logger(__name__)
@@ -33,6 +34,7 @@ class Fetched:
     data: FetchedData
     window: SyncWindow
     token_expires_at: datetime | None
+    api_version: ApiVersion | None = None  # what the connector spoke
 
 
 class Finisher:
@@ -42,11 +44,13 @@ class Finisher:
         codec: CredentialsCodec,
         policy: RetryPolicy,
         clock: Clock,
+        metrics: SyncMetrics,
     ) -> None:
         self._uow_factory = uow_factory
         self._codec = codec
         self._policy = policy
         self._clock = clock
+        self._metrics = metrics
 
     async def complete(
         self,
@@ -76,6 +80,7 @@ class Finisher:
             summary = await self._summary(uow, request, integration, fetched, finished_at)
             await uow.publish(completed_event(request, summary, started_at, finished_at))
             await uow.commit()
+        self._metrics.attempt_finished(request.platform, request.data_type, RunStatus.SUCCESS)
         log.info(
             "sync completed", run_id=str(request.run_id), attempt=request.attempt,
             platform=platform, counts=counts,
@@ -108,6 +113,7 @@ class Finisher:
             campaigns=campaigns,
             content_last_30_days=content,
             recent_posts=recent,
+            api_version=fetched.api_version,
         )
 
     async def fail(self, request: SyncRequested, failure: Failure, started_at: datetime) -> None:
@@ -126,6 +132,7 @@ class Finisher:
                 failed_event(request, failure, decision, self._policy.max_attempts, finished_at)
             )
             await uow.commit()
+        self._metrics.attempt_finished(request.platform, request.data_type, RunStatus.FAILED)
         log.info(
             "sync failed", run_id=str(request.run_id), attempt=request.attempt,
             error_class=failure.error_class.value, will_retry=decision.will_retry,
@@ -149,6 +156,7 @@ class Finisher:
                 failed_event(request, failure, decision, self._policy.max_attempts, self._clock())
             )
             await uow.commit()
+        self._metrics.attempt_finished(request.platform, request.data_type, RunStatus.FAILED)
 
 
 def _inbox_key(request: SyncRequested) -> InboxKey:

@@ -19,7 +19,8 @@ import structlog
 
 from cmis_shared.clock import Clock, system_clock
 from cmis_shared.crypto import CredentialsDecryptionError
-from cmis_shared.events import Platform, SyncRequested
+from cmis_shared.events import DataType, Platform, SyncRequested
+from cmis_shared.statuses import RunStatus
 from cmis_sync_worker.adapters.credentials import CredentialsCodec
 from cmis_sync_worker.adapters.integrations import IntegrationRecord
 from cmis_sync_worker.connectors.base import AccountRef, ConnectorError, PlatformConnector
@@ -37,7 +38,7 @@ from cmis_sync_worker.domain.window import DEFAULT_BACKFILL_DAYS, sync_window
 from cmis_sync_worker.handlers.fetching import AccountFetch
 from cmis_sync_worker.handlers.finishing import Fetched, Finisher
 from cmis_sync_worker.handlers.refreshing import InProcessRefreshLock, TokenRefresher
-from cmis_sync_worker.ports import PlatformLimiter, RefreshLock, SyncUnitOfWork
+from cmis_sync_worker.ports import PlatformLimiter, RefreshLock, SyncMetrics, SyncUnitOfWork
 
 log = structlog.get_logger(__name__)
 
@@ -52,6 +53,16 @@ class SyncConfig:
     backfill_days: int = DEFAULT_BACKFILL_DAYS
 
 
+class UncountedMetrics:
+    """No figures (a handler built without a metrics registry: benchmarks, unit tests)."""
+
+    def attempt_finished(self, platform: Platform, data_type: DataType, outcome: RunStatus) -> None:
+        return None
+
+    def token_refresh_failed(self, platform: Platform, reason: str) -> None:
+        return None
+
+
 class SyncRequestHandler:
     def __init__(
         self,
@@ -62,6 +73,7 @@ class SyncRequestHandler:
         config: SyncConfig = SyncConfig(),
         clock: Clock = system_clock,
         refresh_lock: RefreshLock | None = None,
+        metrics: SyncMetrics | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._connectors = connectors
@@ -69,8 +81,11 @@ class SyncRequestHandler:
         self._codec = codec
         self._config = config
         self._clock = clock
-        self._finisher = Finisher(uow_factory, codec, config.policy, clock)
-        self._refresher = TokenRefresher(uow_factory, codec, refresh_lock or InProcessRefreshLock())
+        metrics = metrics or UncountedMetrics()
+        self._finisher = Finisher(uow_factory, codec, config.policy, clock, metrics)
+        self._refresher = TokenRefresher(
+            uow_factory, codec, refresh_lock or InProcessRefreshLock(), metrics
+        )
         self._slots = asyncio.Semaphore(config.max_concurrent_syncs)
 
     async def __call__(self, request: SyncRequested) -> None:
@@ -162,4 +177,4 @@ class SyncRequestHandler:
         except Exception as error:  # a connector bug must end the attempt, not loop
             log.exception("connector failed unexpectedly", platform=integration.platform.value)
             return Failure.internal(f"connector failed: {type(error).__name__}", retryable=True)
-        return Fetched(data, window, fetch.credentials.expires_at)
+        return Fetched(data, window, fetch.credentials.expires_at, connector.api_version)

@@ -24,13 +24,14 @@ import structlog
 
 from cmis_shared.events import IntegrationUpdated, SyncRequested
 from cmis_sync_worker.adapters.credentials import CredentialsCodec
+from cmis_sync_worker.connectors.base import ConnectorError
 from cmis_sync_worker.domain.integration import (
     IntegrationRecord,
     SealedCredentials,
     StoredCredentials,
 )
 from cmis_sync_worker.domain.platform import AuthRevoked, Credentials
-from cmis_sync_worker.ports import PlatformConnector, RefreshLock, SyncUnitOfWork
+from cmis_sync_worker.ports import PlatformConnector, RefreshLock, SyncMetrics, SyncUnitOfWork
 
 log = structlog.get_logger(__name__)
 Refresh = Callable[[Credentials], Awaitable[Credentials]]
@@ -55,10 +56,12 @@ class TokenRefresher:
         uow_factory: Callable[[], SyncUnitOfWork],
         codec: CredentialsCodec,
         lock: RefreshLock,
+        metrics: SyncMetrics,
     ) -> None:
         self._uow_factory = uow_factory
         self._codec = codec
         self._lock = lock
+        self._metrics = metrics
 
     def for_sync(
         self,
@@ -79,7 +82,16 @@ class TokenRefresher:
                     )
                     version = stored.version
                     return self._codec.decode(stored.ciphertext, stored.expires_at)
-                fresh = await connector.refresh_token(held)
+                try:
+                    fresh = await connector.refresh_token(held)
+                except ConnectorError as error:
+                    reason = error.error_class.value
+                    self._metrics.token_refresh_failed(integration.platform, reason)
+                    log.warning(
+                        "token refresh failed", integration_id=str(integration.id),
+                        platform=integration.platform.value, reason=reason,
+                    )  # fmt: skip
+                    raise
                 written = await self._store(request, integration, fresh, version)
                 if written is not None:
                     version = written

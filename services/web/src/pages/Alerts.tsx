@@ -2,6 +2,7 @@ import { useState } from "react";
 import { problemOf, type Schemas } from "../api/client";
 import { LoadState, useLoad } from "../components/States";
 import { useApp } from "../context";
+import { alertTypeLabel } from "../i18n/alertTypes";
 import { formatDateTime } from "../i18n/locale";
 
 type Status = "open" | "resolved";
@@ -67,6 +68,7 @@ function AlertItem({ alert, onChanged }: { alert: Schemas["AlertOut"]; onChanged
   const [message, setMessage] = useState<string | null>(null);
   const [showHistory, setShowHistory] = useState(false);
   const path = { org_id: org.id, alert_id: alert.id };
+  const typeLabel = alertTypeLabel(alert.type);
 
   async function command(action: "acknowledge" | "snooze" | "resolve") {
     const result =
@@ -85,7 +87,7 @@ function AlertItem({ alert, onChanged }: { alert: Schemas["AlertOut"]; onChanged
   return (
     <li className={`card severity-${alert.severity}`}>
       <p>
-        <strong>{alert.severity}</strong> · {alert.type} · {formatDateTime(language, alert.first_seen_at, org.timezone)}
+        <strong>{alert.severity}</strong> · {typeLabel ? t(typeLabel) : alert.type} · {formatDateTime(language, alert.first_seen_at, org.timezone)}
       </p>
       <p>{alert.message}</p>
       {alert.acknowledged_by && <p className="muted">{t("acknowledgedBy", { who: alert.acknowledged_by })}</p>}
