@@ -50,6 +50,7 @@ class FakeBufferState:
     notified: set[tuple[UUID, UUID]] = field(default_factory=set)
     groups: dict[tuple[UUID, str], Group] = field(default_factory=dict)
     notifications: list[dict[str, Any]] = field(default_factory=list)  # bodies stored
+    lock_calls: list[tuple[int, datetime]] = field(default_factory=list)  # (limit, repeat_before)
     processed: set[tuple[str, UUID]] = field(default_factory=set)
     published: list[Event] = field(default_factory=list)
 
@@ -103,6 +104,7 @@ class FakeBuffer:
         return copies
 
     async def lock_due_groups(self, limit: int, repeat_before: datetime) -> list[DueGroup]:
+        self.s.lock_calls.append((limit, repeat_before))
         due = []
         for (channel_id, group_key), group in sorted(
             self.s.groups.items(), key=lambda item: item[1].created_at

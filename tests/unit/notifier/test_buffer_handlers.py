@@ -165,3 +165,5 @@ async def test_the_flush_reads_groups_with_the_repeat_interval_before_now() -> N
     world.clock.advance(timedelta(seconds=1))
     assert await world.flush() == 1
     assert [b["kind"] for b in world.bodies(channel)] == ["firing", "repeat"]
+    # Groups that only keep firing are read when their repeat is due, a batch at a time.
+    assert world.store.state.lock_calls[-1] == (10, world.clock() - POLICY.repeat_interval)

@@ -12,6 +12,7 @@ from uuid import UUID, uuid4
 import pytest
 from prometheus_client import CollectorRegistry
 from pydantic import SecretStr
+from structlog.testing import capture_logs
 
 from cmis_notifier.adapters.metrics import NotifierMetrics
 from cmis_notifier.domain.announce import channel_events
@@ -183,7 +184,9 @@ async def test_a_lost_lease_or_an_outage_while_recording_leaves_it_to_be_sent_ag
     channel = world.channel()
     notification = world.queue.add(channel, {"kind": "firing"})
     world.queue.record_error = ConnectionResetError("database gone")
-    await world.round()  # the outage is logged, not raised
+    with capture_logs() as logs:
+        await world.round()  # the outage is logged, not raised
+    assert "delivery not recorded; it will be retried" in [e["event"] for e in logs]
     assert world.queue.notifications[notification].state == DeliveryState.SENDING
     assert world.metric("cmis_notifications_sent_total", channel_kind="webhook", kind="firing") == 0
 
@@ -207,9 +210,19 @@ async def test_retention_deletes_old_finished_notifications_a_batch_at_a_time() 
     world.clock.advance(timedelta(days=1))
     recent = world.queue.add(channel, {})
     world.queue.notifications[recent].state = DeliveryState.FAILED
+    world.clock.advance(timedelta(hours=1))  # finished an hour ago: kept for 12
     retention = DeliveryRetention(world.queue, keep=timedelta(hours=12), batch=2, clock=world.clock)
 
     assert await retention() == 2
     assert await retention() == 1
     assert await retention() == 0
     assert set(world.queue.notifications) == {waiting, recent}
+
+
+async def test_an_error_of_the_data_while_recording_is_not_taken_for_an_outage() -> None:
+    world = World()
+    world.queue.add(world.channel(), {"kind": "firing"})
+    world.queue.record_error = ValueError("a bug, not an outage")
+    with capture_logs() as logs:
+        await world.round()
+    assert "delivery not recorded; it will be retried" not in [e["event"] for e in logs]
