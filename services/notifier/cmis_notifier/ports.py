@@ -67,14 +67,12 @@ class DeliveryQueue(Protocol):
         ...
 
     async def record(
-        self,
-        attempt: FinishedAttempt,
-        disable_after: int,
-        announce: Callable[[Recorded], Sequence[Event]],
+        self, attempt: FinishedAttempt, announce: Callable[[Recorded], Sequence[Event]]
     ) -> Recorded | None:
         """Store the attempt and the next state if the lease is still ours (None if not);
-        count the channel's failures and disable it past ``disable_after``; publish what
-        ``announce`` returns in the same transaction."""
+        count the channel's failures and disable it past the queue's threshold (the retry
+        policy's ``disable_after_failures``); publish what ``announce`` returns in the same
+        transaction."""
         ...
 
 

@@ -218,8 +218,9 @@ class FakeDeliveryQueue:
     """Leases, attempts and the channel's failure count, as adapters/deliveries.py keeps them.
     ``record_error``: raised by the next ``record`` (an outage while recording)."""
 
-    def __init__(self, clock: Callable[[], datetime]) -> None:
+    def __init__(self, clock: Callable[[], datetime], disable_after: int) -> None:
         self._clock = clock
+        self._disable_after = disable_after
         self.channels: dict[UUID, QueuedChannel] = {}
         self.notifications: dict[UUID, QueuedNotification] = {}
         self.published: list[Event] = []
@@ -266,10 +267,7 @@ class FakeDeliveryQueue:
         return len(old)
 
     async def record(
-        self,
-        attempt: FinishedAttempt,
-        disable_after: int,
-        announce: Callable[[Recorded], Sequence[Event]],
+        self, attempt: FinishedAttempt, announce: Callable[[Recorded], Sequence[Event]]
     ) -> Recorded | None:
         if self.record_error is not None:
             error, self.record_error = self.record_error, None
@@ -282,7 +280,7 @@ class FakeDeliveryQueue:
         n.state, n.next_attempt_at, n.lease_token = step.state, step.next_attempt_at, None
         channel = self.channels[n.channel_id]
         channel.failures = 0 if result.ok else channel.failures + 1
-        disabled = channel.enabled and channel.failures >= disable_after
+        disabled = channel.enabled and channel.failures >= self._disable_after
         channel.enabled = channel.enabled and not disabled
         recorded = Recorded(
             step.state, disabled, channel.failures, channel.org_id, channel.name, result.reason

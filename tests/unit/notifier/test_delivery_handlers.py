@@ -42,7 +42,7 @@ FAILED = AttemptResult(False, 40, response_code=500, reason="http_500", error="i
 class World:
     def __init__(self, concurrency: int = 4) -> None:
         self.clock = ManualClock(START)
-        self.queue = FakeDeliveryQueue(self.clock)
+        self.queue = FakeDeliveryQueue(self.clock, POLICY.disable_after_failures)
         self.sender = FakeSender()
         self.registry = CollectorRegistry()
         self.loop = DeliveryLoop(

@@ -91,13 +91,17 @@ class SyncLane(BaseModel):
     as_of: datetime | None = None
 
 
-class AlertItem(BaseModel):
+class AlertFields(BaseModel):
+    # What an alert says, in the view's state and in the dashboard document alike.
     id: UUID
     type: str
     severity: str
     message: str
     subject_type: str
     subject_id: UUID
+
+
+class AlertItem(AlertFields):
     open: bool = True
     first_seen_at: datetime | None = None  # when it opened: the order of open alerts
     as_of: datetime | None = None

@@ -116,9 +116,7 @@ class DeliveryLoop:
             step = after_attempt(result, claimed.attempts, self._policy, self._clock())
             try:
                 recorded = await self._queue.record(
-                    FinishedAttempt(claimed, result, step),
-                    self._policy.disable_after_failures,
-                    lambda r: self._announce(claimed, r),
+                    FinishedAttempt(claimed, result, step), lambda r: self._announce(claimed, r)
                 )
             except Exception as error:
                 if not is_infrastructure_error(error):
