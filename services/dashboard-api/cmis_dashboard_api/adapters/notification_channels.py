@@ -14,14 +14,7 @@ from uuid import UUID
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cmis_dashboard_api.schemas.notifications import (
-    AttemptOut,
-    ChannelOut,
-    CreateChannel,
-    CreateSilence,
-    SilenceOut,
-    UpdateChannel,
-)
+from cmis_dashboard_api.schemas import notifications as schemas
 from cmis_shared.crypto import TokenCipher
 from cmis_shared.db.models import (
     Notification,
@@ -31,11 +24,13 @@ from cmis_shared.db.models import (
 )
 
 
-def channel_out(row: NotificationChannel) -> ChannelOut:
-    return ChannelOut.model_validate(row, from_attributes=True)
+def channel_out(row: NotificationChannel) -> schemas.ChannelOut:
+    return schemas.ChannelOut.model_validate(row, from_attributes=True)
 
 
-def _target(body: CreateChannel | UpdateChannel, kind: str) -> dict[str, Any] | None:
+def _target(
+    body: schemas.CreateChannel | schemas.UpdateChannel, kind: str
+) -> dict[str, Any] | None:
     if kind == "email":
         return None if body.to is None else {"to": body.to}
     return None if body.url is None else {"url": str(body.url)}
@@ -53,7 +48,7 @@ class SqlNotificationChannels:
         self._session = session
         self._cipher = cipher
 
-    async def all(self, org_id: UUID) -> list[ChannelOut]:
+    async def all(self, org_id: UUID) -> list[schemas.ChannelOut]:
         rows = await self._session.scalars(
             select(NotificationChannel)
             .where(NotificationChannel.org_id == org_id)
@@ -74,11 +69,13 @@ class SqlNotificationChannels:
             raise LookupError(f"notification channel {channel_id}")
         return row
 
-    async def find(self, org_id: UUID, channel_id: UUID) -> ChannelOut | None:
+    async def find(self, org_id: UUID, channel_id: UUID) -> schemas.ChannelOut | None:
         row = await self._row(org_id, channel_id)
         return None if row is None else channel_out(row)
 
-    async def create(self, org_id: UUID, body: CreateChannel) -> tuple[ChannelOut, str | None]:
+    async def create(
+        self, org_id: UUID, body: schemas.CreateChannel
+    ) -> tuple[schemas.ChannelOut, str | None]:
         target = _target(body, body.kind)
         assert target is not None  # the schema requires it
         secret = None
@@ -95,7 +92,9 @@ class SqlNotificationChannels:
         await self._session.refresh(row)
         return channel_out(row), secret
 
-    async def update(self, org_id: UUID, channel_id: UUID, body: UpdateChannel) -> ChannelOut:
+    async def update(
+        self, org_id: UUID, channel_id: UUID, body: schemas.UpdateChannel
+    ) -> schemas.ChannelOut:
         row = await self._found(org_id, channel_id)
         target = _target(body, row.kind)
         if target is not None:
@@ -132,7 +131,9 @@ class SqlNotificationChannels:
         await self._session.flush()
         return notification.id
 
-    async def attempts(self, channel_id: UUID, before: int | None, limit: int) -> list[AttemptOut]:
+    async def attempts(
+        self, channel_id: UUID, before: int | None, limit: int
+    ) -> list[schemas.AttemptOut]:
         query = (
             select(NotificationAttempt, Notification.kind)
             .join(Notification, Notification.id == NotificationAttempt.notification_id)
@@ -144,7 +145,7 @@ class SqlNotificationChannels:
             query = query.where(NotificationAttempt.id < before)
         rows = await self._session.execute(query)
         return [
-            AttemptOut(
+            schemas.AttemptOut(
                 id=a.id,
                 notification_id=a.notification_id,
                 notification_kind=kind,
@@ -164,15 +165,15 @@ class SqlSilences:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def active(self, org_id: UUID, now: datetime) -> list[SilenceOut]:
+    async def active(self, org_id: UUID, now: datetime) -> list[schemas.SilenceOut]:
         rows = await self._session.scalars(
             select(NotificationSilence)
             .where(NotificationSilence.org_id == org_id, NotificationSilence.expires_at > now)
             .order_by(NotificationSilence.expires_at)
         )
-        return [SilenceOut.model_validate(row, from_attributes=True) for row in rows]
+        return [schemas.SilenceOut.model_validate(row, from_attributes=True) for row in rows]
 
-    async def create(self, org_id: UUID, body: CreateSilence) -> SilenceOut:
+    async def create(self, org_id: UUID, body: schemas.CreateSilence) -> schemas.SilenceOut:
         row = NotificationSilence(
             org_id=org_id, subject_id=body.subject_id,
             alert_type=None if body.alert_type is None else str(body.alert_type),
@@ -181,7 +182,7 @@ class SqlSilences:
         self._session.add(row)
         await self._session.flush()
         await self._session.refresh(row)
-        return SilenceOut.model_validate(row, from_attributes=True)
+        return schemas.SilenceOut.model_validate(row, from_attributes=True)
 
     async def delete(self, org_id: UUID, silence_id: UUID) -> bool:
         result = await self._session.execute(
