@@ -13,6 +13,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from cmis_shared.events import PostFigures
+
 DEFAULT_PERIOD_DAYS = 30
 
 
@@ -33,15 +35,9 @@ class CampaignFigures(BaseModel):
     conversion_value: Decimal = Decimal(0)
 
 
-class PostItem(BaseModel):
+class PostItem(PostFigures):
     id: UUID
     platform: str
-    text: str
-    published_at: datetime
-    likes: int = 0
-    comments: int = 0
-    shares: int = 0
-    impressions: int = 0
 
 
 class ContentFigures(BaseModel):
