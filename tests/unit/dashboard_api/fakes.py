@@ -32,16 +32,9 @@ from cmis_dashboard_api.ports import (
     TriggerTarget,
     UserRef,
 )
+from cmis_dashboard_api.schemas import notifications as schemas
 from cmis_dashboard_api.schemas.audit import AuditEntry
 from cmis_dashboard_api.schemas.members import MemberOut
-from cmis_dashboard_api.schemas.notifications import (
-    AttemptOut,
-    ChannelOut,
-    CreateChannel,
-    CreateSilence,
-    SilenceOut,
-    UpdateChannel,
-)
 from cmis_dashboard_api.schemas.orgs import IntegrationOut
 from cmis_dashboard_api.schemas.plans import ContentOut, KpiOut
 from cmis_shared.events import DataType, Event, SyncTrigger
@@ -64,10 +57,12 @@ class FakeState:
     members: dict[UUID, dict[UUID, MemberOut]] = field(default_factory=dict)  # org -> user
     audit: list[tuple[UUID, AuditEntry]] = field(default_factory=list)  # (org, entry), oldest first
     grants: dict[UUID, NewPendingGrant] = field(default_factory=dict)
-    channels: dict[UUID, tuple[UUID, ChannelOut]] = field(default_factory=dict)
+    channels: dict[UUID, tuple[UUID, schemas.ChannelOut]] = field(default_factory=dict)
     tests_queued: list[UUID] = field(default_factory=list)  # channel per queued test
-    attempts: dict[UUID, list[AttemptOut]] = field(default_factory=dict)  # by channel, oldest first
-    silences: dict[UUID, tuple[UUID, SilenceOut]] = field(default_factory=dict)
+    attempts: dict[UUID, list[schemas.AttemptOut]] = field(
+        default_factory=dict
+    )  # by channel, oldest first
+    silences: dict[UUID, tuple[UUID, schemas.SilenceOut]] = field(default_factory=dict)
     published: list[Event] = field(default_factory=list)
 
 
@@ -324,15 +319,17 @@ class FakeChannels:
     def __init__(self, state: FakeState) -> None:
         self.s = state
 
-    async def all(self, org_id: UUID) -> list[ChannelOut]:
+    async def all(self, org_id: UUID) -> list[schemas.ChannelOut]:
         return [row for owner, row in self.s.channels.values() if owner == org_id]
 
-    async def find(self, org_id: UUID, channel_id: UUID) -> ChannelOut | None:
+    async def find(self, org_id: UUID, channel_id: UUID) -> schemas.ChannelOut | None:
         owner, row = self.s.channels.get(channel_id, (None, None))
         return row if owner == org_id else None
 
-    async def create(self, org_id: UUID, body: CreateChannel) -> tuple[ChannelOut, str | None]:
-        row = ChannelOut(
+    async def create(
+        self, org_id: UUID, body: schemas.CreateChannel
+    ) -> tuple[schemas.ChannelOut, str | None]:
+        row = schemas.ChannelOut(
             id=uuid4(), name=body.name, kind=body.kind,
             target_hint=body.to or str(body.url), routing=body.routing.to_json(),
             enabled=True, disabled_reason=None, consecutive_failures=0, created_at=CREATED,
@@ -340,7 +337,9 @@ class FakeChannels:
         self.s.channels[row.id] = (org_id, row)
         return row, "whsec_fake" if body.kind == "webhook" else None
 
-    async def update(self, org_id: UUID, channel_id: UUID, body: UpdateChannel) -> ChannelOut:
+    async def update(
+        self, org_id: UUID, channel_id: UUID, body: schemas.UpdateChannel
+    ) -> schemas.ChannelOut:
         row = await self.find(org_id, channel_id)
         assert row is not None, "update of a channel the unit of work did not find"
         changes: dict[str, Any] = {}
@@ -364,7 +363,9 @@ class FakeChannels:
         self.s.tests_queued.append(channel_id)
         return uuid4()
 
-    async def attempts(self, channel_id: UUID, before: int | None, limit: int) -> list[AttemptOut]:
+    async def attempts(
+        self, channel_id: UUID, before: int | None, limit: int
+    ) -> list[schemas.AttemptOut]:
         rows = reversed(self.s.attempts.get(channel_id, []))
         return [a for a in rows if before is None or a.id < before][:limit]
 
@@ -373,14 +374,14 @@ class FakeSilences:
     def __init__(self, state: FakeState) -> None:
         self.s = state
 
-    async def active(self, org_id: UUID, now: datetime) -> list[SilenceOut]:
+    async def active(self, org_id: UUID, now: datetime) -> list[schemas.SilenceOut]:
         rows = [
             r for owner, r in self.s.silences.values() if owner == org_id and r.expires_at > now
         ]
         return sorted(rows, key=lambda row: row.expires_at)
 
-    async def create(self, org_id: UUID, body: CreateSilence) -> SilenceOut:
-        row = SilenceOut(
+    async def create(self, org_id: UUID, body: schemas.CreateSilence) -> schemas.SilenceOut:
+        row = schemas.SilenceOut(
             id=uuid4(), subject_id=body.subject_id,
             alert_type=None if body.alert_type is None else str(body.alert_type),
             expires_at=body.expires_at, comment=body.comment, created_at=CREATED,
