@@ -82,6 +82,8 @@ async def test_a_due_notification_is_sent_with_its_decrypted_target_and_recorded
     assert world.queue.notifications[notification].state == DeliveryState.DELIVERED
     assert world.metric("cmis_notifications_sent_total", channel_kind="webhook", kind="firing") == 1
     assert world.metric("cmis_notification_attempts_in_flight") == 0
+    assert world.metric("cmis_notification_attempt_seconds_count", channel_kind="webhook") == 1
+    assert world.metric("cmis_notification_attempt_seconds_sum", channel_kind="webhook") == 0.012
     assert world.loop.busy_channels == frozenset()
 
 
