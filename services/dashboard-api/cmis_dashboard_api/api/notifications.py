@@ -117,7 +117,7 @@ async def update_channel(
 ) -> Response:
     try:
         row = await notifications.update_channel(services.uow(), org_id, channel_id, body)
-    except notifications.ChannelKindConflict as error:
+    except ValueError as error:  # ChannelKindConflict (as before: any ValueError is a 409)
         raise ApiError(409, str(error), code="kind_conflict") from None
     if row is None:
         raise not_found("notification channel")
