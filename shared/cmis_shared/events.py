@@ -170,15 +170,21 @@ class CampaignFact(_Contract):
     last_30_days: MetricTotals = Field(default_factory=MetricTotals)
 
 
-class PostFact(_Contract):
-    post_id: UUID
-    external_id: str
+class PostFigures(_Contract):
+    """A post as every copy of it reads: its text, when it was published and its engagement
+    counts (the worker's normalized post, this fact, the dashboard view's item)."""
+
     text: str
     published_at: AwareDatetime
     likes: int = 0
     comments: int = 0
     shares: int = 0
     impressions: int = 0
+
+
+class PostFact(PostFigures):
+    post_id: UUID
+    external_id: str
 
 
 class ContentTotals(_Contract):

@@ -52,7 +52,13 @@ def daily_metrics(
 def posts(ds: Dataset, platform: str, owner_id: str, channel: str = "") -> list[NormalizedPost]:
     return [
         NormalizedPost(
-            p.external_id, p.text, p.published_at, p.likes, p.comments, p.shares, p.impressions
+            external_id=p.external_id,
+            text=p.text,
+            published_at=p.published_at,
+            likes=p.likes,
+            comments=p.comments,
+            shares=p.shares,
+            impressions=p.impressions,
         )
         for p in ds.posts(platform, owner_id, channel)
     ]

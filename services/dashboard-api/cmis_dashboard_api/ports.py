@@ -22,6 +22,14 @@ from cmis_dashboard_api.domain.org_settings import OrgSettings
 from cmis_dashboard_api.domain.state import DashboardState, KpiTarget, ScheduledItem
 from cmis_dashboard_api.schemas.audit import AuditEntry
 from cmis_dashboard_api.schemas.members import MemberOut
+from cmis_dashboard_api.schemas.notifications import (
+    AttemptOut,
+    ChannelOut,
+    CreateChannel,
+    CreateSilence,
+    SilenceOut,
+    UpdateChannel,
+)
 from cmis_dashboard_api.schemas.orgs import IntegrationOut
 from cmis_dashboard_api.schemas.plans import ContentOut, KpiOut
 from cmis_shared.events import DataType, SyncTrigger
@@ -199,6 +207,42 @@ class OAuthGrants(Protocol):
     async def remove(self, grant_id: UUID) -> None: ...
 
 
+class NotificationChannels(Protocol):
+    """The organization's notification channels (targets encrypted by the adapter) and the
+    delivery attempts the notifier recorded for them."""
+
+    async def all(self, org_id: UUID) -> list[ChannelOut]: ...
+    async def find(self, org_id: UUID, channel_id: UUID) -> ChannelOut | None:
+        """The organization's channel, locked until commit."""
+        ...
+
+    async def create(self, org_id: UUID, body: CreateChannel) -> tuple[ChannelOut, str | None]:
+        """The new channel and, for a webhook, its signing secret (returned this once)."""
+        ...
+
+    async def update(self, org_id: UUID, channel_id: UUID, body: UpdateChannel) -> ChannelOut:
+        """Change a channel found in this unit of work; re-enabling resets its failures."""
+        ...
+
+    async def delete(self, org_id: UUID, channel_id: UUID) -> bool: ...
+    async def queue_test(self, org_id: UUID, channel_id: UUID) -> UUID:
+        """A ``test`` notification for the notifier to send; its id."""
+        ...
+
+    async def attempts(self, channel_id: UUID, before: int | None, limit: int) -> list[AttemptOut]:
+        """Newest first, the attempts with an id below ``before``."""
+        ...
+
+
+class Silences(Protocol):
+    async def active(self, org_id: UUID, now: datetime) -> list[SilenceOut]:
+        """Those not expired at ``now``, the soonest to expire first."""
+        ...
+
+    async def create(self, org_id: UUID, body: CreateSilence) -> SilenceOut: ...
+    async def delete(self, org_id: UUID, silence_id: UUID) -> bool: ...
+
+
 class UnitOfWork(OutboxUnitOfWork, Protocol):
     """One transaction: repositories' writes and the events staged in the outbox."""
 
@@ -220,6 +264,10 @@ class UnitOfWork(OutboxUnitOfWork, Protocol):
     def members(self) -> Members: ...
     @property
     def audit(self) -> AuditLog: ...
+    @property
+    def channels(self) -> NotificationChannels: ...
+    @property
+    def silences(self) -> Silences: ...
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]

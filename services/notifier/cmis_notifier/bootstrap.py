@@ -62,7 +62,7 @@ def bootstrap(
     metrics = NotifierMetrics(runtime.metrics)
     # Redirects are not followed: a receiver moving must not move where signed bodies go.
     http = httpx.AsyncClient(timeout=settings.delivery_timeout_seconds, follow_redirects=False)
-    queue = SqlDeliveryQueue(runtime.sessions)
+    queue = SqlDeliveryQueue(runtime.sessions, settings.channel_disable_after_failures)
     delivery = DeliveryLoop(
         queue,
         ChannelSenders(settings, http, clock),

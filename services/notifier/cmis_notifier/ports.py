@@ -1,5 +1,6 @@
 """What the handlers need from outside, as Protocols: the grouping buffer and the delivery
-queue (PostgreSQL, one unit of work each), and the senders (HTTP, SMTP). Adapters implement
+queue (PostgreSQL, one unit of work each), the senders (HTTP, SMTP) and the delivery
+figures (Prometheus). Adapters implement
 them; unit tests use in-memory fakes."""
 
 from __future__ import annotations
@@ -67,15 +68,27 @@ class DeliveryQueue(Protocol):
         ...
 
     async def record(
-        self,
-        attempt: FinishedAttempt,
-        disable_after: int,
-        announce: Callable[[Recorded], Sequence[Event]],
+        self, attempt: FinishedAttempt, announce: Callable[[Recorded], Sequence[Event]]
     ) -> Recorded | None:
         """Store the attempt and the next state if the lease is still ours (None if not);
-        count the channel's failures and disable it past ``disable_after``; publish what
-        ``announce`` returns in the same transaction."""
+        count the channel's failures and disable it past the queue's threshold (the retry
+        policy's ``disable_after_failures``); publish what ``announce`` returns in the same
+        transaction."""
         ...
+
+
+class DeliveryMetrics(Protocol):
+    """The delivery loop's figures (Prometheus in production)."""
+
+    def attempt_started(self) -> None: ...
+    def attempt_ended(self, channel_kind: str, seconds: float | None) -> None:
+        """An attempt is no longer in flight; ``seconds``: how long it took, when it ran."""
+        ...
+
+    def sent(self, channel_kind: str, kind: str) -> None: ...
+    def failed(self, channel_kind: str, reason: str) -> None: ...
+    def given_up(self, channel_kind: str) -> None: ...
+    def channel_disabled(self) -> None: ...
 
 
 class Sender(Protocol):

@@ -138,7 +138,7 @@ def build(settings: NotifierSettings) -> Notifier:
     http = httpx.AsyncClient(timeout=settings.delivery_timeout_seconds)
     unit_of_work = partial(SqlUnitOfWork, sessions)
     delivery = DeliveryLoop(
-        SqlDeliveryQueue(sessions),
+        SqlDeliveryQueue(sessions, settings.channel_disable_after_failures),
         ChannelSenders(settings, http),  # signatures on the real clock: receivers check age
         TokenCipher(settings.encryption_keys),
         settings.retry_policy(),

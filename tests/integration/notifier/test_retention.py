@@ -35,7 +35,7 @@ async def test_old_finished_notifications_are_pruned_in_batches(notifier: Notifi
             status="delivered", latency_ms=5,
         ))  # fmt: skip
     retention = DeliveryRetention(
-        SqlDeliveryQueue(notifier.sessions), timedelta(days=30), batch=1, clock=notifier.clock
+        SqlDeliveryQueue(notifier.sessions, 5), timedelta(days=30), batch=1, clock=notifier.clock
     )
 
     assert await retention() == 1  # one batch per step

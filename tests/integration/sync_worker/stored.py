@@ -68,7 +68,7 @@ async def stored_posts(
             ),
             {"id": integration_id},
         )
-        return [NormalizedPost(*row) for row in rows]
+        return [NormalizedPost.model_validate(row._mapping) for row in rows]
 
 
 def expected_campaigns(

@@ -62,7 +62,10 @@ def _metric(n: int, day: date, spend: str = "10.50") -> NormalizedDailyMetric:
 
 
 def _post(n: int, hours_ago: int) -> NormalizedPost:
-    return NormalizedPost(f"p{n}", f"post {n}", NOW - timedelta(hours=hours_ago), 5, 2, 1, 100)
+    return NormalizedPost(
+        external_id=f"p{n}", text=f"post {n}", published_at=NOW - timedelta(hours=hours_ago),
+        likes=5, comments=2, shares=1, impressions=100,
+    )  # fmt: skip
 
 
 class World:

@@ -12,6 +12,7 @@ from cmis_dashboard_api.adapters.alert_queries import SqlAlertStates
 from cmis_dashboard_api.adapters.audit_log import SqlAuditLog
 from cmis_dashboard_api.adapters.integrations import SqlIntegrations
 from cmis_dashboard_api.adapters.members import SqlMembers
+from cmis_dashboard_api.adapters.notification_channels import SqlNotificationChannels, SqlSilences
 from cmis_dashboard_api.adapters.oauth_grants import SqlOAuthGrants
 from cmis_dashboard_api.adapters.org_settings import SqlOrgSettings
 from cmis_dashboard_api.adapters.sync_commands import SqlRuns
@@ -66,3 +67,11 @@ class SqlUnitOfWork(UnitOfWork):
     @property
     def audit(self) -> SqlAuditLog:
         return SqlAuditLog(self.session)
+
+    @property
+    def channels(self) -> SqlNotificationChannels:
+        return SqlNotificationChannels(self.session, self._cipher)
+
+    @property
+    def silences(self) -> SqlSilences:
+        return SqlSilences(self.session)

@@ -76,7 +76,7 @@ SILENCE_EXAMPLE = {"subject_id": "3c1e0f9a-7b2d-4e8f-9a1b-2c3d4e5f6a7b", "alert_
     ),
 )
 async def list_channels(org_id: AdminOrg, services: ServicesDep) -> Response:
-    rows = await notifications.list_channels(services.runtime.sessions, org_id)
+    rows = await notifications.list_channels(services.uow(), org_id)
     return json_response(ChannelList(channels=rows))
 
 
@@ -96,9 +96,7 @@ async def list_channels(org_id: AdminOrg, services: ServicesDep) -> Response:
     ),
 )
 async def create_channel(org_id: AdminOrg, body: CreateChannel, services: ServicesDep) -> Response:
-    created = await notifications.create_channel(
-        services.runtime.sessions, services.cipher, org_id, body
-    )
+    created = await notifications.create_channel(services.uow(), org_id, body)
     return json_response(created, 201)
 
 
@@ -118,10 +116,8 @@ async def update_channel(
     org_id: AdminOrg, channel_id: ChannelId, body: UpdateChannel, services: ServicesDep
 ) -> Response:
     try:
-        row = await notifications.update_channel(
-            services.runtime.sessions, services.cipher, org_id, channel_id, body
-        )
-    except ValueError as error:  # a target of the other kind than the stored channel's
+        row = await notifications.update_channel(services.uow(), org_id, channel_id, body)
+    except ValueError as error:  # ChannelKindConflict (as before: any ValueError is a 409)
         raise ApiError(409, str(error), code="kind_conflict") from None
     if row is None:
         raise not_found("notification channel")
@@ -155,7 +151,7 @@ def _removed(found: bool, what: str) -> Response:
 async def delete_channel(
     org_id: AdminOrg, channel_id: ChannelId, services: ServicesDep
 ) -> Response:
-    found = await notifications.delete_channel(services.runtime.sessions, org_id, channel_id)
+    found = await notifications.delete_channel(services.uow(), org_id, channel_id)
     return _removed(found, "notification channel")
 
 
@@ -174,7 +170,7 @@ async def delete_channel(
 )
 async def test_channel(org_id: AdminOrg, channel_id: ChannelId, services: ServicesDep) -> Response:
     try:
-        queued = await notifications.test_channel(services.runtime.sessions, org_id, channel_id)
+        queued = await notifications.test_channel(services.uow(), org_id, channel_id)
     except notifications.ChannelDisabled as error:
         raise ApiError(409, f"the channel is disabled ({error}); enable it first") from None
     if queued is None:
@@ -202,9 +198,7 @@ async def deliveries(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Response:
-    page = await notifications.deliveries(
-        services.runtime.sessions, org_id, channel_id, cursor, limit
-    )
+    page = await notifications.deliveries(services.uow(), org_id, channel_id, cursor, limit)
     if page is None:
         raise not_found("notification channel")
     return json_response(page)
@@ -229,7 +223,7 @@ async def deliveries(
     ),
 )
 async def list_silences(org_id: AdminOrg, services: ServicesDep) -> Response:
-    rows = await notifications.list_silences(services.runtime.sessions, org_id, system_clock())
+    rows = await notifications.list_silences(services.uow(), org_id, system_clock())
     return json_response(SilenceList(silences=rows))
 
 
@@ -252,7 +246,7 @@ async def list_silences(org_id: AdminOrg, services: ServicesDep) -> Response:
     ),
 )
 async def create_silence(org_id: AdminOrg, body: CreateSilence, services: ServicesDep) -> Response:
-    row = await notifications.create_silence(services.runtime.sessions, org_id, body)
+    row = await notifications.create_silence(services.uow(), org_id, body)
     return json_response(row, 201)
 
 
@@ -263,5 +257,5 @@ async def create_silence(org_id: AdminOrg, body: CreateSilence, services: Servic
 async def delete_silence(
     org_id: AdminOrg, silence_id: SilenceId, services: ServicesDep
 ) -> Response:
-    found = await notifications.delete_silence(services.runtime.sessions, org_id, silence_id)
+    found = await notifications.delete_silence(services.uow(), org_id, silence_id)
     return _removed(found, "silence")

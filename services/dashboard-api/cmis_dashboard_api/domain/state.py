@@ -13,6 +13,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from cmis_shared.events import PostFigures
+
 DEFAULT_PERIOD_DAYS = 30
 
 
@@ -33,15 +35,9 @@ class CampaignFigures(BaseModel):
     conversion_value: Decimal = Decimal(0)
 
 
-class PostItem(BaseModel):
+class PostItem(PostFigures):
     id: UUID
     platform: str
-    text: str
-    published_at: datetime
-    likes: int = 0
-    comments: int = 0
-    shares: int = 0
-    impressions: int = 0
 
 
 class ContentFigures(BaseModel):
@@ -91,13 +87,17 @@ class SyncLane(BaseModel):
     as_of: datetime | None = None
 
 
-class AlertItem(BaseModel):
+class AlertFields(BaseModel):
+    # What an alert says, in the view's state and in the dashboard document alike.
     id: UUID
     type: str
     severity: str
     message: str
     subject_type: str
     subject_id: UUID
+
+
+class AlertItem(AlertFields):
     open: bool = True
     first_seen_at: datetime | None = None  # when it opened: the order of open alerts
     as_of: datetime | None = None

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from cmis_dashboard_api.domain.state import AlertFields
 from cmis_dashboard_api.schemas.common import Number
 
 
@@ -99,13 +100,7 @@ class ConnectedAccounts(BaseModel):
     accounts: list[AccountRow]
 
 
-class AlertRow(BaseModel):
-    id: UUID
-    type: str
-    severity: str
-    message: str
-    subject_type: str
-    subject_id: UUID
+class AlertRow(AlertFields):
     integration_id: UUID | None = Field(description="The subject, when it is an integration.")
     campaign_id: UUID | None = Field(description="The subject, when it is a campaign.")
 

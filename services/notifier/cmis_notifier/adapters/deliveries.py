@@ -65,8 +65,9 @@ _PRUNE = text(
 
 
 class SqlDeliveryQueue:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], disable_after: int) -> None:
         self._sessions = sessions
+        self._disable_after = disable_after  # consecutive failed attempts of a channel
 
     async def claim(
         self, limit: int, busy_channels: Collection[UUID], lease: timedelta
@@ -104,10 +105,7 @@ class SqlDeliveryQueue:
             return int(result.rowcount)  # type: ignore[attr-defined]
 
     async def record(
-        self,
-        attempt: FinishedAttempt,
-        disable_after: int,
-        announce: Callable[[Recorded], Sequence[Event]],
+        self, attempt: FinishedAttempt, announce: Callable[[Recorded], Sequence[Event]]
     ) -> Recorded | None:
         claimed, result, step = attempt.claimed, attempt.result, attempt.step
         async with self._sessions() as session, session.begin():
@@ -154,7 +152,7 @@ class SqlDeliveryQueue:
                 channel.consecutive_failures = 0
             else:
                 channel.consecutive_failures += 1
-                if channel.enabled and channel.consecutive_failures >= disable_after:
+                if channel.enabled and channel.consecutive_failures >= self._disable_after:
                     channel.enabled = False
                     channel.disabled_reason = (
                         f"disabled after {channel.consecutive_failures} failed deliveries in a "

@@ -13,13 +13,12 @@ from uuid import UUID
 
 import structlog
 
-from cmis_notifier.adapters.metrics import NotifierMetrics
 from cmis_notifier.domain.delivery import AttemptResult, DeliveryState, RetryPolicy, after_attempt
 from cmis_notifier.domain.grouping import NotificationKind
 from cmis_notifier.domain.messages import build_body, sample_alert
 from cmis_notifier.domain.records import ClaimedNotification, FinishedAttempt, Recorded
 from cmis_notifier.loops import wait_for_wake
-from cmis_notifier.ports import DeliveryQueue, Sender
+from cmis_notifier.ports import DeliveryMetrics, DeliveryQueue, Sender
 from cmis_shared.clock import Clock, system_clock
 from cmis_shared.crypto import CredentialsDecryptionError, TokenCipher
 from cmis_shared.events import Event
@@ -37,7 +36,7 @@ class DeliveryLoop:
         sender: Sender,
         cipher: TokenCipher,
         policy: RetryPolicy,
-        metrics: NotifierMetrics,
+        metrics: DeliveryMetrics,
         *,
         dashboard_url: str,
         concurrency: int,
@@ -107,18 +106,17 @@ class DeliveryLoop:
             channel_id=str(claimed.channel_id),
             attempt=claimed.attempts,
         ):
-            self._metrics.in_flight.inc()
+            self._metrics.attempt_started()
             try:
                 result = await self._send(claimed)
-            finally:
-                self._metrics.in_flight.dec()
-            self._metrics.latency.labels(kind).observe(result.latency_ms / 1000)
+            except BaseException:  # cancelled (shutdown) or a sender's bug: not in flight
+                self._metrics.attempt_ended(kind, None)
+                raise
+            self._metrics.attempt_ended(kind, result.latency_ms / 1000)
             step = after_attempt(result, claimed.attempts, self._policy, self._clock())
             try:
                 recorded = await self._queue.record(
-                    FinishedAttempt(claimed, result, step),
-                    self._policy.disable_after_failures,
-                    lambda r: self._announce(claimed, r),
+                    FinishedAttempt(claimed, result, step), lambda r: self._announce(claimed, r)
                 )
             except Exception as error:
                 if not is_infrastructure_error(error):
@@ -156,10 +154,10 @@ class DeliveryLoop:
     ) -> None:
         kind = claimed.channel_kind
         if result.ok:
-            self._metrics.sent.labels(kind, claimed.kind).inc()
+            self._metrics.sent(kind, claimed.kind)
             log.info("notification delivered", latency_ms=result.latency_ms)
         else:
-            self._metrics.failed.labels(kind, result.reason or "failed").inc()
+            self._metrics.failed(kind, result.reason or "failed")
             log.warning(
                 "notification attempt failed",
                 reason=result.reason,
@@ -170,8 +168,8 @@ class DeliveryLoop:
             log.warning("lease lost before recording; another claim owns the notification")
             return
         if recorded.state == DeliveryState.FAILED:
-            self._metrics.given_up.labels(kind).inc()
+            self._metrics.given_up(kind)
             log.error("notification given up", attempts=claimed.attempts)
         if recorded.channel_disabled:
-            self._metrics.channels_disabled.inc()
+            self._metrics.channel_disabled()
             log.error("channel disabled", failures=recorded.channel_failures)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from cmis_shared.events import BudgetPeriod, ErrorClass, Platform
+from cmis_shared.events import BudgetPeriod, ErrorClass, Platform, PostFigures
 
 
 @dataclass(frozen=True)
@@ -58,15 +58,11 @@ class NormalizedDailyMetric:
     conversion_value: Decimal = Decimal(0)
 
 
-@dataclass(frozen=True)
-class NormalizedPost:
+class NormalizedPost(PostFigures):
+    """A post as a connector read it (the fields every copy of a post has, and its id on
+    the platform)."""
+
     external_id: str
-    text: str
-    published_at: datetime
-    likes: int = 0
-    comments: int = 0
-    shares: int = 0
-    impressions: int = 0
 
 
 class ConnectorError(Exception):
