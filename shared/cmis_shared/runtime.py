@@ -18,7 +18,7 @@ from typing import Any
 import structlog
 from aio_pika.abc import AbstractChannel
 from faststream import FastStream
-from faststream.rabbit import RabbitBroker
+from faststream.rabbit import RabbitBroker, RabbitQueue
 from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import CollectorRegistry
@@ -123,8 +123,14 @@ class ServiceRuntime:
             await self.health_server.start()
         self.start_background(self.watchdog.run, "dependency-watchdog")
 
-    def consumer(self, service: str, handlers: Mapping[type[Event], Handler]) -> EventConsumer:
-        """The service's event consumer, with its limits, pauses and timeouts from settings."""
+    def consumer(
+        self,
+        service: str,
+        handlers: Mapping[type[Event], Handler],
+        queue: RabbitQueue | None = None,
+    ) -> EventConsumer:
+        """The service's event consumer (of ``queue``, one of its lanes, if given), with its
+        limits, pauses and timeouts from settings."""
         return EventConsumer(
             self.broker,
             self.topology,
@@ -135,6 +141,7 @@ class ServiceRuntime:
             infra_retry_max_seconds=self.settings.consumer_infra_retry_max_seconds,
             publish_timeout_seconds=self.settings.publish_timeout_seconds,
             metrics=self.metrics,
+            queue=queue,
         )
 
     def add_check(self, name: str, check: Check, *, dependency: bool = True) -> None:

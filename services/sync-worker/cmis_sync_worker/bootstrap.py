@@ -84,7 +84,7 @@ class SyncWorker:
             clock,
             self.refresh_lock,
         )
-        self.consumer = subscribe(self.runtime, self.handler)
+        self.consumers = subscribe(self.runtime, self.handler)
 
     def _pool(self) -> asyncpg.Pool:
         if self.pool is None:
