@@ -71,7 +71,7 @@ class ServiceRuntime:
         self.topology = Topology(settings.namespace)
         self.broker: RabbitBroker = build_broker(settings, self.tracer_provider, self.metrics)
         self.publisher = EventPublisher(
-            settings.rabbit_url,
+            settings.amqp_urls,
             self.topology.exchange.name,
             self.tracer,
             settings.service_name,
