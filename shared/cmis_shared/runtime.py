@@ -38,6 +38,7 @@ from cmis_shared.health import Check, HealthChecks, Readiness
 from cmis_shared.health_server import HealthServer
 from cmis_shared.outbox import OutboxRelay
 from cmis_shared.publisher import EventPublisher
+from cmis_shared.queue_migration import migrate_classic_queues
 from cmis_shared.runtime_metrics import RuntimeMetrics
 from cmis_shared.settings import CmisSettings
 from cmis_shared.supervision import SupervisedTask, Supervisor
@@ -110,12 +111,14 @@ class ServiceRuntime:
         self._admin_channel: AbstractChannel | None = None
 
     async def connect(self) -> None:
-        """Connect the broker and declare the topology (before subscribers start); serve
-        /metrics, /healthz and /readyz; start the dependency watchdog."""
+        """Connect the broker and declare the topology (before subscribers start), moving what
+        the classic queues of an earlier version still hold (:mod:`.queue_migration`);
+        serve /metrics, /healthz and /readyz; start the dependency watchdog."""
         log.info("protections", service=self.settings.service_name, **self.settings.protections())
         await self.broker.connect()
         await self.topology.declare(self.broker)
         await self.publisher.connect()
+        await migrate_classic_queues(self.publisher.open_channel, self.topology)
         if self.settings.metrics_port is not None and self.health_server is None:
             self.health_server = HealthServer(
                 self.metrics, self.readiness, port=self.settings.metrics_port
