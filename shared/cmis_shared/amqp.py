@@ -17,7 +17,7 @@ from typing import Any
 import aio_pika
 import structlog
 from aio_pika import RobustConnection
-from aio_pika.abc import AbstractRobustConnection
+from aio_pika.abc import AbstractRobustConnection, TimeoutType
 from aio_pika.exceptions import CONNECTION_EXCEPTIONS
 from yarl import URL
 
@@ -39,6 +39,11 @@ class FailoverConnection(RobustConnection):
         self._current = 0
         self._connected_once = False
 
+    async def connect(self, timeout: TimeoutType = None) -> None:  # noqa: ASYNC109 - aio-pika
+        """``timeout`` bounds each node's TCP and AMQP handshake, not the restoring of channels
+        and consumers that follows (a quorum queue electing a new leader may take longer)."""
+        await super().connect(NODE_CONNECT_TIMEOUT_SECONDS if timeout is None else timeout)
+
     async def _RobustConnection__connect_transport(self) -> None:  # aio-pika's hook
         """Each (re)connection attempt: every node in turn, the lost one last. aio-pika calls
         this from its recovery loop; it retries after ``reconnect_interval`` if all fail."""
@@ -48,8 +53,7 @@ class FailoverConnection(RobustConnection):
             index = (start + step) % len(self.urls)
             self.url = self.urls[index]
             try:
-                async with asyncio.timeout(NODE_CONNECT_TIMEOUT_SECONDS):
-                    await super()._RobustConnection__connect_transport()  # type: ignore[misc]
+                await super()._RobustConnection__connect_transport()  # type: ignore[misc]
             except CONNECTION_EXCEPTIONS as error:  # TimeoutError is an OSError
                 errors.append(error)
                 if len(self.urls) > 1:
