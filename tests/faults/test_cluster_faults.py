@@ -25,8 +25,13 @@ from cmis_shared.events import SyncTrigger
 from cmis_shared.topology import Topology
 from tests.faults.checks import FaultRow, probe_recovery, verify
 from tests.faults.conftest import FAULT_ROWS
-from tests.faults.load import ManualLoad, TerminalEventQueue
-from tests.faults.scenario import WARM_UP_SECONDS, assert_kept_promises, in_thread
+from tests.faults.load import ManualLoad
+from tests.faults.scenario import (
+    WARM_UP_SECONDS,
+    assert_kept_promises,
+    in_thread,
+    watch_outcomes,
+)
 from tests.faults.system import Databases, FaultSystem, start_system
 from tests.support.private_servers import ClusterServers, PrivateRabbit
 
@@ -106,13 +111,7 @@ async def cluster_fault(
     """Like :func:`tests.faults.scenario.run_fault`, with the recovery measured from the
     strike while the fault lasts (a stopped node stays down through the checks) and the
     throughput after recovery compared with before."""
-    terminal = TerminalEventQueue(system)
-    await terminal.declare()
-    connection = await asyncpg.connect(asyncpg_dsn(system.settings.database_url))
-    try:
-        since = await connection.fetchval("SELECT clock_timestamp()")
-    finally:
-        await connection.close()
+    terminal, since = await watch_outcomes(system)
     load = ManualLoad(system)
     async with load.running():
         await asyncio.sleep(max(WARM_UP_SECONDS, THROUGHPUT_WINDOW_SECONDS))

@@ -26,6 +26,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
@@ -338,7 +339,7 @@ class PrivateRabbitCluster:
         for node in self.nodes:
             node.launch()
 
-    def form(self) -> None:
+    def wait_ready(self) -> None:
         """After :meth:`launch`: wait for every node, join them, wait until all run together."""
         for node in self.nodes:
             node.wait_ready()
@@ -380,7 +381,7 @@ class PrivateRabbitCluster:
 
     def start(self) -> None:
         self.launch()
-        self.form()
+        self.wait_ready()
 
     def destroy(self) -> None:
         for node in self.nodes:
@@ -391,6 +392,12 @@ class PrivateRabbitCluster:
         shutil.rmtree(self.home, ignore_errors=True)
 
 
+class _Broker(Protocol):
+    def launch(self) -> None: ...
+    def wait_ready(self) -> None: ...
+    def destroy(self) -> None: ...
+
+
 class PrivateServers:
     """The three private servers of a session: started together, torn down together."""
 
@@ -398,6 +405,7 @@ class PrivateServers:
         self.postgres = PrivatePostgres()
         self.redis = PrivateRedis()
         self.rabbit = PrivateRabbit()
+        self.broker: _Broker = self.rabbit  # one node, or a cluster (ClusterServers)
 
     @property
     def rabbit_urls(self) -> str:
@@ -408,10 +416,10 @@ class PrivateServers:
         try:
             # The Erlang VM boots slowest (a minute on a loaded host): launched first, waited
             # for last, so PostgreSQL and Redis start meanwhile.
-            self.rabbit.launch()
+            self.broker.launch()
             self.postgres.start()
             self.redis.start()
-            self.rabbit.wait_ready()
+            self.broker.wait_ready()
         except BaseException:
             self.destroy()
             raise
@@ -423,11 +431,14 @@ class PrivateServers:
             self.postgres.start()
         if not self.redis.running():
             self.redis.start()
+        self.ensure_broker_running()
+
+    def ensure_broker_running(self) -> None:
         if not self.rabbit.running():
             self.rabbit.start()
 
     def destroy(self) -> None:
-        for server in (self.rabbit, self.redis, self.postgres):
+        for server in (self.broker, self.redis, self.postgres):
             try:
                 server.destroy()
             except (RuntimeError, OSError, subprocess.SubprocessError) as error:
@@ -444,20 +455,11 @@ class ClusterServers(PrivateServers):
         self.redis = PrivateRedis()
         self.cluster = PrivateRabbitCluster(size)
         self.rabbit = self.cluster.nodes[0]
+        self.broker = self.cluster
 
     @property
     def rabbit_urls(self) -> str:
         return ",".join(self.cluster.urls)
-
-    def start(self) -> None:
-        try:
-            self.cluster.launch()
-            self.postgres.start()
-            self.redis.start()
-            self.cluster.form()
-        except BaseException:
-            self.destroy()
-            raise
 
     def stop_node(self, node: PrivateRabbit) -> None:
         node.stop()
@@ -467,17 +469,5 @@ class ClusterServers(PrivateServers):
         node.start()
         self.cluster.wait_members(len(self.cluster.nodes))
 
-    def ensure_running(self) -> None:
-        self.redis.resume()
-        if not self.postgres.running():
-            self.postgres.start()
-        if not self.redis.running():
-            self.redis.start()
-
-    def destroy(self) -> None:
-        self.cluster.destroy()
-        for server in (self.redis, self.postgres):
-            try:
-                server.destroy()
-            except (RuntimeError, OSError, subprocess.SubprocessError) as error:
-                print(f"teardown of {type(server).__name__} failed: {error}")
+    def ensure_broker_running(self) -> None:
+        """The cluster's nodes are the test's to stop and start."""
