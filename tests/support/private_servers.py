@@ -25,6 +25,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol
 
@@ -384,11 +385,16 @@ class PrivateRabbitCluster:
         self.wait_ready()
 
     def destroy(self) -> None:
-        for node in self.nodes:
+        """Every node at once (each stop is a graceful Erlang shutdown of a few seconds)."""
+
+        def destroy_node(node: PrivateRabbit) -> None:
             try:
                 node.destroy()
             except (RuntimeError, OSError, subprocess.SubprocessError) as error:
                 print(f"teardown of {node.node} failed: {error}")
+
+        with ThreadPoolExecutor(len(self.nodes)) as pool:
+            list(pool.map(destroy_node, self.nodes))
         shutil.rmtree(self.home, ignore_errors=True)
 
 
