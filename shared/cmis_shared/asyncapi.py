@@ -15,7 +15,7 @@ from cmis_shared.events import EVENT_TYPES
 from cmis_shared.topology import SERVICE_QUEUES, Topology
 
 PRODUCERS = {
-    "sync.requested": "scheduler (scheduled, retry) and dashboard-api (manual)",
+    "sync.requested": "scheduler (scheduled, retry), dashboard-api (manual, backfill)",
     "sync.started": "sync-worker",
     "sync.completed": "sync-worker",
     "sync.failed": "sync-worker",
@@ -31,30 +31,50 @@ PRODUCERS = {
 }
 
 
+LANES_NOTE = (
+    "a sync request's routing key is sync.requested.<trigger>, so each of the sync-worker's "
+    "lanes (one quorum queue per trigger, served manual, retry, scheduled, backfill) receives "
+    "only its own; bind sync.requested.* to receive every request."
+)
+
+
+def routing_keys_of(event_type: str) -> list[str]:
+    """The routing keys an event type is published with (one per lane for sync requests)."""
+    lanes = SERVICE_QUEUES["sync-worker"].lanes
+    if event_type in SERVICE_QUEUES["sync-worker"].routing_keys:
+        return [f"{event_type}.{lane}" for lane in lanes]
+    return [event_type]
+
+
 def specification() -> AsyncAPI:
     topology = Topology()
     broker = RabbitBroker(
-        description="CMIS domain events: one durable topic exchange, routing key = event type."
+        description="CMIS domain events: one durable topic exchange, routing key = event type "
+        "(sync requests: event type and lane); every queue a quorum queue."
     )
-    for routing_key, event_class in EVENT_TYPES.items():
-        broker.publisher(
-            exchange=topology.exchange,
-            routing_key=routing_key,
-            title=routing_key,
-            description=f"Published by {PRODUCERS[routing_key]}. Persistent, with publisher "
-            "confirms; AMQP message_id = event_id; W3C trace context in the headers.",
-            schema=event_class,
-        )
+    for event_type, event_class in EVENT_TYPES.items():
+        for routing_key in routing_keys_of(event_type):
+            lane = routing_key.removeprefix(event_type)
+            broker.publisher(
+                exchange=topology.exchange,
+                routing_key=routing_key,
+                title=routing_key,
+                description=f"Published by {PRODUCERS[event_type]}. Persistent, with publisher "
+                "confirms; AMQP message_id = event_id; W3C trace context in the headers."
+                + (f" The {lane[1:]} lane of {event_type}: {LANES_NOTE}" if lane else ""),
+                schema=event_class,
+            )
     for service in SERVICE_QUEUES:
+        for queue, keys in topology.bindings(service):
 
-        async def consume(body: bytes) -> None:  # documentation only
-            return None
+            async def consume(body: bytes) -> None:  # documentation only
+                return None
 
-        broker.subscriber(
-            topology.queue(service),
-            title=f"{service} queue",
-            description=f"Bound to {', '.join(SERVICE_QUEUES[service].routing_keys)}.",
-        )(consume)
+            broker.subscriber(
+                queue,
+                title=f"{queue.name.removeprefix('cmis.')} queue",
+                description=f"Quorum queue of {service}, bound to {', '.join(keys)}.",
+            )(consume)
     return AsyncAPI(
         broker,
         title="CMIS events",

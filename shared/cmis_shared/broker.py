@@ -1,5 +1,6 @@
 """The RabbitMQ broker every service uses: publisher confirms, unroutable messages raising,
-a deliberate prefetch, manual acks, and telemetry/metrics middlewares."""
+a deliberate prefetch, manual acks, telemetry/metrics middlewares, and a connection that moves
+to another node of a cluster when its own goes away (:mod:`cmis_shared.amqp`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from faststream.rabbit.prometheus import RabbitPrometheusMiddleware
 from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import CollectorRegistry
 
+from cmis_shared.amqp import failover_class
 from cmis_shared.settings import CmisSettings
 
 
@@ -27,8 +29,9 @@ def build_broker(
                 registry=metrics_registry, app_name=settings.service_name, metrics_prefix="cmis"
             )
         )
-    return RabbitBroker(
-        settings.rabbit_url,
+    urls = settings.amqp_urls
+    broker = RabbitBroker(
+        urls[0],
         default_channel=Channel(
             prefetch_count=settings.prefetch_count,
             publisher_confirms=True,
@@ -42,3 +45,7 @@ def build_broker(
         logger=logging.getLogger("faststream"),
         log_level=logging.DEBUG,
     )
+    # FastStream hands these to aio_pika.connect_robust; it has no argument of its own for a
+    # connection class. The failover class reconnects to any node of a cluster.
+    broker._connection_kwargs["connection_class"] = failover_class(urls)
+    return broker

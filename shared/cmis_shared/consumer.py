@@ -10,8 +10,8 @@
 - A handler failing on anything else (the message or its data) counts one attempt: the
   message is republished to the same queue with ``x-cmis-attempts`` + 1 (confirmed, keeping
   its priority, id and headers) and the original acked; after ``max_deliveries`` attempts it
-  is dead-lettered with the error. We count, because a classic queue (the worker's priority
-  queue) has no ``x-delivery-count``.
+  is dead-lettered with the error. We count, on every queue type alike (a quorum queue's
+  ``x-delivery-count`` counts only redeliveries, not our republished copies).
 - The ack comes after the handler returned, i.e. after its database commit: a crash before
   that redelivers, and handlers are idempotent (the inbox in :mod:`cmis_shared.uow`).
 """
@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import structlog
-from faststream.rabbit import RabbitBroker
+from faststream.rabbit import RabbitBroker, RabbitQueue
 from faststream.rabbit.annotations import RabbitMessage
 from prometheus_client import CollectorRegistry
 
@@ -71,7 +71,9 @@ class EventConsumer:
         infra_retry_max_seconds: float = 30.0,
         publish_timeout_seconds: float = 10.0,
         metrics: CollectorRegistry | None = None,
+        queue: RabbitQueue | None = None,
     ) -> None:
+        """``queue``: one of the service's queues (a lane); by default its only one."""
         self._broker = broker
         self._topology = topology
         self._service = service
@@ -80,9 +82,10 @@ class EventConsumer:
         self._retry_pause_seconds = retry_pause_seconds
         self._infra_retry_max_seconds = infra_retry_max_seconds
         self._publish_timeout = publish_timeout_seconds
-        self.queue = topology.queue(service)
+        self.queue = queue or topology.queue(service)
         self._metrics = ConsumerMetrics(metrics, service) if metrics is not None else None
-        self.subscriber = broker.subscriber(self.queue, title=f"{service} events")
+        title = f"{service} events" if queue is None else self.queue.name
+        self.subscriber = broker.subscriber(self.queue, title=title)
         self.subscriber(self._consume)
 
     @property

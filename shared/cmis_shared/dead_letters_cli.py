@@ -3,8 +3,7 @@ per subcommand over :class:`cmis_shared.dead_letters.DeadLetters`."""
 
 from __future__ import annotations
 
-import aio_pika
-
+from cmis_shared.amqp import connect_any
 from cmis_shared.dead_letters import DeadLetter, DeadLetters
 from cmis_shared.settings import CmisSettings
 from cmis_shared.topology import Topology
@@ -24,9 +23,7 @@ async def dead_letters_command(
     routing_key: str | None = None,
     replay_all: bool = False,
 ) -> str:
-    connection = await aio_pika.connect_robust(
-        settings.rabbit_url, timeout=settings.publish_timeout_seconds
-    )
+    connection = await connect_any(settings.amqp_urls, timeout=settings.publish_timeout_seconds)
     async with connection:
         channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
         letters = DeadLetters(

@@ -45,6 +45,7 @@ class SyncTrigger(enum.StrEnum):
     SCHEDULED = "scheduled"
     MANUAL = "manual"
     RETRY = "retry"
+    BACKFILL = "backfill"
 
 
 class ErrorClass(enum.StrEnum):

@@ -18,7 +18,7 @@ from opentelemetry import propagate
 from sqlalchemy import TextClause, text
 
 from cmis_shared.events import Event
-from cmis_shared.topology import message_priority
+from cmis_shared.topology import event_routing_key
 
 OutboxRow = tuple[uuid.UUID, str, bytes, str, str, int]
 
@@ -61,11 +61,13 @@ def outbox_rows(events: Iterable[Event]) -> list[OutboxRow]:
     return [
         (
             event.event_id,
-            event.routing_key,
+            event_routing_key(event),
             event.to_json(),
             headers,
             str(event.correlation_id),
-            message_priority(event),
+            # Unused since every queue is a quorum queue (a sync request's lane is in its
+            # routing key); the column stays for rows staged by earlier versions.
+            0,
         )
         for event in events
     ]

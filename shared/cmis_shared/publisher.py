@@ -8,12 +8,13 @@ publish and one producer span named and attributed as FastStream names its own, 
 and consumers cannot tell the difference.
 
 Its own connection keeps the relay's publishing off the channel the consumers use, and a
-robust connection reconnects by itself; a publish during an outage raises, and the relay
-leaves the row to be published again.
+robust connection reconnects by itself (to any node of a cluster: :mod:`cmis_shared.amqp`);
+a publish during an outage raises, and the relay leaves the row to be published again.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +22,8 @@ import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractRobustConnection
 from opentelemetry import propagate, trace
 from opentelemetry.semconv.trace import SpanAttributes
+
+from cmis_shared.amqp import connect_any
 
 
 class PublisherNotConnectedError(RuntimeError):
@@ -30,7 +33,7 @@ class PublisherNotConnectedError(RuntimeError):
 class EventPublisher:
     def __init__(
         self,
-        rabbit_url: str,
+        rabbit_urls: Sequence[str],
         exchange_name: str,
         tracer: trace.Tracer,
         app_id: str,
@@ -38,7 +41,7 @@ class EventPublisher:
         publish_timeout_seconds: float | None = None,
     ):
         self._publish_timeout = publish_timeout_seconds
-        self._rabbit_url = rabbit_url
+        self._rabbit_urls = tuple(rabbit_urls)
         self._exchange_name = exchange_name
         self._tracer = tracer
         self._app_id = app_id
@@ -48,7 +51,7 @@ class EventPublisher:
 
     async def connect(self) -> None:
         """After the topology is declared: the exchange must exist."""
-        self._connection = await aio_pika.connect_robust(self._rabbit_url)
+        self._connection = await connect_any(self._rabbit_urls)
         channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
         self._exchange = await channel.get_exchange(self._exchange_name, ensure=True)
 

@@ -18,7 +18,7 @@ from typing import Any
 import structlog
 from aio_pika.abc import AbstractChannel
 from faststream import FastStream
-from faststream.rabbit import RabbitBroker
+from faststream.rabbit import RabbitBroker, RabbitQueue
 from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import CollectorRegistry
@@ -38,6 +38,7 @@ from cmis_shared.health import Check, HealthChecks, Readiness
 from cmis_shared.health_server import HealthServer
 from cmis_shared.outbox import OutboxRelay
 from cmis_shared.publisher import EventPublisher
+from cmis_shared.queue_migration import migrate_classic_queues
 from cmis_shared.runtime_metrics import RuntimeMetrics
 from cmis_shared.settings import CmisSettings
 from cmis_shared.supervision import SupervisedTask, Supervisor
@@ -71,7 +72,7 @@ class ServiceRuntime:
         self.topology = Topology(settings.namespace)
         self.broker: RabbitBroker = build_broker(settings, self.tracer_provider, self.metrics)
         self.publisher = EventPublisher(
-            settings.rabbit_url,
+            settings.amqp_urls,
             self.topology.exchange.name,
             self.tracer,
             settings.service_name,
@@ -110,12 +111,14 @@ class ServiceRuntime:
         self._admin_channel: AbstractChannel | None = None
 
     async def connect(self) -> None:
-        """Connect the broker and declare the topology (before subscribers start); serve
-        /metrics, /healthz and /readyz; start the dependency watchdog."""
+        """Connect the broker and declare the topology (before subscribers start), moving what
+        the classic queues of an earlier version still hold (:mod:`.queue_migration`);
+        serve /metrics, /healthz and /readyz; start the dependency watchdog."""
         log.info("protections", service=self.settings.service_name, **self.settings.protections())
         await self.broker.connect()
         await self.topology.declare(self.broker)
         await self.publisher.connect()
+        await migrate_classic_queues(self.publisher.open_channel, self.topology)
         if self.settings.metrics_port is not None and self.health_server is None:
             self.health_server = HealthServer(
                 self.metrics, self.readiness, port=self.settings.metrics_port
@@ -123,8 +126,14 @@ class ServiceRuntime:
             await self.health_server.start()
         self.start_background(self.watchdog.run, "dependency-watchdog")
 
-    def consumer(self, service: str, handlers: Mapping[type[Event], Handler]) -> EventConsumer:
-        """The service's event consumer, with its limits, pauses and timeouts from settings."""
+    def consumer(
+        self,
+        service: str,
+        handlers: Mapping[type[Event], Handler],
+        queue: RabbitQueue | None = None,
+    ) -> EventConsumer:
+        """The service's event consumer (of ``queue``, one of its lanes, if given), with its
+        limits, pauses and timeouts from settings."""
         return EventConsumer(
             self.broker,
             self.topology,
@@ -135,6 +144,7 @@ class ServiceRuntime:
             infra_retry_max_seconds=self.settings.consumer_infra_retry_max_seconds,
             publish_timeout_seconds=self.settings.publish_timeout_seconds,
             metrics=self.metrics,
+            queue=queue,
         )
 
     def add_check(self, name: str, check: Check, *, dependency: bool = True) -> None:

@@ -66,6 +66,11 @@ class CmisSettings(BaseSettings):
         "client never keeps row locks (claimed schedule entries, outbox leases).",
     )
     rabbit_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    rabbit_urls: str = Field(
+        default="",
+        description="Comma-separated AMQP URLs of a RabbitMQ cluster's nodes: connections go to "
+        "the first that answers and, when it goes away, to the next (empty: rabbit_url only).",
+    )
     publish_timeout_seconds: float = Field(
         default=10.0, gt=0, description="Give up one publish (and its confirm) after this."
     )
@@ -187,6 +192,12 @@ class CmisSettings(BaseSettings):
             "development_conveniences_refused": not self.is_development,
             "encryption_key_source": "development" if self.uses_development_key else "configured",
         }
+
+    @property
+    def amqp_urls(self) -> tuple[str, ...]:
+        """Every broker address to try, in order (``rabbit_urls``, else ``rabbit_url``)."""
+        urls = tuple(url.strip() for url in self.rabbit_urls.split(",") if url.strip())
+        return urls or (self.rabbit_url,)
 
     def redis_key(self, *parts: str) -> str:
         return ":".join((f"{self.namespace}cmis", *parts))

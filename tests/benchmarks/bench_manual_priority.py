@@ -1,8 +1,9 @@
-"""Manual priority: with 10,000 scheduled ``sync.requested`` queued for the sync-worker and a
-consumer draining them with the worker's prefetch (each "sync" takes 200 ms, as many in
-flight as the prefetch allows), how long from committing a manual request (outbox, relay,
-priority 3) until the consumer starts it. Reference, same run: how long the manual request
-would wait in a plain FIFO queue = the backlog still ahead of it / the measured drain rate."""
+"""Manual priority: with 10,000 scheduled ``sync.requested`` queued in the sync-worker's
+scheduled lane and the worker's own wiring draining them (a consumer per lane, the priority
+gate admitting ``prefetch_count`` syncs at a time; each "sync" takes 200 ms), how long from
+committing a manual request (outbox, relay, the manual lane) until the worker starts it.
+Reference, same run: how long the manual request would wait in a plain FIFO queue = the
+backlog still ahead of it / the measured drain rate."""
 
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ import uuid
 import aio_pika
 from opentelemetry.sdk.trace import TracerProvider
 
-from cmis_shared.consumer import EventConsumer
 from cmis_shared.events import SyncRequested, SyncTrigger
 from cmis_shared.runtime import ServiceRuntime
 from cmis_shared.uow import UnitOfWork
+from cmis_sync_worker.subscribers import subscribe
 from tests.benchmarks.common import BenchResult, print_results
 from tests.benchmarks.support import scratch_settings
 
@@ -31,7 +32,7 @@ def _request(trigger: SyncTrigger) -> SyncRequested:
 
 
 async def _queue_backlog(rabbit_url: str, queue_name: str, count: int) -> None:
-    """Scheduled requests straight into the worker's queue (priority 0), confirmed."""
+    """Scheduled requests straight into the worker's scheduled lane, confirmed."""
     connection = await aio_pika.connect_robust(rabbit_url)
     async with connection:
         channel = await connection.channel(publisher_confirms=True)
@@ -42,7 +43,7 @@ async def _queue_backlog(rabbit_url: str, queue_name: str, count: int) -> None:
             async with in_flight:
                 await channel.default_exchange.publish(
                     aio_pika.Message(
-                        event.to_json(), message_id=str(event.event_id), priority=0,
+                        event.to_json(), message_id=str(event.event_id),
                         delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
                     ),
                     routing_key=queue_name,
@@ -79,10 +80,10 @@ async def run(scale: float = 1.0) -> list[BenchResult]:
     async with scratch_settings(outbox_poll_seconds=0.2) as settings:
         runtime = ServiceRuntime(settings, TracerProvider())
         await runtime.connect()
-        queue = runtime.topology.queue("sync-worker").name
+        queue = runtime.topology.lane_queue("sync-worker", SyncTrigger.SCHEDULED).name
         await _queue_backlog(settings.rabbit_url, queue, backlog)
         worker = Worker(steady_after=3 * settings.prefetch_count)
-        EventConsumer(runtime.broker, runtime.topology, "sync-worker", {SyncRequested: worker})
+        subscribe(runtime, worker)  # the sync-worker's lanes and gate, around the stand-in
         await runtime.broker.start()
         runtime.start_relay()
         await worker.steady.wait()

@@ -260,9 +260,10 @@ async def _check_broker(system: FaultSystem, row: FaultRow, dead_letters_expecte
                 f"expected {dead_letters_expected}"
             )
         for service in SERVICE_QUEUES:
-            queue = await channel.declare_queue(topology.queue(service).name, passive=True)
-            if not queue.declaration_result.consumer_count:
-                row.fail(f"{service}: no consumer on its queue")
+            for spec in topology.queues(service):
+                queue = await channel.declare_queue(spec.name, passive=True)
+                if not queue.declaration_result.consumer_count:
+                    row.fail(f"{service}: no consumer on {spec.name}")
 
 
 def _check_processes(system: FaultSystem, row: FaultRow) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import aio_pika
 import httpx
 import orjson
+from pamqp.common import FieldTable
 
 from cmis_shared.topology import Topology
 from tests.faults.system import FaultSystem
@@ -21,6 +22,8 @@ DATA_TYPES = ("campaigns", "metrics", "posts")
 # 0.4 s (with syncs every 3 and 5 s) outran a loaded 2-core host: metrics syncs queued for
 # minutes behind the simulator and every fault looked like stuck work.
 TRIGGER_EVERY_SECONDS = 1.0
+# Replicated like the system's own queues: in a cluster it survives the node a fault stops.
+QUORUM: FieldTable = {"x-queue-type": "quorum"}
 
 
 @dataclass
@@ -73,20 +76,25 @@ class TerminalEvent:
 
 
 class TerminalEventQueue:
-    """A durable queue of our own bound to the outcomes: it outlives broker restarts and is
+    """A quorum queue of our own bound to the outcomes: it outlives broker restarts and is
     read only at the end, so nothing in the system under test knows it is there."""
 
     def __init__(self, system: FaultSystem) -> None:
-        self._url = system.servers.rabbit.url
+        self._servers = system.servers
         self._topology = Topology(system.settings.namespace)
         self.name = f"{system.settings.namespace}faults.terminal-events"
+
+    @property
+    def _url(self) -> str:
+        """A running node's address (in a cluster, the node stopped by the fault is not)."""
+        return self._servers.rabbit.url
 
     async def declare(self) -> None:
         connection = await aio_pika.connect(self._url)
         async with connection:
             channel = await connection.channel()
             exchange = await channel.get_exchange(self._topology.exchange.name)
-            queue = await channel.declare_queue(self.name, durable=True)
+            queue = await channel.declare_queue(self.name, durable=True, arguments=QUORUM)
             for routing_key in ("sync.completed", "sync.failed"):
                 await queue.bind(exchange, routing_key)
 
@@ -95,7 +103,7 @@ class TerminalEventQueue:
         connection = await aio_pika.connect(self._url)
         async with connection:
             channel = await connection.channel()
-            queue = await channel.declare_queue(self.name, durable=True)
+            queue = await channel.declare_queue(self.name, durable=True, arguments=QUORUM)
             while (message := await queue.get(no_ack=True, fail=False)) is not None:
                 body = orjson.loads(message.body)
                 events.append(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 import asyncpg
 
@@ -17,13 +18,8 @@ from tests.faults.system import FaultSystem
 WARM_UP_SECONDS = 4.0  # scheduled and manual syncs in flight when the fault strikes
 
 
-async def run_fault(
-    system: FaultSystem,
-    fault: str,
-    inject: Callable[[], Awaitable[None]],
-    *,
-    dead_letters_expected: int = 0,
-) -> FaultRow:
+async def watch_outcomes(system: FaultSystem) -> tuple[TerminalEventQueue, datetime]:
+    """Before a fault: the queue that keeps every terminal event, and the database's now."""
     terminal = TerminalEventQueue(system)
     await terminal.declare()
     connection = await asyncpg.connect(asyncpg_dsn(system.settings.database_url))
@@ -31,6 +27,17 @@ async def run_fault(
         since = await connection.fetchval("SELECT clock_timestamp()")
     finally:
         await connection.close()
+    return terminal, since
+
+
+async def run_fault(
+    system: FaultSystem,
+    fault: str,
+    inject: Callable[[], Awaitable[None]],
+    *,
+    dead_letters_expected: int = 0,
+) -> FaultRow:
+    terminal, since = await watch_outcomes(system)
     load = ManualLoad(system)
     async with load.running():
         await asyncio.sleep(WARM_UP_SECONDS)

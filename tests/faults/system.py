@@ -205,6 +205,7 @@ async def start_system(
         environment="test",
         database_url=await databases.clone(),
         rabbit_url=servers.rabbit.url,
+        rabbit_urls=servers.rabbit_urls,
         redis_url=servers.redis.url,
         namespace=f"faults-{uuid.uuid4().hex[:6]}.",
     )

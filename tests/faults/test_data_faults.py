@@ -14,7 +14,7 @@ import pytest
 from cmis_shared.db.engine import asyncpg_dsn
 from cmis_shared.events import DataType, Platform, SyncRequested, SyncTrigger
 from cmis_shared.statuses import RunStatus
-from cmis_shared.topology import Topology
+from cmis_shared.topology import Topology, event_routing_key
 from tests.faults.scenario import assert_kept_promises, run_fault
 from tests.faults.system import FaultSystem
 
@@ -57,7 +57,7 @@ async def test_poison_request_ends_in_the_dead_letter_queue(fault_system: FaultS
                     content_type="application/json",
                     delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
                 ),
-                routing_key=SyncRequested.routing_key,
+                routing_key=event_routing_key(poison),  # the scheduled lane
             )
         await asyncio.sleep(5)  # redeliveries happen meanwhile
 

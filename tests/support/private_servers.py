@@ -15,7 +15,9 @@ cookie; controlled with ``rabbitmqctl -n <node>``). A server that cannot start r
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -23,7 +25,9 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Protocol
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
@@ -193,9 +197,11 @@ class PrivateRedis:
 class PrivateRabbit:
     """A second RabbitMQ node: its own node name, AMQP and distribution ports, mnesia and log
     directories, no plugins. It runs as the ``rabbitmq`` user, whose home holds the machine's
-    Erlang cookie, so ``rabbitmqctl -n <node>`` reaches it."""
+    Erlang cookie, so ``rabbitmqctl -n <node>`` reaches it; a cluster's nodes are given a
+    private home with a cookie of their own (``home``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, home: Path | None = None) -> None:
+        self.home = home
         self.port = free_port()
         self.dist_port = free_port()
         self.node = f"cmis_faults_{os.getpid()}_{self.port}@localhost"
@@ -219,7 +225,7 @@ class PrivateRabbit:
     def _env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("RABBITMQ_")}
         env.update(
-            HOME="/var/lib/rabbitmq",
+            HOME=str(self.home or "/var/lib/rabbitmq"),
             RABBITMQ_NODENAME=self.node,
             RABBITMQ_NODE_IP_ADDRESS="127.0.0.1",
             RABBITMQ_NODE_PORT=str(self.port),
@@ -309,6 +315,95 @@ class PrivateRabbit:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+class PrivateRabbitCluster:
+    """Three (``size``) RabbitMQ nodes on this machine joined into one cluster: each a
+    :class:`PrivateRabbit` (own node name, AMQP and distribution ports, mnesia and log
+    directories, no plugins, so no management or Prometheus ports), all with one private home
+    holding a fresh Erlang cookie; nodes 2..n join node 1 with ``rabbitmqctl stop_app``,
+    ``join_cluster``, ``start_app``. The machine's own broker and its cookie are never used."""
+
+    def __init__(self, size: int = 3) -> None:
+        self.home = _owned_dir("cmis-faults-rabbit-home-", "rabbitmq")
+        cookie = self.home / ".erlang.cookie"
+        cookie.write_text(secrets.token_hex(20).upper())
+        shutil.chown(cookie, "rabbitmq", "rabbitmq")
+        cookie.chmod(0o400)
+        self.nodes = [PrivateRabbit(home=self.home) for _ in range(size)]
+        self.formed_in_seconds: float | None = None
+
+    @property
+    def urls(self) -> list[str]:
+        return [node.url for node in self.nodes]
+
+    def launch(self) -> None:
+        self._launched = time.monotonic()
+        for node in self.nodes:
+            node.launch()
+
+    def wait_ready(self) -> None:
+        """After :meth:`launch`: wait for every node, join them, wait until all run together."""
+        for node in self.nodes:
+            node.wait_ready()
+        seed = self.nodes[0]
+        for node in self.nodes[1:]:
+            node.ctl("stop_app")
+            node.ctl("join_cluster", seed.node)
+            node.ctl("start_app")
+        self.wait_members(len(self.nodes))
+        self.formed_in_seconds = time.monotonic() - self._launched
+
+    def running_nodes(self) -> list[str]:
+        """The cluster's running members, as a running node sees them."""
+        status = json.loads(self.any_running().ctl("cluster_status", "--formatter", "json"))
+        return sorted(status.get("running_nodes", []))
+
+    def wait_members(self, count: int, within: float = 120) -> None:
+        _wait(
+            lambda: len(self.running_nodes()) == count,
+            within,
+            f"{count} running cluster members",
+            lambda: "\n".join(_tail(node.log_path)[-1000:] for node in self.nodes),
+        )
+
+    def any_running(self) -> PrivateRabbit:
+        for node in self.nodes:
+            if node.running():
+                return node
+        raise RuntimeError("no node of the cluster runs")
+
+    def node_named(self, name: str) -> PrivateRabbit:
+        return next(node for node in self.nodes if node.node == name)
+
+    def leaders(self, queue_names: list[str]) -> dict[str, str]:
+        """The node leading each of ``queue_names`` (quorum queues), as a running node says."""
+        listing = self.any_running().ctl("list_queues", "name", "leader", "--formatter", "json")
+        wanted = set(queue_names)
+        return {row["name"]: row["leader"] for row in json.loads(listing) if row["name"] in wanted}
+
+    def start(self) -> None:
+        self.launch()
+        self.wait_ready()
+
+    def destroy(self) -> None:
+        """Every node at once (each stop is a graceful Erlang shutdown of a few seconds)."""
+
+        def destroy_node(node: PrivateRabbit) -> None:
+            try:
+                node.destroy()
+            except (RuntimeError, OSError, subprocess.SubprocessError) as error:
+                print(f"teardown of {node.node} failed: {error}")
+
+        with ThreadPoolExecutor(len(self.nodes)) as pool:
+            list(pool.map(destroy_node, self.nodes))
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+class _Broker(Protocol):
+    def launch(self) -> None: ...
+    def wait_ready(self) -> None: ...
+    def destroy(self) -> None: ...
+
+
 class PrivateServers:
     """The three private servers of a session: started together, torn down together."""
 
@@ -316,15 +411,21 @@ class PrivateServers:
         self.postgres = PrivatePostgres()
         self.redis = PrivateRedis()
         self.rabbit = PrivateRabbit()
+        self.broker: _Broker = self.rabbit  # one node, or a cluster (ClusterServers)
+
+    @property
+    def rabbit_urls(self) -> str:
+        """Every broker address, for ``CMIS_RABBIT_URLS`` (one server: empty)."""
+        return ""
 
     def start(self) -> None:
         try:
             # The Erlang VM boots slowest (a minute on a loaded host): launched first, waited
             # for last, so PostgreSQL and Redis start meanwhile.
-            self.rabbit.launch()
+            self.broker.launch()
             self.postgres.start()
             self.redis.start()
-            self.rabbit.wait_ready()
+            self.broker.wait_ready()
         except BaseException:
             self.destroy()
             raise
@@ -336,12 +437,43 @@ class PrivateServers:
             self.postgres.start()
         if not self.redis.running():
             self.redis.start()
+        self.ensure_broker_running()
+
+    def ensure_broker_running(self) -> None:
         if not self.rabbit.running():
             self.rabbit.start()
 
     def destroy(self) -> None:
-        for server in (self.rabbit, self.redis, self.postgres):
+        for server in (self.broker, self.redis, self.postgres):
             try:
                 server.destroy()
             except (RuntimeError, OSError, subprocess.SubprocessError) as error:
                 print(f"teardown of {type(server).__name__} failed: {error}")
+
+
+class ClusterServers(PrivateServers):
+    """PostgreSQL, Redis and a three-node RabbitMQ cluster. ``rabbit`` is always a running
+    node (what tests read the broker through); a node stopped by a test stays stopped until
+    the test starts it again (:meth:`ensure_running` leaves the cluster alone)."""
+
+    def __init__(self, size: int = 3) -> None:
+        self.postgres = PrivatePostgres()
+        self.redis = PrivateRedis()
+        self.cluster = PrivateRabbitCluster(size)
+        self.rabbit = self.cluster.nodes[0]
+        self.broker = self.cluster
+
+    @property
+    def rabbit_urls(self) -> str:
+        return ",".join(self.cluster.urls)
+
+    def stop_node(self, node: PrivateRabbit) -> None:
+        node.stop()
+        self.rabbit = self.cluster.any_running()
+
+    def start_node(self, node: PrivateRabbit) -> None:
+        node.start()
+        self.cluster.wait_members(len(self.cluster.nodes))
+
+    def ensure_broker_running(self) -> None:
+        """The cluster's nodes are the test's to stop and start."""

@@ -21,6 +21,7 @@ def service_env(settings: CmisSettings, **extra: str) -> dict[str, str]:
         CMIS_ENVIRONMENT="test",
         CMIS_DATABASE_URL=settings.database_url,
         CMIS_RABBIT_URL=settings.rabbit_url,
+        CMIS_RABBIT_URLS=settings.rabbit_urls,
         CMIS_REDIS_URL=settings.redis_url,
         CMIS_NAMESPACE=settings.namespace,
         CMIS_OUTBOX_POLL_SECONDS="0.2",

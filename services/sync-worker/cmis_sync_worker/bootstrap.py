@@ -1,8 +1,10 @@
 """The sync worker's one composition root: runtime, platform connectors, shared limiter,
 unit of work and consumer, wired from settings into the handler.
 
-Concurrency: every delivery runs as its own task (aio-pika), so up to ``prefetch_count``
-syncs are in flight, further capped by ``max_concurrent_syncs``. On SIGTERM FastStream stops
+Concurrency: every delivery runs as its own task (aio-pika); each request lane's consumer
+prefetches ``prefetch_count`` and the lanes' priority gate lets ``prefetch_count`` syncs run at
+once, a higher lane's first (:mod:`cmis_sync_worker.subscribers`), further capped by
+``max_concurrent_syncs``. On SIGTERM FastStream stops
 consuming and waits ``graceful_timeout_seconds`` for in-flight syncs; what is not finished
 by then is returned to the queue unacked and runs again elsewhere (the handler is
 idempotent). After SIGKILL the broker returns the unacked messages the same way.
@@ -86,7 +88,7 @@ class SyncWorker:
             self.refresh_lock,
             PrometheusSyncMetrics(self.runtime.metrics),
         )
-        self.consumer = subscribe(self.runtime, self.handler)
+        self.consumers = subscribe(self.runtime, self.handler)
 
     def _pool(self) -> asyncpg.Pool:
         if self.pool is None:

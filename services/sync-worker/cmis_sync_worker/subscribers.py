@@ -1,14 +1,25 @@
-"""Event -> handler wiring: the worker consumes ``sync.requested`` from its priority queue."""
+"""Event -> handler wiring: the worker consumes ``sync.requested`` from its lanes (one quorum
+queue per trigger: manual, retry, scheduled, backfill), a consumer per lane, and a priority
+gate admits ``prefetch_count`` syncs at a time, a higher lane's first (see
+:mod:`cmis_shared.priority_gate`)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from cmis_shared.consumer import EventConsumer
 from cmis_shared.events import SyncRequested
+from cmis_shared.priority_gate import PriorityGate
 from cmis_shared.runtime import ServiceRuntime
-from cmis_sync_worker.handlers import SyncRequestHandler
 
 SERVICE = "sync-worker"
 
 
-def subscribe(runtime: ServiceRuntime, handler: SyncRequestHandler) -> EventConsumer:
-    return runtime.consumer(SERVICE, {SyncRequested: handler})
+def subscribe(
+    runtime: ServiceRuntime, handler: Callable[[SyncRequested], Awaitable[None]]
+) -> list[EventConsumer]:
+    gate = PriorityGate(runtime.settings.prefetch_count)
+    return [
+        runtime.consumer(SERVICE, {SyncRequested: gate.gated(handler, rank)}, queue=queue)
+        for rank, queue in enumerate(runtime.topology.queues(SERVICE))
+    ]

@@ -25,10 +25,11 @@ async def _requests_in_worker_queue(services: Services) -> list[SyncRequested]:
     found: list[SyncRequested] = []
     async with connection:
         channel = await connection.channel()
-        queue = await channel.get_queue(services.runtime.topology.queue("sync-worker").name)
-        while (message := await queue.get(fail=False)) is not None:
-            await message.ack()
-            found.append(parse_event(message.body))  # type: ignore[arg-type]
+        for lane in services.runtime.topology.queues("sync-worker"):
+            queue = await channel.get_queue(lane.name)
+            while (message := await queue.get(fail=False)) is not None:
+                await message.ack()
+                found.append(parse_event(message.body))  # type: ignore[arg-type]
     return found
 
 

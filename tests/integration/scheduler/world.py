@@ -96,7 +96,7 @@ class QueueReader:
 
     def __init__(self, rabbit_url: str, topology: Topology, service: str) -> None:
         self._rabbit_url = rabbit_url
-        self._queue_name = topology.queue(service).name
+        self._queue_names = [queue.name for queue in topology.queues(service)]  # every lane
         self.events: list[Event] = []
         self._connection: aio_pika.abc.AbstractRobustConnection | None = None
 
@@ -111,10 +111,11 @@ class QueueReader:
 
     async def read(self) -> list[Event]:
         """Everything waiting now (appended to ``events``); the queue must exist by then."""
-        queue = await self._channel.get_queue(self._queue_name)
-        while (message := await queue.get(fail=False)) is not None:
-            await message.ack()
-            self.events.append(parse_event(message.body))
+        for name in self._queue_names:
+            queue = await self._channel.get_queue(name)
+            while (message := await queue.get(fail=False)) is not None:
+                await message.ack()
+                self.events.append(parse_event(message.body))
         return self.events
 
     def requests(self, integration_ids: set[uuid.UUID] | None = None) -> list[SyncRequested]:

@@ -11,7 +11,8 @@ from cmis_shared.dead_letters_cli import dead_letters_command
 from cmis_shared.events import SyncRequested
 from cmis_shared.runtime import ServiceRuntime
 from cmis_shared.settings import CmisSettings
-from tests.integration.shared.test_messaging import EffectRecorder, _event
+from cmis_shared.topology import event_routing_key
+from tests.integration.shared.test_messaging import EffectRecorder, _event, manual_lane
 from tests.integration.shared.test_resilience import _dead_letter_count
 from tests.support.waiting import eventually
 
@@ -40,7 +41,7 @@ async def test_list_show_replay_and_purge(
     await runtime.connect()
     try:
         handler = Switchable(runtime)
-        runtime.consumer("sync-worker", {SyncRequested: handler})
+        runtime.consumer("sync-worker", {SyncRequested: handler}, queue=manual_lane(runtime))
         await runtime.broker.start()
         first, second, third = _event(), _event(), _event()
         for event in (first, second):
@@ -55,8 +56,8 @@ async def test_list_show_replay_and_purge(
         rows = {line.split("\t")[0]: line.split("\t") for line in lines[1:]}
         assert set(rows) == {str(first.event_id), str(second.event_id)}
         row = rows[str(first.event_id)]
-        assert row[1] == "sync.requested"
-        assert row[2] == runtime.topology.queue("sync-worker").name
+        assert row[1] == "sync.requested.manual"
+        assert row[2] == manual_lane(runtime).name
         assert row[3]  # when
         assert "NUL byte" in row[4]
         assert await _dead_letter_count(settings, runtime) == 2  # listing keeps them
@@ -70,7 +71,9 @@ async def test_list_show_replay_and_purge(
         await eventually(lambda: handler.applied == [first.event_id])
         assert await _dead_letter_count(settings, runtime) == 1
 
-        replayed = await dead_letters_command(settings, "replay", routing_key="sync.requested")
+        replayed = await dead_letters_command(
+            settings, "replay", routing_key="sync.requested.manual"
+        )
         assert replayed == "replayed 1"
         await eventually(lambda: handler.applied == [first.event_id, second.event_id])
         assert await _dead_letter_count(settings, runtime) == 0
@@ -89,7 +92,7 @@ async def test_list_show_replay_and_purge(
 
 async def _publish(runtime: ServiceRuntime, event: SyncRequested) -> None:
     await runtime.broker.publish(
-        event.to_json(), exchange=runtime.topology.exchange, routing_key=event.routing_key,
+        event.to_json(), exchange=runtime.topology.exchange, routing_key=event_routing_key(event),
         persist=True, message_id=str(event.event_id),
     )  # fmt: skip
 

@@ -10,16 +10,18 @@ from typing import Any
 
 import aio_pika
 import pytest
+from faststream.rabbit import RabbitQueue
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from sqlalchemy import text
 
 from cmis_shared.consumer import REASON_HEADER, EventConsumer
-from cmis_shared.events import SyncRequested
+from cmis_shared.events import SyncRequested, SyncTrigger
 from cmis_shared.outbox import OutboxRelay
 from cmis_shared.publisher import EventPublisher
 from cmis_shared.runtime import ServiceRuntime
 from cmis_shared.settings import CmisSettings
+from cmis_shared.topology import event_routing_key
 from cmis_shared.uow import UnitOfWork
 from tests.support.waiting import eventually
 
@@ -64,12 +66,18 @@ async def runtime(
     await service_runtime.dispose()
 
 
+def manual_lane(runtime: ServiceRuntime) -> RabbitQueue:
+    """The worker's lane these tests' requests (trigger manual) are routed to."""
+    return runtime.topology.lane_queue("sync-worker", SyncTrigger.MANUAL)
+
+
 async def start_consumer(
     runtime: ServiceRuntime, handler: Callable[[SyncRequested], Awaitable[None]], **kwargs: object
 ) -> EventConsumer:
     consumer = EventConsumer(
         runtime.broker, runtime.topology, "sync-worker", {SyncRequested: handler},
-        retry_pause_seconds=0.01, metrics=runtime.metrics, **kwargs,  # type: ignore[arg-type]
+        retry_pause_seconds=0.01, metrics=runtime.metrics, queue=manual_lane(runtime),
+        **kwargs,  # type: ignore[arg-type]
     )  # fmt: skip
     await runtime.broker.start()
     return consumer
@@ -146,7 +154,7 @@ async def test_same_event_delivered_twice_has_one_effect(runtime: ServiceRuntime
     for _ in range(2):  # a redelivery: same event, same event_id
         await runtime.broker.publish(
             event.to_json(), exchange=runtime.topology.exchange,
-            routing_key=event.routing_key, persist=True, message_id=str(event.event_id),
+            routing_key=event_routing_key(event), persist=True, message_id=str(event.event_id),
         )  # fmt: skip
     await eventually(lambda: recorder.deliveries == 2)
     await asyncio.sleep(0.2)

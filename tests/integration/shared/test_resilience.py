@@ -23,11 +23,13 @@ from cmis_shared.db.engine import asyncpg_dsn
 from cmis_shared.events import SyncRequested
 from cmis_shared.runtime import ServiceRuntime
 from cmis_shared.settings import CmisSettings
+from cmis_shared.topology import event_routing_key
 from cmis_shared.watchdog import EXIT_CODE
 from tests.integration.shared.test_messaging import (
     EffectRecorder,
     _event,
     _get_dead_letter,
+    manual_lane,
     stage,
 )
 from tests.support.waiting import eventually
@@ -80,7 +82,7 @@ async def test_relay_survives_its_database_connections_being_terminated(
     runtime: ServiceRuntime,
 ) -> None:
     recorder = EffectRecorder(runtime)
-    runtime.consumer("sync-worker", {SyncRequested: recorder})
+    runtime.consumer("sync-worker", {SyncRequested: recorder}, queue=manual_lane(runtime))
     await runtime.broker.start()
     runtime.start_relay()
     first = _event()
@@ -120,13 +122,15 @@ async def test_handler_failing_every_time_on_the_priority_queue_is_dead_lettered
     runtime: ServiceRuntime, settings: CmisSettings
 ) -> None:
     recorder = EffectRecorder(runtime, fail_times=1000)
-    consumer = runtime.consumer("sync-worker", {SyncRequested: recorder})  # default limits
+    consumer = runtime.consumer(
+        "sync-worker", {SyncRequested: recorder}, queue=manual_lane(runtime)
+    )  # default limits
     await runtime.broker.start()
     runtime.start_relay()
     await stage(runtime, _event())
     dead = await _get_dead_letter(settings, runtime)
     assert "boom" in str(dead.headers[REASON_HEADER])
-    assert dead.headers[ROUTING_KEY_HEADER] == "sync.requested"
+    assert dead.headers[ROUTING_KEY_HEADER] == "sync.requested.manual"
     assert dead.headers[SOURCE_QUEUE_HEADER] == consumer.queue.name
     await asyncio.sleep(0.5)
     assert recorder.deliveries == settings.consumer_max_attempts  # and no more
@@ -158,7 +162,7 @@ async def test_infrastructure_errors_are_retried_past_the_limit_and_never_dead_l
     )
     runtime.settings = tuned
     recorder = FlakyInfrastructure(runtime, failures=12)  # far longer than 2 x 0.01 s
-    runtime.consumer("sync-worker", {SyncRequested: recorder})
+    runtime.consumer("sync-worker", {SyncRequested: recorder}, queue=manual_lane(runtime))
     await runtime.broker.start()
     runtime.start_relay()
     event = _event()
@@ -175,11 +179,13 @@ async def test_a_retried_message_keeps_its_priority_id_and_headers(
         update={"consumer_max_attempts": 2, "consumer_retry_pause_seconds": 0.01}
     )
     recorder = EffectRecorder(runtime, fail_times=1000)
-    consumer = runtime.consumer("sync-worker", {SyncRequested: recorder})
+    consumer = runtime.consumer(
+        "sync-worker", {SyncRequested: recorder}, queue=manual_lane(runtime)
+    )
     await runtime.broker.start()
     event = _event()
     await runtime.broker.publish(
-        event.to_json(), exchange=runtime.topology.exchange, routing_key=event.routing_key,
+        event.to_json(), exchange=runtime.topology.exchange, routing_key=event_routing_key(event),
         persist=True, message_id=str(event.event_id), correlation_id="corr-1", priority=3,
         headers={"traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
                  "tenant": "acme"},
@@ -191,7 +197,7 @@ async def test_a_retried_message_keeps_its_priority_id_and_headers(
     assert dead.correlation_id == "corr-1"
     assert dead.headers["tenant"] == "acme"
     assert "traceparent" in dead.headers  # FastStream's publish span continues the trace
-    assert dead.headers[ROUTING_KEY_HEADER] == "sync.requested"
+    assert dead.headers[ROUTING_KEY_HEADER] == "sync.requested.manual"
     assert dead.headers[SOURCE_QUEUE_HEADER] == consumer.queue.name
 
 
@@ -201,7 +207,9 @@ async def test_readyz_reports_every_check_on_the_metrics_port(
     runtime = ServiceRuntime(settings.model_copy(update={"metrics_port": 0}), tracer_provider)
     await runtime.connect()
     try:
-        runtime.consumer("sync-worker", {SyncRequested: EffectRecorder(runtime)})
+        runtime.consumer(
+            "sync-worker", {SyncRequested: EffectRecorder(runtime)}, queue=manual_lane(runtime)
+        )
         await runtime.broker.start()
         runtime.start_relay()
         assert runtime.health_server is not None

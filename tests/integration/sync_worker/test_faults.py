@@ -244,7 +244,7 @@ async def test_disconnected_integration_fails_without_retry(
 
 
 async def test_malformed_request_is_dead_lettered_with_its_reason(worker: SyncWorker) -> None:
-    queue_name = worker.consumer.queue.name
+    queue_name = worker.consumers[0].queue.name  # the manual lane
     await worker.runtime.broker.publish(b'{"event_type": "sync.requested"}', queue=queue_name)
     connection = await aio_pika.connect_robust(worker.settings.rabbit_url)
     async with connection:

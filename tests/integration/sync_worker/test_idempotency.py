@@ -37,12 +37,13 @@ async def _seed(worker: SyncWorker, sim: PlatformSim) -> SeededIntegration:
 
 async def _settle(worker: SyncWorker) -> None:
     """Let any further delivery be consumed (the queue drains; nothing more may happen)."""
-    queue = await worker.runtime.broker.declare_queue(worker.consumer.queue)
-    for _ in range(100):
-        declared = await queue.channel.declare_queue(queue.name, passive=True)
-        if declared.declaration_result.message_count == 0:
-            break
-        await asyncio.sleep(0.05)
+    for consumer in worker.consumers:  # every lane
+        queue = await worker.runtime.broker.declare_queue(consumer.queue)
+        for _ in range(100):
+            declared = await queue.channel.declare_queue(queue.name, passive=True)
+            if declared.declaration_result.message_count == 0:
+                break
+            await asyncio.sleep(0.05)
     await asyncio.sleep(0.5)  # an unacked delivery in flight finishes
 
 

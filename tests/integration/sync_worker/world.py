@@ -26,7 +26,7 @@ from cmis_shared.events import (
     parse_event,
 )
 from cmis_shared.settings import CmisSettings
-from cmis_shared.topology import Topology, message_priority
+from cmis_shared.topology import Topology, event_routing_key
 from cmis_sync_worker.settings import SyncWorkerSettings
 from tests.support.platform_sim import END_DATE
 
@@ -155,9 +155,9 @@ class EventCollector:
             aio_pika.Message(
                 request.to_json(), message_id=str(request.event_id),
                 delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                priority=message_priority(request), content_type="application/json",
+                content_type="application/json",
             ),
-            routing_key=request.routing_key,
+            routing_key=event_routing_key(request),
         )  # fmt: skip
 
     async def stop(self) -> None:

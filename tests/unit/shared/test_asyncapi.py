@@ -3,8 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from cmis_shared.asyncapi import render
+from cmis_shared.asyncapi import render, routing_keys_of
 from cmis_shared.events import EVENT_TYPES
+from cmis_shared.topology import REQUEST_LANES
 
 pytestmark = pytest.mark.unit
 
@@ -23,4 +24,6 @@ def test_every_event_type_is_documented_with_its_schema() -> None:
     for event_class in EVENT_TYPES.values():
         assert event_class.__name__ in schemas
     addresses = {channel["address"] for channel in document["channels"].values()}
-    assert set(EVENT_TYPES) <= addresses  # one channel per routing key
+    published = {key for event_type in EVENT_TYPES for key in routing_keys_of(event_type)}
+    assert published <= addresses  # one channel per routing key
+    assert {f"sync.requested.{lane}" for lane in REQUEST_LANES} <= published

@@ -9,10 +9,8 @@ from cmis_shared.events import (
     EventParseError,
     SyncFailed,
     SyncRequested,
-    SyncTrigger,
     parse_event,
 )
-from cmis_shared.topology import MAX_PRIORITY, message_priority
 
 pytestmark = pytest.mark.unit
 
@@ -78,13 +76,6 @@ def test_naive_timestamps_are_rejected() -> None:
     body["occurred_at"] = "2024-01-15T10:00:00"
     with pytest.raises(EventParseError, match="occurred_at"):
         parse_event(orjson.dumps(body))
-
-
-def test_manual_requests_outrank_retries_which_outrank_scheduled() -> None:
-    manual = message_priority(_requested(trigger=SyncTrigger.MANUAL))
-    retry = message_priority(_requested(trigger=SyncTrigger.RETRY))
-    scheduled = message_priority(_requested(trigger=SyncTrigger.SCHEDULED))
-    assert manual == MAX_PRIORITY > retry > scheduled == 0
 
 
 def test_failed_event_carries_retry_plan() -> None:

@@ -17,6 +17,18 @@ def test_defaults_point_at_localhost(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "127.0.0.1" in settings.rabbit_url
 
 
+def test_several_broker_addresses_are_tried_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CMIS_RABBIT_URL", "amqp://guest:guest@one:5672/")
+    monkeypatch.delenv("CMIS_RABBIT_URLS", raising=False)
+    assert load_settings(CmisSettings).amqp_urls == ("amqp://guest:guest@one:5672/",)
+    monkeypatch.setenv("CMIS_RABBIT_URLS", " amqp://a:5672/, amqp://b:5673/ ,,amqp://c:5674/")
+    assert load_settings(CmisSettings).amqp_urls == (
+        "amqp://a:5672/",
+        "amqp://b:5673/",
+        "amqp://c:5674/",
+    )
+
+
 def test_bad_variable_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CMIS_PREFETCH_COUNT", "lots")
     with pytest.raises(SettingsError, match="CMIS_PREFETCH_COUNT"):
