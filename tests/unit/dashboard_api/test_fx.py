@@ -4,14 +4,25 @@ EUR, rounding per currency minor units, missing days and currencies without a ra
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
+from cmis_dashboard_api.domain.apply import apply_event
 from cmis_dashboard_api.domain.fx import MissingRate, RateBook, minor_units, round_money
+from cmis_dashboard_api.domain.render import render_dashboard
 from cmis_dashboard_api.domain.reporting import convert_campaign, reporting
 from cmis_dashboard_api.domain.state import CampaignFigures, DayMoney
+from cmis_shared.events import (
+    DailyMoney,
+    Event,
+    IntegrationConnected,
+    IntegrationDisconnected,
+    IntegrationUpdated,
+    OrganizationSettingsChanged,
+)
+from tests.unit.dashboard_api.factories import ORG, T0, campaign, completed, state
 
 pytestmark = pytest.mark.unit
 
@@ -137,3 +148,73 @@ def test_without_an_organization_currency_nothing_is_converted() -> None:
     money = reporting([_campaign("USD", [(MON, "1", "0")])], None, RateBook(), MON)
     assert money.unconverted == set()
     assert money.rates_as_of() is None
+
+
+def _account_event(currency: str, connected_days_ago: int, at_offset: int = 0) -> Event:
+    connected = T0 - timedelta(days=connected_days_ago)
+    return IntegrationConnected(
+        org_id=ORG, integration_id=uuid.uuid4(), platform="google", account_id=currency,
+        account_name=currency, status="active", currency=currency, connected_at=connected,
+        occurred_at=T0 + timedelta(seconds=at_offset),
+    )  # fmt: skip
+
+
+def test_the_organizations_currency_is_its_choice_else_its_first_connected_accounts() -> None:
+    s = state()
+    assert s.reporting_currency() is None
+    usd, eur = _account_event("USD", 3), _account_event("EUR", 10, at_offset=5)
+    apply_event(s, usd)
+    assert s.reporting_currency() == "USD"
+    apply_event(s, eur)  # connected earlier, announced later
+    assert s.reporting_currency() == "EUR"
+    apply_event(
+        s,
+        IntegrationDisconnected(
+            org_id=ORG, integration_id=eur.integration_id, platform="google",
+            occurred_at=T0 + timedelta(seconds=9),
+        ),
+    )  # fmt: skip
+    assert s.reporting_currency() == "USD"
+    chosen = OrganizationSettingsChanged(
+        org_id=ORG, changed=["currency"], timezone="UTC", currency="GBP",
+        occurred_at=T0 + timedelta(seconds=10),
+    )  # fmt: skip
+    assert apply_event(s, chosen) is not None
+    assert s.reporting_currency() == "GBP"
+    stale = chosen.model_copy(update={"currency": None, "occurred_at": T0})
+    assert apply_event(s, stale) is None  # an older change does not undo a newer one
+    assert s.reporting_currency() == "GBP"
+
+
+def test_a_later_update_without_the_connection_time_keeps_it() -> None:
+    s = state()
+    first = _account_event("EUR", 10)
+    apply_event(s, first)
+    update = IntegrationUpdated(
+        **first.model_dump(exclude={"event_type", "event_id", "connected_at", "occurred_at"}),
+        occurred_at=T0 + timedelta(minutes=1),
+    )
+    apply_event(s, update)
+    assert s.accounts[first.integration_id.hex].connected_at == first.connected_at
+
+
+def test_the_rendered_totals_are_in_the_organizations_currency_at_each_days_rate() -> None:
+    s = state(currency="EUR")
+    fact = campaign("216", value="0").model_copy(
+        update={
+            "daily": [
+                DailyMoney(day=FRI, spend=Decimal("105")),  # 100 EUR
+                DailyMoney(day=SUN, spend=Decimal("1")),  # at Friday's: 0.952380... EUR
+                DailyMoney(day=MON, spend=Decimal("110")),  # 100 EUR
+            ]
+        }
+    )
+    apply_event(s, completed(uuid.uuid4(), [fact]))
+    view = render_dashboard(s, datetime(2026, 11, 23, 12, tzinfo=UTC), BOOK)
+    assert view["currency"] == "EUR"
+    assert view["overview"]["advertising"]["total_spend"] == Decimal("200.95")
+    [entry] = view["active_campaigns"]
+    assert (entry["currency"], entry["spend"]) == ("USD", Decimal("216"))
+    assert entry["converted"]["spend"] == Decimal("200.95")
+    assert view["exchange_rates"]["rates_as_of"] == MON
+    assert view["exchange_rates"]["rate_dates"] == {"USD": {"first": FRI, "last": MON}}
