@@ -99,6 +99,10 @@ export const en = {
   filterSeverity: "Severity",
   allPlatforms: "All platforms",
   noChange: "no change",
+  figuresIn: "Figures in {currency}",
+  ratesAsOf: "exchange rates of {date}",
+  notConverted: "Not in the totals (no exchange rate): {currencies}",
+  convertedTo: "{amount} in {currency}",
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -203,4 +207,8 @@ export const ar: Record<MessageKey, string> = {
   filterSeverity: "الخطورة",
   allPlatforms: "كل المنصات",
   noChange: "دون تغيير",
+  figuresIn: "الأرقام بعملة {currency}",
+  ratesAsOf: "أسعار الصرف بتاريخ {date}",
+  notConverted: "غير مشمولة في الإجماليات (لا يوجد سعر صرف): {currencies}",
+  convertedTo: "{amount} بعملة {currency}",
 };
