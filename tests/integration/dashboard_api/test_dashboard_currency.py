@@ -19,6 +19,7 @@ from cmis_shared.db.models import Campaign, DailyMetric, ExchangeRate, Kpi
 from cmis_shared.settings import CmisSettings
 from cmis_shared.uow import UnitOfWork
 from tests.integration.dashboard_api.conftest import Tenant, dashboard_settings
+from tests.integration.dashboard_api.test_dashboard_view import dashboard
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -78,12 +79,6 @@ async def seed(services: Services, tenant: Tenant) -> dict[str, Any]:
             )  # fmt: skip
         session.add(Kpi(org_id=tenant.org_id, name="Spend", metric="total_spend", target=250))
     return {"friday": friday, "monday": monday_before, "usd": usd}
-
-
-async def dashboard(client: httpx.AsyncClient, tenant: Tenant) -> dict[str, Any]:
-    response = await client.get(f"/api/orgs/{tenant.org_id}/dashboard", headers=tenant.headers)
-    assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
 
 
 async def rebuilt(client: httpx.AsyncClient, tenant: Tenant) -> dict[str, Any]:
