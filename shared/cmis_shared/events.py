@@ -174,8 +174,8 @@ class CampaignFact(_Contract):
     spend_today: Decimal = Decimal(0)
     spend_lifetime: Decimal = Decimal(0)
     last_30_days: MetricTotals = Field(default_factory=MetricTotals)
-    # ``last_30_days``' money day by day (days with metrics only): a consumer converting into
-    # another currency does so at each day's own rate.
+    # ``last_30_days``' money day by day (days with some spend or value only): a consumer
+    # converting into another currency does so at each day's own rate.
     daily: list[DailyMoney] = Field(default_factory=list)
 
 

@@ -58,7 +58,8 @@ _CAMPAIGNS = text(
     GROUP BY c.id, l.today, l.since
     """
 )
-# The period's money by day (what converts at each day's rate), as the totals above.
+# The period's money by day (what converts at each day's rate), as the totals above; days
+# without money are left out (the view is kept small).
 _CAMPAIGN_DAYS = text(
     _LOCAL_DAYS
     + """
@@ -67,7 +68,7 @@ _CAMPAIGN_DAYS = text(
     JOIN local l ON l.id = c.integration_id
     JOIN daily_metrics m
         ON m.integration_id = c.integration_id AND m.campaign_external_id = c.external_id
-    WHERE c.org_id = :org AND m.day > l.since
+    WHERE c.org_id = :org AND m.day > l.since AND (m.spend <> 0 OR m.conversion_value <> 0)
     ORDER BY c.id, m.day
     """
 )

@@ -46,11 +46,12 @@ WHERE c.integration_id = $1
 ORDER BY c.external_id
 """
 
-# The same 30 days' money, day by day: consumers convert each day at its own rate.
+# The same 30 days' money, day by day (days with some): consumers convert each day at its
+# own rate.
 _CAMPAIGN_DAYS = """
 SELECT campaign_external_id, day, spend, conversion_value
 FROM daily_metrics
-WHERE integration_id = $1 AND day >= $3 AND day <= $2
+WHERE integration_id = $1 AND day >= $3 AND day <= $2 AND (spend <> 0 OR conversion_value <> 0)
 ORDER BY campaign_external_id, day
 """
 
