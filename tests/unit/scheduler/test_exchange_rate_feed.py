@@ -8,7 +8,15 @@ from decimal import Decimal
 import pytest
 
 from cmis_scheduler.adapters.ecb_feed import parse_feed
-from cmis_scheduler.domain.exchange_rates import RateFeedError, needs_history
+from cmis_scheduler.domain.exchange_rates import (
+    FeedRates,
+    PublishedRate,
+    RateFeedError,
+    needs_history,
+)
+from cmis_scheduler.handlers.exchange_rates import refresh_exchange_rates
+from tests.unit.scheduler.fake_uow import FakeStore
+from tests.unit.scheduler.fakes import START
 
 pytestmark = pytest.mark.unit
 
@@ -72,3 +80,54 @@ def test_the_history_fills_an_empty_store_or_a_gap_longer_than_allowed() -> None
     assert not needs_history(date(2024, 1, 12), published, gap)  # a weekend
     assert not needs_history(date(2024, 1, 11), published, gap)
     assert needs_history(date(2024, 1, 10), published, gap)
+
+
+class FakeFeed:
+    """The provider: a daily and a history document's rates, or a failure."""
+
+    def __init__(self, daily: FeedRates | RateFeedError, history: FeedRates) -> None:
+        self._daily, self._history = daily, history
+        self.reads: list[str] = []
+
+    async def daily(self) -> FeedRates:
+        self.reads.append("daily")
+        if isinstance(self._daily, RateFeedError):
+            raise self._daily
+        return self._daily
+
+    async def history(self) -> FeedRates:
+        self.reads.append("history")
+        return self._history
+
+
+def _rates(source: str, *days: date) -> FeedRates:
+    return FeedRates(source, tuple(PublishedRate("USD", day, Decimal("1.1")) for day in days))
+
+
+MON, FRI = date(2024, 1, 15), date(2024, 1, 12)
+GAP = timedelta(days=4)
+
+
+async def test_an_empty_store_is_filled_from_the_history() -> None:
+    store = FakeStore()
+    feed = FakeFeed(_rates("daily", MON), _rates("hist-90d", FRI, MON))
+    outcome = await refresh_exchange_rates(feed, store.uow, lambda: START, GAP)
+    assert (outcome.stored, outcome.source, feed.reads) == (2, "hist-90d", ["daily", "history"])
+    assert set(store.state.rates) == {("USD", FRI), ("USD", MON)}
+
+
+async def test_a_store_without_a_gap_takes_the_daily_feed_only() -> None:
+    store = FakeStore()
+    store.state.rates[("USD", FRI)] = (Decimal(1), "daily")
+    feed = FakeFeed(_rates("daily", MON), _rates("hist-90d", FRI, MON))
+    outcome = await refresh_exchange_rates(feed, store.uow, lambda: START, GAP)
+    assert (outcome.source, feed.reads) == ("daily", ["daily"])
+    assert store.state.rates[("USD", MON)] == (Decimal("1.1"), "daily")
+
+
+async def test_a_failing_feed_stores_nothing_and_says_why() -> None:
+    store = FakeStore()
+    feed = FakeFeed(RateFeedError("daily feed answered HTTP 503"), _rates("hist-90d", MON))
+    outcome = await refresh_exchange_rates(feed, store.uow, lambda: START, GAP)
+    assert (outcome.stored, outcome.error) == (0, "daily feed answered HTTP 503")
+    assert store.state.rates == {}
