@@ -94,6 +94,7 @@ def bootstrap(settings: DashboardSettings, runtime: ServiceRuntime) -> Services:
             history_days=settings.exchange_rate_history_days,
             cache_seconds=settings.exchange_rate_cache_seconds,
         ),
+        rates_ttl_seconds=int(settings.exchange_rate_cache_seconds),
     )
     cipher = TokenCipher(settings.encryption_keys)
     platform_http = make_oauth_client(settings.oauth_clients().timeout_seconds)

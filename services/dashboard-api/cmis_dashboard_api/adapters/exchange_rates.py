@@ -1,10 +1,11 @@
 """The euro reference rates (``exchange_rates``, written by the scheduler's rates job) for the
 dashboard's conversions: one read of the recent history, kept in-process for a while.
 
-Rates change once a day, so each process re-reads them every ``cache_seconds``. While
-PostgreSQL is unreachable the last book read stays in use (events keep applying to the view,
-as they do without PostgreSQL); before any read succeeded, the book is empty and money in
-another currency than the organization's is reported as unconverted."""
+Rates change once a day, so each process re-reads them every ``cache_seconds``; while it has
+none (a new installation before the rates job's first pass) every ``EMPTY_RETRY_SECONDS``.
+While PostgreSQL is unreachable the last book read stays in use (events keep applying to the
+view, as they do without PostgreSQL); before any read succeeded, the book is empty and money
+in another currency than the organization's is reported as unconverted."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from cmis_dashboard_api.domain.fx import RateBook
 from cmis_shared.clock import Clock, system_clock
 
 log = structlog.get_logger(__name__)
+EMPTY_RETRY_SECONDS = 10.0
+_EMPTY_RETRY = timedelta(seconds=EMPTY_RETRY_SECONDS)
 
 _RATES = text(
     "SELECT currency, rate_date, rate FROM exchange_rates WHERE rate_date >= :since "
@@ -46,7 +49,8 @@ class SqlExchangeRates:
 
     async def book(self) -> RateBook:
         now = self._clock()
-        if self._read_at is not None and now - self._read_at < self._cache:
+        keep = self._cache if self._book else min(self._cache, _EMPTY_RETRY)
+        if self._read_at is not None and now - self._read_at < keep:
             return self._book
         self._read_at = now
         try:

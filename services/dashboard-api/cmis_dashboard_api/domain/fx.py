@@ -83,6 +83,9 @@ class RateBook:
             rates.setdefault(currency, {})[day] = value
         return cls(rates)
 
+    def __bool__(self) -> bool:
+        return bool(self._days)
+
     def rate(self, currency: str, day: date) -> Rate:
         if currency == BASE:
             return Rate(ONE, None)

@@ -235,6 +235,12 @@ def _sync_status(state: DashboardState, live: set[str]) -> dict[str, object]:
     return sync_summary(statuses, last_sync)
 
 
+def uses_exchange_rates(document: dict[str, Any]) -> bool:
+    """Whether the rendered figures depend on exchange rates (converted or waiting for one)."""
+    rates = document["exchange_rates"]
+    return bool(rates["rate_dates"] or rates["unconverted_currencies"])
+
+
 def seconds_until_stale(state: DashboardState, now: datetime, longest: int) -> int:
     """How long rendered bytes stay true without any event: until the next scheduled item
     passes (it leaves "next 10"), at most ``longest``."""

@@ -14,7 +14,11 @@ import structlog
 from cmis_dashboard_api.domain.apply import apply_event
 from cmis_dashboard_api.domain.fx import RateBook
 from cmis_dashboard_api.domain.live_messages import live_message
-from cmis_dashboard_api.domain.render import render_dashboard, seconds_until_stale
+from cmis_dashboard_api.domain.render import (
+    render_dashboard,
+    seconds_until_stale,
+    uses_exchange_rates,
+)
 from cmis_dashboard_api.domain.state import DEFAULT_PERIOD_DAYS, DashboardState
 from cmis_dashboard_api.ports import (
     ExchangeRates,
@@ -44,6 +48,7 @@ class DashboardViews:
         view_ttl_seconds: int,
         period_view_ttl_seconds: int,
         rates: ExchangeRates | None = None,
+        rates_ttl_seconds: int = 300,
         clock: Clock = system_clock,
     ) -> None:
         self._store = store
@@ -55,6 +60,7 @@ class DashboardViews:
         # Money is rendered in each organization's currency at these rates (none: only
         # amounts already in it are added up), refreshed before each render.
         self._rates = rates
+        self._rates_ttl = max(1, rates_ttl_seconds)
         self._book = RateBook()
         self._rebuilding: dict[UUID, asyncio.Future[Materialized | None]] = {}
         # Events of one org applied one at a time in this process. The consumer runs up to
@@ -65,8 +71,13 @@ class DashboardViews:
         self._applying: dict[UUID, tuple[asyncio.Lock, int]] = {}
 
     def _materialize(self, state: DashboardState, now: datetime) -> Materialized:
-        view = dumps(render_dashboard(state, now, self._book))
-        return Materialized(state, view, seconds_until_stale(state, now, self._view_ttl))
+        document = render_dashboard(state, now, self._book)
+        ttl = seconds_until_stale(state, now, self._view_ttl)
+        if uses_exchange_rates(document):
+            # Converted figures follow the rates: rendered again from the stored state (no
+            # PostgreSQL) once the rates may have moved, even if no event comes.
+            ttl = min(ttl, self._rates_ttl)
+        return Materialized(state, dumps(document), ttl)
 
     async def get(self, org_id: UUID, period_days: int = DEFAULT_PERIOD_DAYS) -> bytes | None:
         """The dashboard bytes; ``None`` only if the organization does not exist."""
