@@ -60,6 +60,8 @@ DEMO_ENV = {
     "CMIS_RETRY_BACKOFF_SECONDS": "[5, 10]",
     "CMIS_TOKEN_CHECK_INTERVAL_SECONDS": "30",
     "CMIS_PLATFORM_SIM_URL": f"http://127.0.0.1:{SIM_PORT}",
+    # Euro reference rates from the simulator's deterministic feed (ECB format).
+    "CMIS_EXCHANGE_RATE_FEED_URL": f"http://127.0.0.1:{SIM_PORT}/fx",
     "CMIS_PLATFORMS__X_CONSUMER_KEY": "sim-consumer",
     "CMIS_PLATFORMS__X_CONSUMER_SECRET": "sim-consumer-secret",
     "CMIS_PLATFORMS__GOOGLE_DEVELOPER_TOKEN": "sim-developer-token",
@@ -242,6 +244,8 @@ def banner(plan: DemoPlan, base_url: str) -> str:
    curl -H "Authorization: Bearer {plan.token}" {base_url}/api/orgs/{org}/sync/status
    curl -N -H "Authorization: Bearer {plan.token}" {base_url}/api/orgs/{org}/events
    Notifications of the first org: the webhook-receiver and mail-catcher lines below.
+   Acme Retail reports in EUR (its USD and GBP accounts converted at each day's rate; the
+   dashboard shows the rate date), Globex in its first account's currency.
    # Connect accounts through OAuth (simulated consent): open the answer's authorization_url
    curl -X POST -H "Authorization: Bearer {plan.token}" -H "Content-Type: application/json" \
      -d '{{"return_url": "{base_url}/docs"}}' \

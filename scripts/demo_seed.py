@@ -31,6 +31,10 @@ from cmis_shared.uow import UnitOfWork
 DEMO_USER = "demo@cmis.example"
 DEMO_PASSWORD = "cmis-demo-password"
 DEMO_ORGS = (("Acme Retail", "Europe/Berlin"), ("Globex Travel", "America/New_York"))
+# Reporting currencies the demo's admins chose: Acme reports in EUR, so its accounts in other
+# currencies (the simulator's USD, GBP...) show converted at each day's euro reference rate;
+# Globex chose none, so it reports in its first connected account's currency.
+DEMO_ORG_CURRENCIES = {"Acme Retail": "EUR"}
 ACCOUNT_EXTRA: dict[Platform, dict[str, str]] = {
     Platform.META: {"page_id": "4242", "ig_user_id": "17841400000000001"},
     Platform.LINKEDIN: {"organization_id": "2414183"},
@@ -73,6 +77,7 @@ async def seed(
             org = await uow.session.scalar(select(Organization).where(Organization.name == name))
             if org is None:
                 org = await admin.create_organization(uow.session, name, timezone)
+                org.currency = DEMO_ORG_CURRENCIES.get(name)
                 await _plan_org(uow.session, org.id, now)
                 for platform in Platform:
                     account = dataset.account_ids(platform.value)[index]

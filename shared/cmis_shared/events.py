@@ -156,6 +156,14 @@ class MetricTotals(_Contract):
     conversion_value: Decimal = Decimal(0)
 
 
+class DailyMoney(_Contract):
+    """A campaign's money on one of its account's days, in the campaign's currency."""
+
+    day: date
+    spend: Decimal = Decimal(0)
+    conversion_value: Decimal = Decimal(0)
+
+
 class CampaignFact(_Contract):
     """What alerting and the dashboard need to know of a campaign after a sync."""
 
@@ -169,6 +177,9 @@ class CampaignFact(_Contract):
     spend_today: Decimal = Decimal(0)
     spend_lifetime: Decimal = Decimal(0)
     last_30_days: MetricTotals = Field(default_factory=MetricTotals)
+    # ``last_30_days``' money day by day (days with some spend or value only): a consumer
+    # converting into another currency does so at each day's own rate.
+    daily: list[DailyMoney] = Field(default_factory=list)
 
 
 class PostFigures(_Contract):
@@ -289,6 +300,10 @@ class IntegrationFacts(_IntegrationEvent):
     timezone: str = "UTC"
     token_expires_at: AwareDatetime | None = None
     refreshable: bool = False
+    # When the account was first connected (never moves; an organization without a chosen
+    # currency reports in its first connected account's). None from publishers that do not
+    # know it: consumers keep the value they have.
+    connected_at: AwareDatetime | None = None
 
 
 class IntegrationConnected(IntegrationFacts):
@@ -341,12 +356,14 @@ class OrganizationSettingsChanged(Event):
     """An admin changed the organization's settings (``changed`` names the groups: timezone,
     currency, alerts, schedules, manual_triggers). Consumers read the current values from
     ``organizations`` (the row is the truth; events may arrive out of order); ``timezone``
-    is carried for the dashboard's view, which is kept without database reads."""
+    and ``currency`` (the chosen one, None: the first connected account's) are carried for
+    the dashboard's view, which is kept without database reads."""
 
     event_type: Literal["organization.settings_changed"] = "organization.settings_changed"
     routing_key: ClassVar[str] = "organization.settings_changed"
     changed: list[str]
     timezone: str
+    currency: str | None = None
     changed_by: UUID | None = None
 
 

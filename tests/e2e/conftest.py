@@ -65,6 +65,8 @@ def system(
     common = {
         "CMIS_TRACE_FILE": str(trace_file),
         "CMIS_PLATFORM_SIM_URL": sim.base_url,
+        "CMIS_EXCHANGE_RATE_FEED_URL": f"{sim.base_url}/fx",
+        "CMIS_EXCHANGE_RATE_CACHE_SECONDS": "1",
         "CMIS_PLATFORMS__X_CONSUMER_KEY": "sim-consumer",
         "CMIS_PLATFORMS__X_CONSUMER_SECRET": "sim-consumer-secret",
         "CMIS_RETRY_BACKOFF_SECONDS": "[0.5, 1]",

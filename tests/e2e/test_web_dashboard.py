@@ -73,6 +73,32 @@ async def test_sign_in_shows_the_figures_the_api_serves(
     await expect(tiles).to_contain_text(f"{advertising['total_clicks']:,}")
     account = view["connected_accounts"]["accounts"][0]["account_name"]
     await expect(page.get_by_text(account)).to_be_visible()
+    await expect(page.get_by_text(f"Figures in {view['currency']}")).to_be_visible()
+    await page.close()
+
+
+async def test_the_organizations_currency_and_the_rate_day_are_shown(
+    system: System, tenant: Tenant, web_url: str, browser: Browser
+) -> None:
+    """An account in another currency than the organization's: its figures are converted and
+    the page says at which exchange-rate day."""
+    await synced(system, tenant)
+    view = await dashboard(tenant)
+    other = "EUR" if view["currency"] != "EUR" else "USD"
+    response = await tenant.client.patch(
+        f"/api/orgs/{tenant.org_id}/settings", json={"currency": other}
+    )
+    assert response.status_code == 200, response.text
+
+    async def converted() -> bool:
+        return (await dashboard(tenant))["exchange_rates"]["rates_as_of"] is not None
+
+    await eventually(converted, within=30)
+    person = await person_for(system, tenant)
+    page = await browser.new_page()
+    await sign_in(page, web_url, person)
+    await expect(page.get_by_text(f"Figures in {other}")).to_be_visible()
+    await expect(page.get_by_text("exchange rates of")).to_be_visible()
     await page.close()
 
 

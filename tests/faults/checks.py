@@ -19,6 +19,7 @@ import asyncpg
 import httpx
 import orjson
 
+from cmis_dashboard_api.adapters.exchange_rates import SqlExchangeRates
 from cmis_dashboard_api.adapters.view_queries import load_state
 from cmis_dashboard_api.domain.render import render_dashboard
 from cmis_dashboard_api.domain.state import DEFAULT_PERIOD_DAYS
@@ -308,6 +309,8 @@ async def _check_dashboards(system: FaultSystem, row: FaultRow) -> None:
     engine = create_engine(system.settings)
     sessions = create_session_factory(engine)
     differing: dict[str, dict[str, tuple[object, object]]] = {}
+    # The rates the API converts with (its own read of the same table).
+    rates = SqlExchangeRates(sessions, history_days=130, cache_seconds=0)
     try:
         deadline = time.monotonic() + DASHBOARD_LIMIT_SECONDS
         pending = list(system.orgs)
@@ -318,7 +321,8 @@ async def _check_dashboards(system: FaultSystem, row: FaultRow) -> None:
                 async with sessions() as session:
                     state = await load_state(session, org.org_id, now, DEFAULT_PERIOD_DAYS)
                 assert state is not None
-                rebuilt = _comparable(orjson.loads(dumps(render_dashboard(state, now))))
+                book = await rates.book()
+                rebuilt = _comparable(orjson.loads(dumps(render_dashboard(state, now, book))))
                 differing[str(org.org_id)] = _differing_keys(served, rebuilt)
                 if not differing[str(org.org_id)]:
                     pending.remove(org)

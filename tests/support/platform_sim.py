@@ -73,6 +73,14 @@ class PlatformSim:
     def clear_anomalies(self) -> None:
         self._admin("DELETE", "anomalies")
 
+    def set_fx_faults(self, **spec: Any) -> None:
+        """The exchange-rate feed's faults: ``fail`` (a status), ``malformed``,
+        ``missing_days`` (ISO dates); see ``cmis_platform_sim/fx.py``."""
+        self._admin("POST", "fx", spec)
+
+    def clear_fx_faults(self) -> None:
+        self._admin("DELETE", "fx")
+
     def calls(self) -> dict[str, Any]:
         return dict(self._admin("GET", "calls"))
 
@@ -159,7 +167,9 @@ def platform_sim_server() -> Iterator[PlatformSim]:
 def platform_sim(platform_sim_server: PlatformSim) -> Iterator[PlatformSim]:
     platform_sim_server.clear_faults()
     platform_sim_server.clear_anomalies()
+    platform_sim_server.clear_fx_faults()
     platform_sim_server.reset_calls()
     yield platform_sim_server
     platform_sim_server.clear_faults()
     platform_sim_server.clear_anomalies()
+    platform_sim_server.clear_fx_faults()

@@ -11,6 +11,7 @@ import redis.asyncio as redis
 
 from cmis_dashboard_api.adapters.accounts import SqlSignInStore
 from cmis_dashboard_api.adapters.auth_queries import principal_lookup
+from cmis_dashboard_api.adapters.exchange_rates import SqlExchangeRates
 from cmis_dashboard_api.adapters.live import LiveHub
 from cmis_dashboard_api.adapters.live_tickets import LiveTickets
 from cmis_dashboard_api.adapters.oauth.http import make_oauth_client
@@ -88,6 +89,12 @@ def bootstrap(settings: DashboardSettings, runtime: ServiceRuntime) -> Services:
         live,
         view_ttl_seconds=settings.view_ttl_seconds,
         period_view_ttl_seconds=settings.period_view_ttl_seconds,
+        rates=SqlExchangeRates(
+            runtime.sessions,
+            history_days=settings.exchange_rate_history_days,
+            cache_seconds=settings.exchange_rate_cache_seconds,
+        ),
+        rates_ttl_seconds=int(settings.exchange_rate_cache_seconds),
     )
     cipher = TokenCipher(settings.encryption_keys)
     platform_http = make_oauth_client(settings.oauth_clients().timeout_seconds)

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
+from cmis_dashboard_api.domain.fx import RateBook
 from cmis_dashboard_api.domain.oauth import (
     Authorization,
     Callback,
@@ -367,6 +368,14 @@ class ViewSource(Protocol):
     async def plans(
         self, org_id: UUID, now: datetime
     ) -> tuple[list[KpiTarget], list[ScheduledItem]]: ...
+
+
+class ExchangeRates(Protocol):
+    """The published euro reference rates the view converts money with."""
+
+    async def book(self) -> RateBook:
+        """The rates known now (a cached copy; the last good one while the source fails)."""
+        ...
 
 
 class LivePublisher(Protocol):

@@ -101,6 +101,15 @@ class DashboardSettings(CmisSettings):
     period_view_ttl_seconds: int = Field(
         default=300, ge=1, description="Cache lifetime of views for a non-default period."
     )
+    exchange_rate_cache_seconds: float = Field(
+        default=300, ge=0, description="How long a process reuses the exchange rates it read."
+    )
+    exchange_rate_history_days: int = Field(
+        default=130,
+        ge=7,
+        description="Rates read back this far: the longest dashboard period plus the gaps "
+        "(weekends, holidays) before its first day.",
+    )
     auth_cache_seconds: float = Field(
         default=30.0, ge=0, description="How long a token -> user/orgs lookup is reused."
     )

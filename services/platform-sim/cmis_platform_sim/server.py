@@ -12,6 +12,9 @@ from typing import Any
 from .admin import Admin
 from .dataset import Dataset
 from .faults import Fault, FaultBook
+from .fx import ADMIN_PATH as FX_ADMIN_PATH
+from .fx import PREFIX as FX_PREFIX
+from .fx import FxFeed
 from .http import SimRequest, SimResponse, json_response
 from .oauth import OAuthBook
 from .platforms.base import Route, SimContext, SimulatedPlatform
@@ -69,6 +72,7 @@ class SimServer:
             TwitterSim(ctx),
         ]
         self.platforms = {sim.prefix.strip("/"): sim for sim in sims}
+        self.fx = FxFeed(settings.seed, self.dataset.end_date)
         self.latency = LatencyModel(settings)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -96,6 +100,10 @@ class SimServer:
         await send({"type": "http.response.body", "body": resp.body})
 
     async def dispatch(self, req: SimRequest) -> SimResponse:
+        if req.path.startswith(FX_PREFIX):
+            return self.fx.handle(req)
+        if req.path.rstrip("/") == FX_ADMIN_PATH:
+            return self.fx.admin(req)
         if req.path.startswith("/_admin/"):
             return self.admin.handle(req)
         sim = self.platforms.get(req.path.split("/", 2)[1])

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import httpx
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from cmis_scheduler.adapters.ecb_feed import HttpRateFeed
 from cmis_scheduler.adapters.metrics import SchedulerMetrics
 from cmis_scheduler.adapters.rate_limiter import RedisRateLimiter
 from cmis_scheduler.adapters.retry_store import SqlRetryBatch
@@ -23,6 +25,7 @@ from cmis_scheduler.handlers import reconcile
 from cmis_scheduler.handlers.catch_up import replan_missed
 from cmis_scheduler.handlers.dispatch_retries import RetryDispatch
 from cmis_scheduler.handlers.dispatch_scheduled import ScheduledDispatch
+from cmis_scheduler.handlers.exchange_rates import RatesPass, refresh_exchange_rates
 from cmis_scheduler.handlers.integration_events import IntegrationEvent, on_integration
 from cmis_scheduler.handlers.org_settings import on_settings_changed
 from cmis_scheduler.handlers.retention import purge_expired
@@ -130,6 +133,16 @@ class SchedulerService:
             Periodic(self.purge_expired, settings.retention_interval_seconds, "retention"),
             Periodic(self.report_stale, settings.stale_check_seconds, "stale-integrations"),
         ]
+        self.rates_http = httpx.AsyncClient(timeout=settings.exchange_rate_timeout_seconds)
+        if settings.exchange_rate_feed_url:
+            self.rate_feed = HttpRateFeed(self.rates_http, settings.exchange_rate_feed_url)
+            self.housekeeping.append(
+                Periodic(
+                    self.refresh_exchange_rates,
+                    settings.exchange_rate_interval_seconds,
+                    "exchange-rates",
+                )
+            )
 
     def handlers(self) -> Handlers:
         async def integration(event: IntegrationEvent) -> None:
@@ -165,6 +178,12 @@ class SchedulerService:
     async def report_stale(self) -> int:
         return await report_stale(self.uows, self.clock, self.metrics)
 
+    async def refresh_exchange_rates(self) -> RatesPass:
+        return await refresh_exchange_rates(
+            self.rate_feed, self.uows, self.clock,
+            timedelta(days=self.settings.exchange_rate_max_gap_days),
+        )  # fmt: skip
+
     async def prepare(self) -> None:
         """Entries for every integration, then spread whatever was missed while down."""
         written = await reconcile_all(self.runtime.sessions, self.defaults, self.clock())
@@ -192,3 +211,4 @@ class SchedulerService:
 
     async def close(self) -> None:
         await self.redis.aclose()
+        await self.rates_http.aclose()

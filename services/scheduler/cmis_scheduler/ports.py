@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 from uuid import UUID
 
 from cmis_scheduler.domain.catch_up import MissedEntry
 from cmis_scheduler.domain.dispatch import Advance, DueEntry
 from cmis_scheduler.domain.entries import EntryState, IntegrationView
+from cmis_scheduler.domain.exchange_rates import FeedRates, PublishedRate
 from cmis_scheduler.domain.freshness import StaleCount
 from cmis_scheduler.domain.integrations import IntegrationRecord
 from cmis_scheduler.domain.retention import Cutoffs
@@ -100,6 +101,24 @@ class StaleGauge(Protocol):
     def set_stale(self, values: Mapping[tuple[Platform, DataType], int]) -> None: ...
 
 
+class ExchangeRates(Protocol):
+    async def newest_date(self) -> date | None:
+        """The newest publication day stored (None: no rate yet)."""
+        ...
+
+    async def store(self, rates: Sequence[PublishedRate], source: str, at: datetime) -> int:
+        """Insert or correct the rates; how many."""
+        ...
+
+
+class RateFeed(Protocol):
+    """A euro reference rates provider; :class:`RateFeedError` when it cannot be read."""
+
+    async def daily(self) -> FeedRates: ...
+
+    async def history(self) -> FeedRates: ...
+
+
 class SchedulerUnitOfWork(InboxOutboxUnitOfWork, Protocol):
     """One transaction: the repositories, the inbox claim and the outbox."""
 
@@ -116,6 +135,8 @@ class SchedulerUnitOfWork(InboxOutboxUnitOfWork, Protocol):
     def retention(self) -> Retention: ...
     @property
     def freshness(self) -> Freshness: ...
+    @property
+    def exchange_rates(self) -> ExchangeRates: ...
 
 
 UnitsOfWork = Callable[[], SchedulerUnitOfWork]

@@ -79,5 +79,23 @@ class SchedulerSettings(CmisSettings):
         default=100, ge=1, description="Batches per pass; the rest waits for the next pass."
     )
 
+    # Exchange rates: a euro reference rates provider (the ECB's format and file names under
+    # this address); the platform simulator serves one at ``<sim>/fx`` for development.
+    exchange_rate_feed_url: str | None = Field(
+        default="https://www.ecb.europa.eu/stats/eurofxref",
+        description="Base address of eurofxref-daily.xml and eurofxref-hist-90d.xml; unset: "
+        "no rates job.",
+    )
+    exchange_rate_interval_seconds: float = Field(
+        default=3600,
+        gt=0,
+        description="Rates job cadence: the provider publishes once per working day (about "
+        "16:00 CET), so it is stored within this long of publication.",
+    )
+    exchange_rate_max_gap_days: int = Field(
+        default=4, ge=1, description="A longer gap in the stored rates is filled from the history."
+    )
+    exchange_rate_timeout_seconds: float = Field(default=30, gt=0)
+
     def budget_per_minute(self, platform: Platform) -> int:
         return self.rate_budget_per_minute.get(platform, self.default_rate_budget_per_minute)

@@ -17,6 +17,8 @@ services still talk only through events. Who writes which table, and why:
 - sync_attempts: sync-worker, and the scheduler's stuck-run sweep. An attempt is finished
   once: whoever sets ``finished_at`` from NULL first emits its outcome event.
 - schedule_entries, retry_entries: scheduler (the single authority on time).
+- exchange_rates: scheduler (its daily rates job, from a euro reference rates feed);
+  dashboard-api reads them to convert figures into an organization's currency.
 - alerts, alert_history: alerting. A user's acknowledge, snooze or resolve reaches it as an
   ``alerting.command`` event that dashboard-api stages in its outbox (the API never writes
   these tables).
@@ -599,3 +601,19 @@ class NotificationAttempt(Base):
     latency_ms: Mapped[int] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+# --- exchange rates (scheduler writes, dashboard-api reads) -------------------------------
+
+
+class ExchangeRate(Base):
+    """One published reference rate: units of ``currency`` per 1 EUR on ``rate_date`` (the
+    euro reference rates' base; cross rates go through EUR). Days without publication
+    (weekends, TARGET holidays) have no row: a conversion uses the last rate before them."""
+
+    __tablename__ = "exchange_rates"
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    rate_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    rate: Mapped[Decimal] = mapped_column(Numeric(20, 10))
+    source: Mapped[str] = mapped_column(String(200))
+    fetched_at: Mapped[datetime] = mapped_column(server_default=func.now())

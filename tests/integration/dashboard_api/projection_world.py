@@ -2,7 +2,8 @@
 the rows its owner writes (through the owner's own adapter where one exists) and returns the
 event(s) its owner publishes, so the test can feed both projections the same history.
 
-Owners: integrations by dashboard-api (``adapters/integrations.py``), sync runs requested by
+Owners: integrations and the organization's settings by dashboard-api
+(``adapters/integrations.py``, ``handlers/settings.py``), sync runs requested by
 dashboard-api or the scheduler, started and finished by the sync worker (``RunRepository``,
 ``PlatformDataStore``, ``FactsReader``), alerts by alerting.
 """
@@ -19,9 +20,12 @@ import asyncpg
 from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from cmis_dashboard_api import admin
 from cmis_dashboard_api.adapters import integrations
 from cmis_dashboard_api.adapters.unit_of_work import SqlUnitOfWork
-from cmis_dashboard_api.ports import IntegrationChange
+from cmis_dashboard_api.domain.org_settings import TriggerLimit
+from cmis_dashboard_api.handlers.settings import change_settings
+from cmis_dashboard_api.ports import IntegrationChange, Principal
 from cmis_shared.clock import ManualClock
 from cmis_shared.crypto import TokenCipher
 from cmis_shared.db.models import Alert, SyncRun
@@ -55,6 +59,9 @@ from cmis_sync_worker.domain.window import FACTS_DAYS, account_today
 
 PLATFORMS = (Platform.GOOGLE, Platform.META, Platform.LINKEDIN)
 TIMEZONES = ("UTC", "America/New_York", "UTC")
+# Each slot's account currency: the organization's figures convert between them (SAR has no
+# rate in the test's book, so its campaigns stay out of the totals).
+CURRENCIES = ("USD", "EUR", "SAR")
 
 
 @dataclass(frozen=True)
@@ -103,6 +110,7 @@ class World:
         self.lanes: dict[tuple[int, DataType], Lane] = {}
         self.open_alerts: dict[tuple[AlertType, int], AlertRaised] = {}
         self._step = 0
+        self._admin: Principal | None = None
 
     def tick(self) -> datetime:
         self._step += 1
@@ -114,7 +122,7 @@ class World:
             "platform": PLATFORMS[slot],
             "account_id": f"acct-{slot}",
             "account_name": f"Account {slot}",
-            "currency": "USD",
+            "currency": CURRENCIES[slot],
             "timezone": TIMEZONES[slot],
         }
         async with CapturingUnitOfWork(self._sessions, self._cipher) as uow:
@@ -124,6 +132,20 @@ class World:
             await uow.commit()
         self.integrations[slot] = row.id
         self.disconnected.discard(slot)
+        return uow.published
+
+    async def set_currency(self, currency: str | None) -> list[Event]:
+        """An admin chooses the organization's currency (None: back to the first account's)."""
+        async with self._sessions() as session, session.begin():
+            if self._admin is None:
+                user, _ = await admin.create_user(session, f"admin-{self.org_id}@example.test")
+                self._admin = Principal(
+                    user.id, user.email, frozenset({self.org_id}), frozenset({self.org_id})
+                )
+        uow = CapturingUnitOfWork(self._sessions, self._cipher)
+        await change_settings(
+            uow, self.org_id, self._admin, {"currency": currency}, TriggerLimit(10, 60)
+        )
         return uow.published
 
     async def set_paused(self, slot: int, paused: bool) -> list[Event]:
@@ -217,10 +239,13 @@ class World:
                 )
             )
             data = PlatformDataStore(self._connection)
+            currency = CURRENCIES[self._slot_of(iid)]
             if DataType.CAMPAIGNS in synced:
-                await data.upsert_campaigns(self.org_id, iid, platform, _campaigns(payload), at)
+                campaigns_in = _campaigns(payload, currency)
+                await data.upsert_campaigns(self.org_id, iid, platform, campaigns_in, at)
             if DataType.METRICS in synced:
-                await data.upsert_daily_metrics(self.org_id, iid, _metrics(payload, today), at)
+                metrics_in = _metrics(payload, today, currency)
+                await data.upsert_daily_metrics(self.org_id, iid, metrics_in, at)
             if DataType.POSTS in synced:
                 await data.upsert_posts(self.org_id, iid, platform, _posts(payload, at), at)
             campaigns, content, recent = [], None, []
@@ -326,25 +351,25 @@ def _same_run(request: SyncRequested) -> dict[str, Any]:
     return request.model_dump(include=keep)
 
 
-def _campaigns(payload: Payload) -> list[NormalizedCampaign]:
+def _campaigns(payload: Payload, currency: str) -> list[NormalizedCampaign]:
     return [
         NormalizedCampaign(
             external_id=external_id,
             name=f"Campaign {external_id}",
             status=status,
-            currency="USD",
+            currency=currency,
             budget_amount=None if budget is None else Decimal(budget),
         )
         for external_id, status, budget in payload.campaigns
     ]
 
 
-def _metrics(payload: Payload, today: date) -> list[NormalizedDailyMetric]:
+def _metrics(payload: Payload, today: date, currency: str) -> list[NormalizedDailyMetric]:
     return [
         NormalizedDailyMetric(
             campaign_external_id=campaign,
             day=today - timedelta(days=days_ago),
-            currency="USD",
+            currency=currency,
             impressions=impressions,
             clicks=clicks,
             spend=Decimal(cents) / 100,

@@ -25,7 +25,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import asyncpg
@@ -38,6 +39,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from cmis_dashboard_api import admin
 from cmis_dashboard_api.adapters.view_queries import load_state
 from cmis_dashboard_api.domain.apply import apply_event
+from cmis_dashboard_api.domain.fx import RateBook
 from cmis_dashboard_api.domain.render import render_dashboard
 from cmis_dashboard_api.domain.state import DEFAULT_PERIOD_DAYS, DashboardState
 from cmis_dashboard_api.schemas.jsonbytes import dumps
@@ -53,6 +55,15 @@ from tests.integration.dashboard_api.projection_world import Payload, World
 pytestmark = pytest.mark.integration
 START = datetime(2025, 6, 15, 10, 0, tzinfo=UTC)
 MAX_ACTIONS = 20
+# Weekdays only (weekend days convert at Friday's rate); no SAR (its campaigns stay out of the
+# totals); GBP only as an organization's choice (cross rates through EUR).
+RATES = RateBook.of(
+    (currency, day, Decimal(base) + Decimal(offset % 7) / 1000)
+    for offset in range(60)
+    if (day := date(2025, 6, 16) - timedelta(days=offset)).weekday() < 5
+    for currency, base in (("USD", "1.1"), ("GBP", "0.85"))
+)
+ORG_CURRENCIES = [None, "USD", "EUR", "GBP", "SAR"]
 
 payloads = st.builds(
     Payload,
@@ -117,6 +128,7 @@ def choices(world: World) -> list[tuple[Any, ...]]:
     """Every action the owners could take next, given what happened so far."""
     live = [slot for slot in world.integrations if slot not in world.disconnected]
     options: list[tuple[Any, ...]] = [("connect", slot) for slot in range(3) if slot not in live]
+    options.append(("currency",))
     for slot in live:
         options += [("pause", slot), ("disconnect", slot)]
         options += [
@@ -139,10 +151,20 @@ async def perform(world: World, data: st.DataObject) -> list[Event]:
     options = choices(world)
     # The kind first, then its target: the many alert and lane targets would otherwise
     # crowd out the few syncs that can complete.
-    kind = data.draw(st.sampled_from(sorted({option[0] for option in options})))
-    _, *args = data.draw(st.sampled_from([option for option in options if option[0] == kind]))
+    kinds = sorted({option[0] for option in options})
+    # Whole syncs of everything three times as likely: money (campaigns with their metrics,
+    # in several currencies) is what most histories must carry.
+    kinds += ["sync", "sync"] if "sync" in kinds else []
+    kind = data.draw(st.sampled_from(kinds))
+    targets = [option for option in options if option[0] == kind]
+    whole = [option for option in targets if kind == "sync" and option[2] is DataType.ALL]
+    if whole and data.draw(st.booleans()):
+        targets = whole
+    _, *args = data.draw(st.sampled_from(targets))
     if kind == "connect":
         return await world.connect(args[0])
+    if kind == "currency":
+        return await world.set_currency(data.draw(st.sampled_from(ORG_CURRENCIES)))
     if kind == "pause":
         return await world.set_paused(args[0], data.draw(st.booleans()))
     if kind == "disconnect":
@@ -170,7 +192,7 @@ async def perform(world: World, data: st.DataObject) -> list[Event]:
 
 
 def rendered(state: DashboardState, now: datetime) -> object:
-    return orjson.loads(dumps(render_dashboard(state, now)))
+    return orjson.loads(dumps(render_dashboard(state, now, RATES)))
 
 
 @settings(
@@ -204,6 +226,36 @@ async def test_events_and_rebuild_render_the_same_dashboard(
         rebuilt = await load_state(session, org.id, now, DEFAULT_PERIOD_DAYS)
     assert rebuilt is not None
     assert rendered(from_events, now) == rendered(rebuilt, now)
+
+
+async def test_a_multi_currency_history_converts_alike_in_both_projections(
+    database: Database,
+) -> None:
+    """USD, EUR and SAR accounts, reported in GBP: cross rates through EUR at each metric
+    day's rate (weekends at Friday's), SAR (no rate) left out and named, in both."""
+    world, from_events = await _new_world(database)
+    payload = Payload(
+        [("c1", "active", 500), ("c2", "active", None)],
+        [("c1", 0, 1000, 50, 10_000), ("c1", 1, 900, 40, 12_345), ("c2", 3, 500, 20, 999)],
+        [],
+    )
+    events: list[Event] = []
+    for slot in range(3):
+        events += await world.connect(slot)
+        events += await world.request(slot, DataType.ALL)
+        lane = world.lanes[(slot, DataType.ALL)]
+        events += await world.start(lane)
+        events += await world.complete(lane, payload)
+    events += await world.set_currency("GBP")
+    for event in events:
+        apply_event(from_events, event)
+    served, rebuilt = await _both_rendered(database, world, from_events)
+    assert served == rebuilt
+    assert isinstance(served, dict)
+    assert served["currency"] == "GBP"
+    assert served["exchange_rates"]["unconverted_currencies"] == ["SAR"]
+    assert set(served["exchange_rates"]["rate_dates"]) == {"USD", "EUR"}
+    assert served["exchange_rates"]["rates_as_of"] is not None
 
 
 async def _new_world(database: Database) -> tuple[World, DashboardState]:

@@ -23,6 +23,7 @@ FAST = {
     "catch_up_after_seconds": 60,
     "catch_up_spread_seconds": 2,
     "retry_conflict_delay_seconds": 0.5,
+    "exchange_rate_feed_url": None,  # tests/integration/scheduler/test_exchange_rates.py
 }
 
 

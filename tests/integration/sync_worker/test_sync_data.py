@@ -83,6 +83,13 @@ async def test_each_data_type_stores_the_simulators_data_exactly(
         assert fact.spend_today == sum((m.spend for m in rows if m.day == END_DATE), Decimal(0))
         assert fact.spend_lifetime == sum((m.spend for m in rows), Decimal(0))
         assert fact.last_30_days.clicks == sum(m.clicks for m in rows)
+        # The same 30 days' money day by day, for conversion at each day's rate.
+        assert sum((day.spend for day in fact.daily), Decimal(0)) == fact.last_30_days.spend
+        assert [day.day for day in fact.daily] == sorted(
+            m.day
+            for m in rows
+            if m.day > END_DATE - timedelta(days=30) and (m.spend or m.conversion_value)
+        )
 
     posts = await _sync(worker, collector, integration, DataType.POSTS)
     want_posts = expected_posts(ds, platform, SIM_NOW - timedelta(days=30))

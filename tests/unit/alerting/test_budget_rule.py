@@ -4,7 +4,7 @@ import pytest
 
 from cmis_alerting.domain.budget import budget_observation
 from cmis_alerting.domain.thresholds import Thresholds
-from cmis_shared.events import AlertType, BudgetPeriod, CampaignFact, Severity
+from cmis_shared.events import AlertType, BudgetPeriod, CampaignFact, DailyMoney, Severity
 from tests.unit.alerting.factories import INTEGRATION, NOW, ORG, campaign
 
 pytestmark = pytest.mark.unit
@@ -106,3 +106,24 @@ def test_fractional_amounts_are_exact() -> None:
     # 0.1 + 0.2 style float error would put 0.9 of 1.0 just under 90 %.
     fact = campaign("1.0", lifetime=str(Decimal("0.6") + Decimal("0.3")))
     assert _severity(fact) is Severity.WARNING
+
+
+@pytest.mark.parametrize(
+    ("currency", "lifetime_spend", "expected"),
+    [("JPY", "90000", Severity.WARNING), ("EUR", "899.99", None), ("SAR", "1000", None)],
+)
+def test_budgets_compare_in_the_campaigns_own_currency_whatever_the_organizations(
+    currency: str, lifetime_spend: str, expected: Severity | None
+) -> None:
+    """A sync's facts carry native amounts and their daily money: the rule uses the native
+    budget and spend, never a converted figure (the dashboard's organization currency)."""
+    budget = {"JPY": "100000", "EUR": "1000", "SAR": "4000"}[currency]
+    fact = campaign(budget, lifetime=lifetime_spend, currency=currency).model_copy(
+        update={"daily": [DailyMoney(day=NOW.date(), spend=Decimal(lifetime_spend))]}
+    )
+    observation = budget_observation(ORG, INTEGRATION, fact, DEFAULTS, NOW)
+    assert observation.severity == expected
+    if expected is not None:
+        assert observation.details["currency"] == currency
+        assert observation.details["budget_amount"] == budget
+        assert observation.details["spend"] == lifetime_spend

@@ -19,6 +19,7 @@ class FakeViewStore:
         self.states: dict[UUID, str] = {}
         self.views: dict[tuple[UUID, int | None], bytes] = {}
         self.period_ttls: dict[tuple[UUID, int], int] = {}
+        self.view_ttls: dict[UUID, int] = {}
 
     def state(self, org_id: UUID) -> DashboardState | None:
         raw = self.states.get(org_id)
@@ -40,6 +41,7 @@ class FakeViewStore:
             return None
         self.put_state(result.state)
         self.views[(org_id, None)] = result.view
+        self.view_ttls[org_id] = result.view_ttl_seconds
         for org, days in [key for key in self.views if key[0] == org_id and key[1]]:
             del self.views[(org, days)]  # as Redis: the other periods' views go stale
         return result

@@ -28,6 +28,8 @@ SECTIONS = {
     "org_id",
     "org_name",
     "timezone",
+    "currency",
+    "exchange_rates",
     "overview",
     "kpis",
     "active_campaigns",

@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 import pytest
 
+from cmis_dashboard_api.domain.fx import RateBook
 from cmis_dashboard_api.domain.state import DEFAULT_PERIOD_DAYS, KpiTarget, ScheduledItem
 from cmis_dashboard_api.handlers.views import DashboardViews
 from cmis_shared.events import SyncStarted
@@ -205,3 +206,33 @@ async def test_another_period_is_read_from_postgresql_and_kept_for_its_own_lifet
     assert world.source.state_reads == [(ORG, 7)]
     assert world.store.period_ttls == {(ORG, 7): PERIOD_TTL}
     assert world.store.state(ORG) is None  # the default view's state is not touched
+
+
+class FixedRates:
+    def __init__(self, book: RateBook) -> None:
+        self.book_reads = 0
+        self._book = book
+
+    async def book(self) -> RateBook:
+        self.book_reads += 1
+        return self._book
+
+
+async def test_converted_figures_use_the_rates_and_are_rendered_again_when_they_may_move() -> None:
+    world = World()
+    rates = FixedRates(RateBook({"USD": {T0.date(): Decimal("1.25")}}))
+    world.views = DashboardViews(
+        world.store, world.source, world.live, view_ttl_seconds=VIEW_TTL,
+        period_view_ttl_seconds=PERIOD_TTL, rates=rates, rates_ttl_seconds=7, clock=lambda: T0,
+    )  # fmt: skip
+    world.store.put_state(state(currency="EUR"))
+    await world.views.apply(completed(uuid.uuid4(), [campaign("125")]))  # 125 USD
+    served = world.served()
+    assert served["overview"]["advertising"]["total_spend"] == 100
+    assert served["exchange_rates"]["rates_as_of"] == T0.date().isoformat()
+    assert world.store.view_ttls[ORG] == 7
+    assert rates.book_reads == 1
+
+    world.store.put_state(state(currency="USD"))  # nothing to convert: the usual lifetime
+    await world.views.apply(completed(uuid.uuid4(), [campaign("125")]))
+    assert world.store.view_ttls[ORG] == VIEW_TTL

@@ -7,12 +7,14 @@ import copy
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Self
 from uuid import UUID
 
 from cmis_scheduler.domain.catch_up import MissedEntry
 from cmis_scheduler.domain.entries import EntryState, IntegrationView
+from cmis_scheduler.domain.exchange_rates import PublishedRate
 from cmis_scheduler.domain.integrations import IntegrationRecord
 from cmis_scheduler.domain.retention import Cutoffs
 from cmis_scheduler.domain.retry import RetryDecision
@@ -33,6 +35,7 @@ class FakeState:
     run_status: dict[UUID, RunStatus] = field(default_factory=dict)
     finished_attempts: dict[tuple[UUID, int], str] = field(default_factory=dict)  # -> who
     aged: dict[str, list[datetime]] = field(default_factory=dict)  # table -> row timestamps
+    rates: dict[tuple[str, date], tuple[Decimal, str]] = field(default_factory=dict)
     processed: set[tuple[str, UUID]] = field(default_factory=set)
     published: list[Event] = field(default_factory=list)
 
@@ -150,6 +153,15 @@ class _Repos:
             deleted[table] = len(old)
         return deleted
 
+    # exchange rates
+    async def newest_date(self) -> date | None:
+        return max((day for _, day in self.s.rates), default=None)
+
+    async def store(self, rates: Sequence[PublishedRate], source: str, at: datetime) -> int:
+        for rate in rates:
+            self.s.rates[(rate.currency, rate.rate_date)] = (rate.rate, source)
+        return len(rates)
+
 
 class FakeUnitOfWork(FakeInboxOutbox):
     def __init__(self, store: FakeStore) -> None:
@@ -160,6 +172,7 @@ class FakeUnitOfWork(FakeInboxOutbox):
         self._state = copy.deepcopy(self._store.state)
         repos = _Repos(self._state)
         self.integrations = self.entries = self.retries = self.runs = self.retention = repos
+        self.exchange_rates = repos
         self._outbox: list[Event] = []
         self._store.opened += 1
         return self

@@ -71,6 +71,7 @@ def facts(row: Integration) -> dict[str, Any]:
         "timezone": row.timezone,
         "token_expires_at": row.token_expires_at,
         "refreshable": row.refreshable,
+        "connected_at": row.created_at,
     }
 
 

@@ -23,19 +23,23 @@ from cmis_shared.statuses import RunStatus
 
 SCHEDULED_KEPT = 50
 
-_ORG = text("SELECT name, timezone FROM organizations WHERE id = :org")
+_ORG = text("SELECT name, timezone, currency FROM organizations WHERE id = :org")
 _INTEGRATIONS = text(
     "SELECT id, platform, account_id, account_name, status, status_reason, currency, "
-    "token_expires_at, last_synced_at, updated_at FROM integrations WHERE org_id = :org"
+    "token_expires_at, last_synced_at, updated_at, created_at "
+    "FROM integrations WHERE org_id = :org"
 )
-_CAMPAIGNS = text(
-    """
+_LOCAL_DAYS = """
     WITH local AS (
         SELECT id, (CAST(:now AS timestamptz) AT TIME ZONE timezone)::date AS today,
                (CAST(:now AS timestamptz) AT TIME ZONE timezone)::date
                    - CAST(:days AS integer) AS since
         FROM integrations WHERE org_id = :org AND status <> 'disconnected'
     )
+"""
+_CAMPAIGNS = text(
+    _LOCAL_DAYS
+    + """
     SELECT c.id, c.integration_id, c.name, c.platform, c.status, c.currency,
            c.budget_amount, c.budget_period,
            coalesce(sum(m.spend) FILTER (WHERE m.day > l.since), 0) AS spend,
@@ -52,6 +56,20 @@ _CAMPAIGNS = text(
         ON m.integration_id = c.integration_id AND m.campaign_external_id = c.external_id
     WHERE c.org_id = :org
     GROUP BY c.id, l.today, l.since
+    """
+)
+# The period's money by day (what converts at each day's rate), as the totals above; days
+# without money are left out (the view is kept small).
+_CAMPAIGN_DAYS = text(
+    _LOCAL_DAYS
+    + """
+    SELECT c.id AS campaign_id, m.day, m.spend, m.conversion_value
+    FROM campaigns c
+    JOIN local l ON l.id = c.integration_id
+    JOIN daily_metrics m
+        ON m.integration_id = c.integration_id AND m.campaign_external_id = c.external_id
+    WHERE c.org_id = :org AND m.day > l.since AND (m.spend <> 0 OR m.conversion_value <> 0)
+    ORDER BY c.id, m.day
     """
 )
 _CONTENT = text(
@@ -112,17 +130,24 @@ async def load_state(
         org_id=org_id,
         org_name=org.name,
         timezone=org.timezone,
-        timezone_as_of=now,
+        currency=org.currency,
+        settings_as_of=now,
         period_days=period_days,
         updated_at=now,
     )
     params = {"org": org_id, "now": now, "days": period_days}
     synced_at = await _load_accounts(session, state, params)
+    days: dict[UUID, list[model.DayMoney]] = {}
+    for row in (await session.execute(_CAMPAIGN_DAYS, params)).mappings():
+        days.setdefault(row["campaign_id"], []).append(
+            model.DayMoney(
+                day=row["day"], spend=row["spend"], conversion_value=row["conversion_value"]
+            )
+        )
     for row in (await session.execute(_CAMPAIGNS, params)).mappings():
         part = _contribution(state, row["integration_id"], row["platform"], synced_at)
-        part.campaigns.append(
-            model.CampaignFigures(**{k: v for k, v in row.items() if k != "integration_id"})
-        )
+        figures = {k: v for k, v in row.items() if k != "integration_id"}
+        part.campaigns.append(model.CampaignFigures(**figures, daily=days.get(row["id"], [])))
     for row in (await session.execute(_CONTENT, params)).mappings():
         part = _contribution(state, row["integration_id"], None, synced_at)
         part.content = model.ContentFigures(
@@ -166,6 +191,7 @@ async def _load_accounts(
             status_reason=row["status_reason"],
             currency=row["currency"],
             token_expires_at=row["token_expires_at"],
+            connected_at=row["created_at"],
             as_of=row["updated_at"],
         )
     return synced_at

@@ -11,6 +11,12 @@ DASHBOARD = {
     "org_id": ORG,
     "org_name": "Company Name",
     "timezone": "Europe/Berlin",
+    "currency": "EUR",
+    "exchange_rates": {
+        "rates_as_of": "2024-01-15",
+        "rate_dates": {"USD": {"first": "2023-12-15", "last": "2024-01-15"}},
+        "unconverted_currencies": [],
+    },
     "overview": {
         "period": "Last 30 days",
         "advertising": {
@@ -41,6 +47,12 @@ DASHBOARD = {
             "impressions": 50000,
             "clicks": 2500,
             "ctr": 5.0,
+            "converted": {
+                "currency": "EUR",
+                "spend": 6851.25,
+                "conversion_value": 17128.13,
+                "rates_as_of": "2024-01-15",
+            },
         }
     ],
     "scheduled_content": [

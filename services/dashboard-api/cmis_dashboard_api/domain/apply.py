@@ -16,6 +16,7 @@ from cmis_dashboard_api.domain.state import (
     ContentFigures,
     Contribution,
     DashboardState,
+    DayMoney,
     PostItem,
     SyncLane,
     integration_key,
@@ -67,12 +68,12 @@ def apply_event(state: DashboardState, event: Event) -> str | None:
 
 
 def _apply_settings(state: DashboardState, event: OrganizationSettingsChanged) -> bool:
-    if not _newer(event.occurred_at, state.timezone_as_of):
+    if not _newer(event.occurred_at, state.settings_as_of):
         return False
-    state.timezone_as_of = event.occurred_at
-    if state.timezone == event.timezone:
+    state.settings_as_of = event.occurred_at
+    if (state.timezone, state.currency) == (event.timezone, event.currency):
         return False
-    state.timezone = event.timezone
+    state.timezone, state.currency = event.timezone, event.currency
     return True
 
 
@@ -155,6 +156,7 @@ def _campaign(fact: CampaignFact, platform: str) -> CampaignFigures:
         clicks=totals.clicks,
         conversions=totals.conversions,
         conversion_value=totals.conversion_value,
+        daily=[DayMoney(**day.model_dump()) for day in fact.daily],
     )
 
 
@@ -196,6 +198,10 @@ def _apply_integration(
     key = integration_key(event.integration_id)
     known = state.accounts.get(key)
     if known is not None and not _newer(event.occurred_at, known.as_of):
+        # Older news, but when the account was first connected never changes: keep it.
+        if isinstance(event, IntegrationFacts) and known.connected_at is None:
+            known.connected_at = event.connected_at
+            return event.connected_at is not None
         return False
     if isinstance(event, IntegrationDisconnected):
         if known is None:
@@ -219,6 +225,7 @@ def _apply_integration(
         status_reason=event.status_reason,
         currency=event.currency,
         token_expires_at=event.token_expires_at,
+        connected_at=event.connected_at or (known.connected_at if known else None),
         as_of=event.occurred_at,
     )
     return True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
+from cmis_dashboard_api.domain.fx import round_money
 from cmis_dashboard_api.domain.state import CampaignFigures, ContentFigures
 
 RATIO_PLACES = Decimal("0.01")
@@ -28,7 +29,11 @@ def roi(conversion_value: Decimal, spend: Decimal) -> Decimal | None:
     return percent(conversion_value - spend, spend)
 
 
-def advertising_figures(campaigns: Iterable[CampaignFigures]) -> dict[str, Decimal | int | None]:
+def advertising_figures(
+    campaigns: Iterable[CampaignFigures], currency: str | None = None
+) -> dict[str, Decimal | int | None]:
+    """The totals of ``campaigns`` (whose money is all in one currency); with ``currency``,
+    the total spend is rounded to its minor units (ratios use the exact sums)."""
     spend = Decimal(0)
     impressions = clicks = 0
     conversions = conversion_value = Decimal(0)
@@ -39,7 +44,7 @@ def advertising_figures(campaigns: Iterable[CampaignFigures]) -> dict[str, Decim
         conversions += campaign.conversions
         conversion_value += campaign.conversion_value
     return {
-        "total_spend": spend,
+        "total_spend": spend if currency is None else round_money(spend, currency),
         "total_impressions": impressions,
         "total_clicks": clicks,
         "total_conversions": conversions,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from cmis_dashboard_api.domain.figures import (
@@ -14,7 +15,9 @@ from cmis_dashboard_api.domain.figures import (
     percent,
     spend_against_budget,
 )
+from cmis_dashboard_api.domain.fx import RateBook, round_money
 from cmis_dashboard_api.domain.kpis import kpi_rows
+from cmis_dashboard_api.domain.reporting import CampaignMoney, Reporting, reporting
 from cmis_dashboard_api.domain.state import (
     AlertItem,
     CampaignFigures,
@@ -28,23 +31,32 @@ PREVIEW_CHARS = 140
 SEVERITY_ORDER = {"critical": 0, "warning": 1}
 
 
-def render_dashboard(state: DashboardState, now: datetime) -> dict[str, Any]:
+NO_RATES = RateBook()
+
+
+def render_dashboard(
+    state: DashboardState, now: datetime, rates: RateBook = NO_RATES
+) -> dict[str, Any]:
+    """The document, its money figures in the organization's currency at ``rates``."""
     live = state.live_integration_ids()
     parts = [part for key, part in state.contributions.items() if key in live]
     campaigns = [campaign for part in parts for campaign in part.campaigns]
-    advertising = advertising_figures(campaigns)
+    money = reporting(campaigns, state.reporting_currency(), rates, now.date())
+    advertising = advertising_figures(money.converted_campaigns(), money.currency)
     content = content_figures(part.content for part in parts)
     return {
         "org_id": state.org_id,
         "org_name": state.org_name,
         "timezone": state.timezone,
+        "currency": money.currency,
+        "exchange_rates": _exchange_rates(money),
         "overview": {
             "period": f"Last {state.period_days} days",
             "advertising": advertising,
             "content": content,
         },
         "kpis": kpi_rows(state.kpis, {**advertising, **content}),
-        "active_campaigns": _active_campaigns(campaigns),
+        "active_campaigns": _active_campaigns(money),
         "scheduled_content": _scheduled(state, now),
         "recent_posts": _recent_posts([post for part in parts for post in part.recent_posts]),
         "connected_accounts": _accounts(state, live),
@@ -54,30 +66,66 @@ def render_dashboard(state: DashboardState, now: datetime) -> dict[str, Any]:
     }
 
 
-def _active_campaigns(campaigns: list[CampaignFigures]) -> list[dict[str, Any]]:
+def _exchange_rates(money: Reporting) -> dict[str, Any]:
+    return {
+        "rates_as_of": money.rates_as_of(),
+        "rate_dates": {
+            currency: {"first": first, "last": last}
+            for currency, (first, last) in sorted(money.rate_dates().items())
+        },
+        "unconverted_currencies": sorted(money.unconverted),
+    }
+
+
+def _spend_rank(money: CampaignMoney) -> Decimal:
+    """Campaigns rank by spend in the organization's currency (native when not converted)."""
+    return money.converted.spend if money.converted is not None else money.campaign.spend
+
+
+def _converted(money: CampaignMoney, currency: str | None) -> dict[str, Any] | None:
+    if money.converted is None or currency is None:
+        return None
+    return {
+        "currency": currency,
+        "spend": round_money(money.converted.spend, currency),
+        "conversion_value": round_money(money.converted.conversion_value, currency),
+        "rates_as_of": money.converted.rates_as_of,
+    }
+
+
+def _active_campaigns(money: Reporting) -> list[dict[str, Any]]:
     # Ties broken by name and id: both projections (events, rebuild) hold the campaigns in
     # different orders, and the view must not depend on which one built it.
     active = sorted(
-        (campaign for campaign in campaigns if campaign.status == "active"),
-        key=lambda campaign: (-campaign.spend, -campaign.impressions, campaign.name, campaign.id),
+        (entry for entry in money.campaigns if entry.campaign.status == "active"),
+        key=lambda entry: (
+            -_spend_rank(entry),
+            -entry.campaign.impressions,
+            entry.campaign.name,
+            entry.campaign.id,
+        ),
     )
     return [
-        {
-            "id": campaign.id,
-            "name": campaign.name,
-            "platform": campaign.platform,
-            "currency": campaign.currency,
-            "budget": campaign.budget_amount,
-            "budget_period": budget_period(campaign),
-            "spend": campaign.spend,
-            "spend_against_budget": spend_against_budget(campaign),
-            "budget_used_pct": budget_used_pct(campaign),
-            "impressions": campaign.impressions,
-            "clicks": campaign.clicks,
-            "ctr": percent(campaign.clicks, campaign.impressions),
-        }
-        for campaign in active[:TOP_CAMPAIGNS]
+        _campaign_entry(entry.campaign) | {"converted": _converted(entry, money.currency)}
+        for entry in active[:TOP_CAMPAIGNS]
     ]
+
+
+def _campaign_entry(campaign: CampaignFigures) -> dict[str, Any]:
+    return {
+        "id": campaign.id,
+        "name": campaign.name,
+        "platform": campaign.platform,
+        "currency": campaign.currency,
+        "budget": campaign.budget_amount,
+        "budget_period": budget_period(campaign),
+        "spend": campaign.spend,
+        "spend_against_budget": spend_against_budget(campaign),
+        "budget_used_pct": budget_used_pct(campaign),
+        "impressions": campaign.impressions,
+        "clicks": campaign.clicks,
+        "ctr": percent(campaign.clicks, campaign.impressions),
+    }
 
 
 def _scheduled(state: DashboardState, now: datetime) -> list[dict[str, Any]]:
@@ -185,6 +233,12 @@ def _sync_status(state: DashboardState, live: set[str]) -> dict[str, object]:
         if lane.integration_id.hex in live
     )
     return sync_summary(statuses, last_sync)
+
+
+def uses_exchange_rates(document: dict[str, Any]) -> bool:
+    """Whether the rendered figures depend on exchange rates (converted or waiting for one)."""
+    rates = document["exchange_rates"]
+    return bool(rates["rate_dates"] or rates["unconverted_currencies"])
 
 
 def seconds_until_stale(state: DashboardState, now: datetime, longest: int) -> int:

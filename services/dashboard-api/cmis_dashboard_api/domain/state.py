@@ -7,7 +7,7 @@ applying an event idempotent without an inbox round trip on the hot path.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
@@ -16,6 +16,15 @@ from pydantic import BaseModel, Field
 from cmis_shared.events import PostFigures
 
 DEFAULT_PERIOD_DAYS = 30
+
+
+class DayMoney(BaseModel):
+    """A campaign's money on one account day (in its own currency): what converts at that
+    day's rate."""
+
+    day: date
+    spend: Decimal = Decimal(0)
+    conversion_value: Decimal = Decimal(0)
 
 
 class CampaignFigures(BaseModel):
@@ -33,6 +42,7 @@ class CampaignFigures(BaseModel):
     clicks: int = 0
     conversions: Decimal = Decimal(0)
     conversion_value: Decimal = Decimal(0)
+    daily: list[DayMoney] = Field(default_factory=list)  # the period's money, by day
 
 
 class PostItem(PostFigures):
@@ -67,6 +77,7 @@ class Account(BaseModel):
     status_reason: str | None = None
     currency: str | None = None
     token_expires_at: datetime | None = None
+    connected_at: datetime | None = None  # first connection: never moves
     as_of: datetime | None = None
 
 
@@ -122,7 +133,8 @@ class DashboardState(BaseModel):
     org_id: UUID
     org_name: str
     timezone: str = "UTC"  # the organization's, from its settings
-    timezone_as_of: datetime | None = None
+    currency: str | None = None  # the chosen one; None: the first connected account's
+    settings_as_of: datetime | None = None
     period_days: int = DEFAULT_PERIOD_DAYS
     accounts: dict[str, Account] = Field(default_factory=dict)
     contributions: dict[str, Contribution] = Field(default_factory=dict)
@@ -144,6 +156,18 @@ class DashboardState(BaseModel):
             for key in known
             if key not in self.accounts or self.accounts[key].status != "disconnected"
         }
+
+    def reporting_currency(self) -> str | None:
+        """The organization's currency: the chosen one, else that of its first connected
+        account (of those not disconnected) that has one."""
+        if self.currency is not None:
+            return self.currency
+        live = self.live_integration_ids()
+        accounts = sorted(
+            (a for key, a in self.accounts.items() if key in live and a.currency is not None),
+            key=lambda a: (a.connected_at is None, a.connected_at or self.updated_at, a.id),
+        )
+        return accounts[0].currency if accounts else None
 
 
 def integration_key(integration_id: UUID) -> str:

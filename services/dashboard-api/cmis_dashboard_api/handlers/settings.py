@@ -51,6 +51,7 @@ async def change_settings(
                     org_id=org_id,
                     changed=change.changed,
                     timezone=change.settings.timezone,
+                    currency=change.settings.currency,
                     changed_by=actor.user_id,
                 )
             )

@@ -12,10 +12,21 @@ from uuid import UUID
 import structlog
 
 from cmis_dashboard_api.domain.apply import apply_event
+from cmis_dashboard_api.domain.fx import RateBook
 from cmis_dashboard_api.domain.live_messages import live_message
-from cmis_dashboard_api.domain.render import render_dashboard, seconds_until_stale
+from cmis_dashboard_api.domain.render import (
+    render_dashboard,
+    seconds_until_stale,
+    uses_exchange_rates,
+)
 from cmis_dashboard_api.domain.state import DEFAULT_PERIOD_DAYS, DashboardState
-from cmis_dashboard_api.ports import LivePublisher, Materialized, ViewSource, ViewStore
+from cmis_dashboard_api.ports import (
+    ExchangeRates,
+    LivePublisher,
+    Materialized,
+    ViewSource,
+    ViewStore,
+)
 from cmis_dashboard_api.schemas.jsonbytes import dumps
 from cmis_shared.clock import Clock, system_clock
 from cmis_shared.events import Event
@@ -36,6 +47,8 @@ class DashboardViews:
         *,
         view_ttl_seconds: int,
         period_view_ttl_seconds: int,
+        rates: ExchangeRates | None = None,
+        rates_ttl_seconds: int = 300,
         clock: Clock = system_clock,
     ) -> None:
         self._store = store
@@ -44,6 +57,11 @@ class DashboardViews:
         self._view_ttl = view_ttl_seconds
         self._period_ttl = period_view_ttl_seconds
         self._clock = clock
+        # Money is rendered in each organization's currency at these rates (none: only
+        # amounts already in it are added up), refreshed before each render.
+        self._rates = rates
+        self._rates_ttl = max(1, rates_ttl_seconds)
+        self._book = RateBook()
         self._rebuilding: dict[UUID, asyncio.Future[Materialized | None]] = {}
         # Events of one org applied one at a time in this process. The consumer runs up to
         # prefetch_count deliveries at once, mostly of a few busy orgs: as optimistic
@@ -53,8 +71,13 @@ class DashboardViews:
         self._applying: dict[UUID, tuple[asyncio.Lock, int]] = {}
 
     def _materialize(self, state: DashboardState, now: datetime) -> Materialized:
-        view = dumps(render_dashboard(state, now))
-        return Materialized(state, view, seconds_until_stale(state, now, self._view_ttl))
+        document = render_dashboard(state, now, self._book)
+        ttl = seconds_until_stale(state, now, self._view_ttl)
+        if uses_exchange_rates(document):
+            # Converted figures follow the rates: rendered again from the stored state (no
+            # PostgreSQL) once the rates may have moved, even if no event comes.
+            ttl = min(ttl, self._rates_ttl)
+        return Materialized(state, dumps(document), ttl)
 
     async def get(self, org_id: UUID, period_days: int = DEFAULT_PERIOD_DAYS) -> bytes | None:
         """The dashboard bytes; ``None`` only if the organization does not exist."""
@@ -63,6 +86,7 @@ class DashboardViews:
         view = await self._store.get_view(org_id)
         if view is not None:
             return view
+        await self._refresh_rates()
         try:  # the bytes expired but the state is there: render, no PostgreSQL
             result = await self._store.transact(org_id, self._rerender)
         except StateMissingError:
@@ -73,6 +97,10 @@ class DashboardViews:
         if current is None:
             raise StateMissingError
         return self._materialize(current, self._clock())
+
+    async def _refresh_rates(self) -> None:
+        if self._rates is not None:
+            self._book = await self._rates.book()
 
     async def refresh(self, org_id: UUID) -> bytes | None:
         """Rebuild from PostgreSQL now, replacing what Redis holds."""
@@ -102,6 +130,7 @@ class DashboardViews:
 
     async def _apply(self, event: Event) -> None:
         changed: list[str] = []
+        await self._refresh_rates()
 
         def change(current: DashboardState | None) -> Materialized | None:
             if current is None:
@@ -132,6 +161,7 @@ class DashboardViews:
         after a change through the API."""
         now = self._clock()
         kpis, scheduled = await self._source.plans(org_id, now)
+        await self._refresh_rates()
 
         def change(current: DashboardState | None) -> Materialized:
             if current is None:
@@ -153,6 +183,7 @@ class DashboardViews:
         state = await self._source.state(org_id, now, period_days)
         if state is None:
             return None
+        await self._refresh_rates()
         view = self._materialize(state, now).view
         await self._store.put_period_view(org_id, period_days, view, self._period_ttl)
         return view
@@ -180,6 +211,7 @@ class DashboardViews:
         state = await self._source.state(org_id, now, DEFAULT_PERIOD_DAYS)
         if state is None:
             return None
+        await self._refresh_rates()
         built = self._materialize(state, now)
         log.info("dashboard view rebuilt from PostgreSQL", org_id=str(org_id), replace=replace)
 

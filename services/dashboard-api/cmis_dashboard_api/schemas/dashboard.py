@@ -3,7 +3,7 @@ document them and let the tests validate the shape."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
@@ -42,6 +42,35 @@ class KpiRow(BaseModel):
     status: str
 
 
+class ConvertedMoney(BaseModel):
+    currency: str = Field(description="The organization's currency.")
+    spend: Number = Field(description="`spend` converted, each day at that day's rate.")
+    conversion_value: Number
+    rates_as_of: date | None = Field(
+        description="The newest rate publication day used (null: no conversion needed)."
+    )
+
+
+class RateDays(BaseModel):
+    first: date
+    last: date
+
+
+class ExchangeRatesUsed(BaseModel):
+    rates_as_of: date | None = Field(
+        description="The newest euro reference rate day used for any figure (null: every "
+        "amount was already in the organization's currency)."
+    )
+    rate_dates: dict[str, RateDays] = Field(
+        description="Per converted currency, the first and last rate days used: each day's "
+        "amount converts at that day's rate, a day without publication at the last before it."
+    )
+    unconverted_currencies: list[str] = Field(
+        description="Currencies without a rate for some day: their campaigns are left out of "
+        "the overview, KPIs and totals (and show `converted: null`)."
+    )
+
+
 class ActiveCampaign(BaseModel):
     id: UUID
     name: str
@@ -61,6 +90,10 @@ class ActiveCampaign(BaseModel):
     impressions: int
     clicks: int
     ctr: Number | None
+    converted: ConvertedMoney | None = Field(
+        description="The period's money in the organization's currency (the amounts above "
+        "stay in the campaign's own); null when it has no rate or no currency is known."
+    )
 
 
 class UpcomingContent(BaseModel):
@@ -118,6 +151,12 @@ class DashboardView(BaseModel):
     org_id: UUID
     org_name: str
     timezone: str = Field(description="The organization's IANA time zone (its settings).")
+    currency: str | None = Field(
+        description="The organization's currency (its settings, else its first connected "
+        "account's): the overview's money, KPIs and `converted` amounts are in it. Rounded "
+        "half-even to its minor units."
+    )
+    exchange_rates: ExchangeRatesUsed
     overview: Overview
     kpis: list[KpiRow]
     active_campaigns: list[ActiveCampaign]

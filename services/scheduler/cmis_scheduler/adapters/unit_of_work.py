@@ -8,6 +8,7 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cmis_scheduler.adapters.entries_store import EntriesStore
+from cmis_scheduler.adapters.exchange_rates import ExchangeRateStore
 from cmis_scheduler.adapters.freshness import FreshnessStore
 from cmis_scheduler.adapters.integrations import IntegrationRepository
 from cmis_scheduler.adapters.retention import RetentionStore
@@ -24,6 +25,7 @@ class SqlUnitOfWork(UnitOfWork):
     runs: RunRepository
     retention: RetentionStore
     freshness: FreshnessStore
+    exchange_rates: ExchangeRateStore
 
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], defaults: ScheduleDefaults
@@ -39,4 +41,5 @@ class SqlUnitOfWork(UnitOfWork):
         self.runs = RunRepository(self.session)
         self.retention = RetentionStore(self.session)
         self.freshness = FreshnessStore(self.session)
+        self.exchange_rates = ExchangeRateStore(self.session)
         return self

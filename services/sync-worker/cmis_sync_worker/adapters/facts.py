@@ -15,6 +15,7 @@ from cmis_shared.events import (
     BudgetPeriod,
     CampaignFact,
     ContentTotals,
+    DailyMoney,
     MetricTotals,
     PostFact,
 )
@@ -45,6 +46,15 @@ WHERE c.integration_id = $1
 ORDER BY c.external_id
 """
 
+# The same 30 days' money, day by day (days with some): consumers convert each day at its
+# own rate.
+_CAMPAIGN_DAYS = """
+SELECT campaign_external_id, day, spend, conversion_value
+FROM daily_metrics
+WHERE integration_id = $1 AND day >= $3 AND day <= $2 AND (spend <> 0 OR conversion_value <> 0)
+ORDER BY campaign_external_id, day
+"""
+
 _CONTENT_TOTALS = """
 SELECT count(*) AS posts, coalesce(sum(likes + comments + shares), 0) AS interactions,
        coalesce(sum(impressions), 0) AS impressions
@@ -71,6 +81,13 @@ class FactsReader:
         self, integration_id: UUID, today: date, since_30: date
     ) -> list[CampaignFact]:
         rows = await self._connection.fetch(_CAMPAIGN_FACTS, integration_id, today, since_30)
+        days: dict[str, list[DailyMoney]] = {}
+        for day in await self._connection.fetch(_CAMPAIGN_DAYS, integration_id, today, since_30):
+            days.setdefault(day["campaign_external_id"], []).append(
+                DailyMoney(
+                    day=day["day"], spend=day["spend"], conversion_value=day["conversion_value"]
+                )
+            )
         return [
             CampaignFact(
                 campaign_id=row["id"],
@@ -89,6 +106,7 @@ class FactsReader:
                     conversions=Decimal(row["conversions_30"]),
                     conversion_value=row["value_30"],
                 ),
+                daily=days.get(row["external_id"], []),
             )
             for row in rows
         ]

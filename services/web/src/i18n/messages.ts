@@ -111,6 +111,10 @@ export const en = {
   alertTypeCostPerResultRise: "Cost per result rise",
   alertTypeBudgetPacing: "Budget pacing",
   alertTypeApiSunset: "Platform API version retiring",
+  figuresIn: "Figures in {currency}",
+  ratesAsOf: "exchange rates of {date}",
+  notConverted: "Not in the totals (no exchange rate): {currencies}",
+  convertedTo: "{amount} in {currency}",
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -227,4 +231,8 @@ export const ar: Record<MessageKey, string> = {
   alertTypeCostPerResultRise: "ارتفاع تكلفة النتيجة",
   alertTypeBudgetPacing: "وتيرة إنفاق الميزانية",
   alertTypeApiSunset: "انتهاء دعم إصدار واجهة المنصة",
+  figuresIn: "الأرقام بعملة {currency}",
+  ratesAsOf: "أسعار الصرف بتاريخ {date}",
+  notConverted: "غير مشمولة في الإجماليات (لا يوجد سعر صرف): {currencies}",
+  convertedTo: "{amount} بعملة {currency}",
 };

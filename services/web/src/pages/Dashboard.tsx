@@ -75,9 +75,28 @@ function EmptyOrganization({ navigate }: { navigate: (route: string) => void }) 
   );
 }
 
-function currencyOf(view: Schemas["DashboardView"]): string | null {
-  const currencies = new Set(view.active_campaigns.map((campaign) => campaign.currency));
-  return currencies.size === 1 ? ([...currencies][0] ?? null) : null;
+/** Which currency the figures are in, and the exchange-rate day they were converted at. */
+function CurrencyNote({ view }: { view: Schemas["DashboardView"] }) {
+  const { t, language } = useApp();
+  if (!view.currency) return null;
+  const rates = view.exchange_rates;
+  return (
+    <p className="muted currency-note">
+      {t("figuresIn", { currency: view.currency })}
+      {rates.rates_as_of && (
+        <>
+          {" · "}
+          <span>{t("ratesAsOf", { date: formatDate(language, `${rates.rates_as_of}T12:00:00Z`) })}</span>
+        </>
+      )}
+      {rates.unconverted_currencies.length > 0 && (
+        <>
+          {" · "}
+          <span>{t("notConverted", { currencies: rates.unconverted_currencies.join(", ") })}</span>
+        </>
+      )}
+    </p>
+  );
 }
 
 type Change = number | null;
@@ -109,7 +128,7 @@ function DashboardBody({
 }) {
   const { api, t, language, org } = useApp();
   const ads = view.overview.advertising;
-  const currency = currencyOf(view);
+  const currency = view.currency;
   const range = periods(new Date(), period);
   const [series] = useLoad(
     () =>
@@ -131,6 +150,7 @@ function DashboardBody({
   ];
   return (
     <>
+      <CurrencyNote view={view} />
       <ul className="tiles" aria-label={t("navDashboard")}>
         {tiles.map(([key, label, value]) => {
           const delta = change[key];
@@ -235,7 +255,17 @@ function DashboardBody({
                     <td>
                       <span className={`platform ${campaign.platform}`}>{campaign.platform}</span> {campaign.name}
                     </td>
-                    <td className="figure">{formatMoney(language, campaign.spend, campaign.currency)}</td>
+                    <td className="figure">
+                      {formatMoney(language, campaign.spend, campaign.currency)}
+                      {campaign.converted && campaign.converted.currency !== campaign.currency && (
+                        <span className="muted converted">
+                          {t("convertedTo", {
+                            amount: formatMoney(language, campaign.converted.spend, campaign.converted.currency),
+                            currency: campaign.converted.currency,
+                          })}
+                        </span>
+                      )}
+                    </td>
                     <td>
                       <progress
                         max={100}

@@ -1,0 +1,166 @@
+"""A multi-currency organization through the HTTP API: its totals, CPC, ROI and KPIs in its
+own currency equal a hand computation (each metric day at that day's rate, weekends at
+Friday's), campaign entries keep their native amounts and add converted ones, the rate days
+are stated, and an admin's change of currency shows at once (through the settings event)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+import httpx
+import pytest
+
+from cmis_dashboard_api import admin
+from cmis_dashboard_api.bootstrap import Services
+from cmis_dashboard_api.settings import DashboardSettings
+from cmis_shared.db.models import Campaign, DailyMetric, ExchangeRate, Kpi
+from cmis_shared.settings import CmisSettings
+from cmis_shared.uow import UnitOfWork
+from tests.integration.dashboard_api.conftest import Tenant, dashboard_settings
+from tests.integration.dashboard_api.test_dashboard_view import dashboard
+from tests.support.waiting import eventually
+
+pytestmark = pytest.mark.integration
+CENT = Decimal("0.01")
+
+
+@pytest.fixture
+def dash_settings(settings: CmisSettings) -> DashboardSettings:
+    # Rates read on every render: the tests change them between renders.
+    return dashboard_settings(settings, exchange_rate_cache_seconds=0)
+
+
+def last_friday(today: date) -> date:
+    return today - timedelta(days=(today.weekday() - 4) % 7 or 7)
+
+
+async def seed(services: Services, tenant: Tenant) -> dict[str, Any]:
+    """Rates, a EUR account connected first, a USD account second, their campaigns and days."""
+    friday = last_friday(datetime.now(UTC).date())
+    monday_before, saturday = friday - timedelta(days=4), friday + timedelta(days=1)
+    usd = {friday: Decimal("1.0800"), monday_before: Decimal("1.1000")}
+    async with services.runtime.sessions() as session, session.begin():
+        for day, rate in usd.items():
+            session.add(ExchangeRate(currency="USD", rate_date=day, rate=rate, source="test"))
+    ids = {}
+    for account, currency in (("eu", "EUR"), ("us", "USD")):
+        async with UnitOfWork(services.runtime.sessions) as uow:
+            row = await admin.connect_integration(
+                uow, tenant.org_id, "google", account, f"Ads {currency}",
+                {"access_token": "t"}, currency=currency, cipher=services.cipher,
+            )  # fmt: skip
+            await uow.commit()
+        ids[currency] = row.id
+    # (currency, day, spend, clicks, conversion value)
+    days = [
+        ("EUR", monday_before, "100.00", 50, "300.00"),
+        ("USD", monday_before, "110.00", 40, "220.00"),  # at Monday's 1.10: 100 EUR, 200 EUR
+        ("USD", saturday, "54.00", 10, "0"),  # Saturday at Friday's 1.08: 50 EUR
+        ("USD", friday, "10.80", 5, "21.60"),  # Friday's 1.08: 10 EUR, 20 EUR
+    ]
+    async with services.runtime.sessions() as session, session.begin():
+        for currency, integration_id in ids.items():
+            session.add(
+                Campaign(
+                    org_id=tenant.org_id, integration_id=integration_id, platform="google",
+                    external_id=f"c-{currency}", name=f"Campaign {currency}", status="active",
+                    currency=currency, budget_amount=Decimal(1000), budget_period="lifetime",
+                )
+            )  # fmt: skip
+        for currency, day, spend, clicks, value in days:
+            session.add(
+                DailyMetric(
+                    integration_id=ids[currency], campaign_external_id=f"c-{currency}", day=day,
+                    org_id=tenant.org_id, currency=currency, impressions=1000, clicks=clicks,
+                    spend=Decimal(spend), conversions=Decimal(1), conversion_value=Decimal(value),
+                )
+            )  # fmt: skip
+        session.add(Kpi(org_id=tenant.org_id, name="Spend", metric="total_spend", target=250))
+    return {"friday": friday, "monday": monday_before, "usd": usd}
+
+
+async def rebuilt(client: httpx.AsyncClient, tenant: Tenant) -> dict[str, Any]:
+    response = await client.post(
+        f"/api/orgs/{tenant.org_id}/dashboard/refresh", headers=tenant.headers
+    )
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+async def test_a_eur_and_usd_organizations_totals_equal_a_hand_computation(
+    client: httpx.AsyncClient, services: Services, tenant: Tenant
+) -> None:
+    seeded = await seed(services, tenant)
+    view = await rebuilt(client, tenant)
+
+    # By hand, in EUR (the first connected account's currency):
+    # spend 100 (EUR) + 100 + 50 + 10 (USD days) = 260; value 300 + 200 + 0 + 20 = 520.
+    advertising = view["overview"]["advertising"]
+    assert view["currency"] == "EUR"
+    assert advertising["total_spend"] == 260
+    assert advertising["total_clicks"] == 105
+    assert advertising["avg_cpc"] == float((Decimal(260) / 105).quantize(CENT, ROUND_HALF_EVEN))
+    assert advertising["roi"] == 100  # (520 - 260) / 260
+    assert view["kpis"][0]["actual"] == 260
+    assert view["exchange_rates"] == {
+        "rates_as_of": seeded["friday"].isoformat(),
+        "rate_dates": {
+            "USD": {"first": seeded["monday"].isoformat(), "last": seeded["friday"].isoformat()}
+        },
+        "unconverted_currencies": [],
+    }
+    by_currency = {entry["currency"]: entry for entry in view["active_campaigns"]}
+    assert by_currency["USD"]["spend"] == 174.8  # native
+    assert by_currency["USD"]["converted"] == {
+        "currency": "EUR",
+        "spend": 160,
+        "conversion_value": 220,
+        "rates_as_of": seeded["friday"].isoformat(),
+    }
+    assert by_currency["USD"]["budget_used_pct"] == 17.48  # of its own 1000 USD
+    assert by_currency["EUR"]["converted"]["spend"] == 100
+    assert by_currency["EUR"]["converted"]["rates_as_of"] is None  # nothing to convert
+
+
+async def test_an_admins_choice_of_currency_converts_the_view_at_once(
+    client: httpx.AsyncClient, services: Services, tenant: Tenant
+) -> None:
+    seeded = await seed(services, tenant)
+    await rebuilt(client, tenant)
+    response = await client.patch(
+        f"/api/orgs/{tenant.org_id}/settings", headers=tenant.headers, json={"currency": "USD"}
+    )
+    assert response.status_code == 200, response.text
+
+    async def in_usd() -> bool:
+        return (await dashboard(client, tenant))["currency"] == "USD"
+
+    await eventually(in_usd)  # organization.settings_changed through the outbox
+    view = await dashboard(client, tenant)
+    # 100 EUR on Monday at 1.10 = 110 USD, plus the USD days' own 174.80.
+    expected = Decimal("100") * seeded["usd"][seeded["monday"]] + Decimal("174.80")
+    assert view["overview"]["advertising"]["total_spend"] == float(expected)
+    assert view["exchange_rates"]["rate_dates"] == {
+        "EUR": {"first": seeded["monday"].isoformat(), "last": seeded["monday"].isoformat()}
+    }
+    assert view == {**await rebuilt(client, tenant), "updated_at": view["updated_at"]}
+
+
+async def test_a_currency_without_rates_is_left_out_and_named(
+    client: httpx.AsyncClient, services: Services, tenant: Tenant
+) -> None:
+    await seed(services, tenant)
+    async with services.runtime.sessions() as session, session.begin():
+        await session.execute(ExchangeRate.__table__.delete())
+    view = await rebuilt(client, tenant)
+    assert view["exchange_rates"]["unconverted_currencies"] == ["USD"]
+    assert view["overview"]["advertising"]["total_spend"] == 100  # the EUR campaign only
+    usd = next(e for e in view["active_campaigns"] if e["currency"] == "USD")
+    assert usd["converted"] is None
+
+
+def test_the_helper_finds_the_last_friday_before_today() -> None:
+    assert last_friday(date(2026, 11, 30)) == date(2026, 11, 27)
+    assert last_friday(date(2026, 11, 27)) == date(2026, 11, 20)
