@@ -50,7 +50,9 @@ class LatencyModel:
 class SimServer:
     def __init__(self, settings: SimSettings) -> None:
         self.settings = settings
-        self.dataset = Dataset(settings.seed, settings.size, settings.end_date)
+        self.dataset = Dataset(
+            settings.seed, settings.size, settings.end_date, currencies=settings.currencies or None
+        )
         self.tokens = TokenBook()
         self.faults = FaultBook()
         for spec in settings.faults:

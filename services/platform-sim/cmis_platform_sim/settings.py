@@ -30,6 +30,7 @@ class SimSettings:
     max_page_size: int = 10_000
     usage_pct: int = 5
     faults: tuple[dict[str, Any], ...] = ()
+    currencies: tuple[str, ...] = ()  # () : the default mix (profiles.DEFAULT_CURRENCIES)
     log_level: str = "warning"
 
 
@@ -70,6 +71,11 @@ def parse_settings(argv: Sequence[str] | None = None) -> SimSettings:
     p.add_argument("--max-page-size", type=int, default=int(_env("max_page_size", d.max_page_size)))
     p.add_argument("--usage-pct", type=int, default=int(_env("usage_pct", d.usage_pct)))
     p.add_argument("--faults", default=_env("faults", "[]"), help="JSON list of fault specs")
+    p.add_argument(
+        "--currencies",
+        default=_env("currencies", ""),
+        help="comma-separated account currencies to draw from, e.g. EUR,USD (default: a mix)",
+    )
     p.add_argument("--log-level", default=_env("log_level", d.log_level))
     a = p.parse_args(argv)
     faults = json.loads(a.faults)
@@ -85,5 +91,6 @@ def parse_settings(argv: Sequence[str] | None = None) -> SimSettings:
         max_page_size=a.max_page_size,
         usage_pct=a.usage_pct,
         faults=tuple(faults if isinstance(faults, list) else [faults]),
+        currencies=tuple(c.strip().upper() for c in a.currencies.split(",") if c.strip()),
         log_level=a.log_level,
     )
