@@ -408,7 +408,8 @@ def _cut(row: DailyMetric, allowed: int) -> DailyMetric:
     share = Decimal(allowed) / Decimal(row.spend_minor)
     whole = Decimal(1) if row.conversions == row.conversions.to_integral_value() else Decimal("0.5")
     conversions = (row.conversions * share / whole).to_integral_value(ROUND_FLOOR) * whole
-    value = int(row.conversion_value_minor * share) if row.conversions else 0
+    # The value follows the conversions left (none left: no value).
+    value = int(row.conversion_value_minor * conversions / row.conversions) if conversions else 0
     return replace_fields(
         row,
         impressions=int(row.impressions * share),

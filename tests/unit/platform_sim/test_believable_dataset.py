@@ -191,3 +191,11 @@ def test_periods_are_the_calendar_month_and_meta_s_sunday_week() -> None:
     )
     assert period_bounds(RULES["meta"], date(2025, 3, 5)) == (date(2025, 3, 2), date(2025, 3, 8))
     assert period_bounds(RULES["tiktok"], date(2025, 3, 5)) == (date(2025, 3, 5), date(2025, 3, 5))
+
+
+@pytest.mark.parametrize(("seed", "size", "end"), USED, ids=IDS)
+def test_a_row_without_conversions_has_no_conversion_value(
+    seed: int, size: Size, end: date
+) -> None:
+    for _, _, rows in every_campaign(Dataset(seed, size, end)):
+        assert all(r.conversion_value_minor == 0 for r in rows if not r.conversions)
