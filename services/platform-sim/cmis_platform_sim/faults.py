@@ -4,7 +4,9 @@ Kinds: ``rate_limit`` (each platform's own throttle signal), ``quota_exhausted``
 limit; LinkedIn's ``DAY`` throttle), ``server_error`` (5xx or the platform's equivalent),
 ``slow`` (delay then answer), ``timeout`` (delay far past any client timeout),
 ``malformed_json``, ``token_expired`` (refreshable), ``auth_revoked`` (refresh refused too),
-``schema_drift`` (a field renamed), ``high_usage`` (usage headers near the limit).
+``schema_drift`` (a field renamed), ``high_usage`` (usage headers near the limit);
+``report_failed`` and ``report_stuck``: an asynchronous report job (Meta's insights report
+runs) started while the fault is active ends in "Job Failed", or never finishes.
 """
 
 from __future__ import annotations
@@ -26,8 +28,12 @@ KINDS = frozenset(
         "auth_revoked",
         "schema_drift",
         "high_usage",
+        "report_failed",
+        "report_stuck",
     }
 )
+# Faults that shape an asynchronous report job; only a job's creation takes them.
+REPORT_KINDS = frozenset({"report_failed", "report_stuck"})
 
 
 @dataclass
@@ -47,9 +53,16 @@ class Fault:
     token_serial: int = dataclass_field(default=0, repr=False)
 
     def matches(
-        self, platform: str, account: str | None, path: str, any_account: bool = False
+        self,
+        platform: str,
+        account: str | None,
+        path: str,
+        any_account: bool = False,
+        report_job: bool = False,
     ) -> bool:
         if self.times is not None and self.fired >= self.times:
+            return False
+        if self.kind in REPORT_KINDS and not report_job:
             return False
         if self.platform and self.platform != platform:
             return False
@@ -90,12 +103,18 @@ class FaultBook:
         return bool(self._faults)
 
     def take(
-        self, platform: str, account: str | None, path: str, any_account: bool = False
+        self,
+        platform: str,
+        account: str | None,
+        path: str,
+        any_account: bool = False,
+        report_job: bool = False,
     ) -> Fault | None:
         """The first matching fault, counted as fired (faults are checked in order).
-        ``any_account``: token endpoints carry no account, so account faults apply there."""
+        ``any_account``: token endpoints carry no account, so account faults apply there.
+        ``report_job``: the creation of a report job, the one call report faults match."""
         for fault in self._faults:
-            if fault.matches(platform, account, path, any_account):
+            if fault.matches(platform, account, path, any_account, report_job):
                 fault.fired += 1
                 return fault
         return None
