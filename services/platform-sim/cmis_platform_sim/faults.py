@@ -36,6 +36,19 @@ KINDS = frozenset(
 REPORT_KINDS = frozenset({"report_failed", "report_stuck"})
 
 
+@dataclass(frozen=True)
+class Call:
+    """A simulated API call, as faults see it. ``any_account``: a token endpoint (it carries
+    no account, so account faults apply there); ``report_job``: the creation of a report
+    job, the one call report faults match."""
+
+    platform: str
+    account: str | None
+    path: str
+    any_account: bool = False
+    report_job: bool = False
+
+
 @dataclass
 class Fault:
     kind: str
@@ -52,23 +65,16 @@ class Fault:
     fired: int = 0
     token_serial: int = dataclass_field(default=0, repr=False)
 
-    def matches(
-        self,
-        platform: str,
-        account: str | None,
-        path: str,
-        any_account: bool = False,
-        report_job: bool = False,
-    ) -> bool:
+    def matches(self, call: Call) -> bool:
         if self.times is not None and self.fired >= self.times:
             return False
-        if self.kind in REPORT_KINDS and not report_job:
+        if self.kind in REPORT_KINDS and not call.report_job:
             return False
-        if self.platform and self.platform != platform:
+        if self.platform and self.platform != call.platform:
             return False
-        if self.account and account != self.account and not any_account:
+        if self.account and call.account != self.account and not call.any_account:
             return False
-        return not self.path_contains or self.path_contains in path
+        return not self.path_contains or self.path_contains in call.path
 
     def describe(self) -> dict[str, Any]:
         data = asdict(self)
@@ -102,19 +108,10 @@ class FaultBook:
     def __bool__(self) -> bool:
         return bool(self._faults)
 
-    def take(
-        self,
-        platform: str,
-        account: str | None,
-        path: str,
-        any_account: bool = False,
-        report_job: bool = False,
-    ) -> Fault | None:
-        """The first matching fault, counted as fired (faults are checked in order).
-        ``any_account``: token endpoints carry no account, so account faults apply there.
-        ``report_job``: the creation of a report job, the one call report faults match."""
+    def take(self, call: Call) -> Fault | None:
+        """The first fault matching ``call``, counted as fired (faults are checked in order)."""
         for fault in self._faults:
-            if fault.matches(platform, account, path, any_account, report_job):
+            if fault.matches(call):
                 fault.fired += 1
                 return fault
         return None

@@ -11,7 +11,7 @@ from typing import Any
 
 from .admin import Admin
 from .dataset import Dataset
-from .faults import REPORT_KINDS, Fault, FaultBook
+from .faults import REPORT_KINDS, Call, Fault, FaultBook
 from .http import SimRequest, SimResponse, json_response
 from .oauth import OAuthBook
 from .platforms.base import Route, SimContext, SimulatedPlatform
@@ -114,7 +114,7 @@ class SimServer:
             await asyncio.sleep(delay)
         fault = (
             self.faults.take(
-                sim.name, route.account, req.path, route.token_endpoint, route.report_job
+                Call(sim.name, route.account, req.path, route.token_endpoint, route.report_job)
             )
             if self.faults
             else None

@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import date, timedelta
 from typing import Any
 
-import httpx
 import pytest
 
 from cmis_platform_sim.dataset import Size
