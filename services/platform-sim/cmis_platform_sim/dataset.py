@@ -13,6 +13,7 @@ turn them into each platform's own formats (micros, minor-unit strings, decimal 
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import replace as replace_fields
@@ -22,8 +23,8 @@ from functools import lru_cache
 from math import ceil
 
 from .anomalies import Anomaly, AnomalyBook, scaled_conversions, scaled_int
-from .pacing import RULES, day_cap, pace, pace_lifetime, period_bounds, period_cap
-from .profiles import DEFAULT_CURRENCIES, PROFILES, Locale, locale, within
+from .pacing import RULES, day_cap, pace, period_bounds, period_cap
+from .profiles import DEFAULT_CURRENCIES, PROFILES, Locale, locale, log_within, within
 
 PLATFORMS = ("google", "meta", "tiktok", "linkedin", "twitter")
 
@@ -196,8 +197,12 @@ class Dataset:
         # volume guard), a click-through rate, a cost per click, a conversion rate and a
         # value per conversion inside the platform's ranges.
         small = (base >> 3) % 5 == 0
-        # Sizes spread log-uniformly: 5,000 to 120,000 impressions on an average day.
-        level = 30 + (base >> 8) % 300 if small else round(5000 * 24 ** _unit(base, 8))
+        # Sizes spread log-uniformly over the platform's range.
+        level = (
+            30 + (base >> 8) % 300
+            if small
+            else round(log_within(profile.impressions, _unit(base, 8)))
+        )
         ctr = within(profile.ctr_pct, _unit(base, 16)) / 100
         cpc_minor = within(profile.cpc_usd, _unit(base, 24)) * loc.per_usd * 10**loc.exponent
         cvr = within(profile.cvr_pct, _unit(base, 32)) / 100
@@ -306,7 +311,7 @@ class Dataset:
             for o in range(start.toordinal(), end.toordinal() + 1)
         ]
         if plan.campaign.budget_period == "lifetime":
-            return tuple(pace_lifetime(demand, budget))
+            return tuple(pace(demand, None, budget))
         rule = RULES[platform]
         return tuple(pace(demand, day_cap(rule, budget), period_cap(rule, budget)))
 
@@ -360,12 +365,13 @@ _WEEK_MEAN = sum(_WEEKDAY) / 7
 
 def _steady_metric(acct: Account, plan: _Plan, day: date, h: int) -> DailyMetric:
     # Per day: the weekly rhythm and close-to-normal noise (sd ~10 % on impressions, 8 % on
-    # CTR, 5 % on CPC) and count noise on conversions (Poisson-like, sd = sqrt(mean)).
+    # CTR, 5 % on CPC) and counting noise on conversions (Poisson).
     impressions = max(0, round(plan.level * _WEEKDAY[day.weekday()] * (1 + 0.10 * _gauss(h, 0))))
     clicks = min(impressions, max(0, round(impressions * plan.ctr * (1 + 0.08 * _gauss(h, 12)))))
     spend_minor = round(clicks * plan.cpc_minor * (1 + 0.05 * _gauss(h, 24)))
-    expected = clicks * plan.cvr
-    conv = max(0.0, expected + expected**0.5 * _gauss(h, 36))
+    conv = _poisson(clicks * plan.cvr, h)
+    if acct.platform == "google" and conv and (h >> 62) & 1:
+        conv -= 0.5  # Google's attributed conversions come in fractions
     return _with_conversions(acct, plan, day, impressions, clicks, spend_minor, conv)
 
 
@@ -418,6 +424,24 @@ def _cut(row: DailyMetric, allowed: int) -> DailyMetric:
         conversions=conversions,
         conversion_value_minor=value,
     )
+
+
+def _poisson(mean: float, h: int) -> float:
+    """A count of independent events (conversions) with this mean, drawn from ``h``: by the
+    inverse of the Poisson distribution up to a mean of 50 (its lower tail is thin: a usual
+    10 a day almost never falls to 0 or 1), by the normal approximation above."""
+    if mean <= 0:
+        return 0.0
+    if mean > 50:
+        return max(0.0, round(mean + mean**0.5 * _gauss(h, 36)))
+    unit = ((h >> 36) & 0xFFFFFF) / 0x1000000
+    k, p = 0, math.exp(-mean)
+    cdf = p
+    while unit > cdf and k < 200:
+        k += 1
+        p *= mean / k
+        cdf += p
+    return float(k)
 
 
 def _unit(h: int, shift: int) -> float:

@@ -17,7 +17,6 @@ from cmis_platform_sim.pacing import (
     RULES,
     SIM_DAY_OVERSHOOT,
     pace,
-    pace_lifetime,
     period_bounds,
 )
 from cmis_platform_sim.profiles import LOCALES, PROFILES
@@ -173,15 +172,19 @@ def test_a_day_asked_alone_equals_the_same_day_in_a_long_range() -> None:
             assert alone == [r for r in whole if r.day == day]
 
 
-def test_pace_caps_each_day_and_the_period() -> None:
-    assert pace([50, 200, 80, 90], per_day=110, total=250) == [50, 110, 80, 10]
+def test_pace_caps_each_day() -> None:
+    assert pace([50, 200, 80, 90], per_day=110, total=None) == [50, 110, 80, 90]
     assert pace([50, 200], per_day=None, total=None) == [50, 200]
 
 
-def test_a_lifetime_budget_is_spread_to_the_end_not_spent_early() -> None:
-    spent = pace_lifetime([100] * 10, total=500)
+def test_a_period_budget_is_spread_to_its_end_not_spent_early() -> None:
+    spent = pace([100] * 10, per_day=None, total=500)
     assert sum(spent) <= 500 and all(s > 0 for s in spent)
     assert statistics.pstdev(spent) < 10
+    # A month of demand at 110 % of a Google daily budget of 100: capped at 108 a day and
+    # at 3,040 over the month, without a day of no delivery at the end.
+    month = pace([110] * 31, per_day=108, total=3040)
+    assert sum(month) <= 3040 and max(month) <= 108 and min(month) > 60
 
 
 def test_periods_are_the_calendar_month_and_meta_s_sunday_week() -> None:
