@@ -120,6 +120,7 @@ class _Plan:
     cpc_minor: float
     cvr: float
     value_minor: float  # conversion value per conversion
+    peak_minor: float  # no day spends more (before the budget's rules)
 
 
 @dataclass(frozen=True)
@@ -255,7 +256,9 @@ class Dataset:
             stop = date.min
         elif status != "active":
             stop = min(stop, self.start_date + early)
-        return _Plan(campaign, base, first, stop, level, ctr, cpc_minor, cvr, value_minor)
+        imp, clk, cost = _STEADY_PEAK if self.size.series == "steady" else _NOISY_PEAK
+        peak = ((level * imp + 0.5) * ctr * clk + 0.5) * cpc_minor * cost + 0.5
+        return _Plan(campaign, base, first, stop, level, ctr, cpc_minor, cvr, value_minor, peak)
 
     # --- daily metrics --------------------------------------------------------------
 
@@ -286,28 +289,30 @@ class Dataset:
         """The day's delivery as the platform lets it happen: the demand, cut where the
         budget's rules (:mod:`.pacing`) stop it."""
         row = self._demand(acct, plan, day)
-        c = plan.campaign
-        if c.budget_minor is None or not row.spend_minor:
+        budget = plan.campaign.budget_minor
+        if budget is None or not row.spend_minor:
             return row
-        if c.budget_period == "lifetime":
+        # A period's pacing only for a campaign whose days could reach the period's budget.
+        if plan.campaign.budget_period == "lifetime":
             start, end = plan.first, plan.stop
-            allowed = self._period_spend(acct.platform, acct.account_id, j, start, end)
+            if plan.peak_minor * ((end - start).days + 1) <= budget:
+                return row
         else:
             rule = RULES[acct.platform]
-            if rule.period_factor is None:
-                return _cut(row, day_cap(rule, c.budget_minor))
+            cap, total = day_cap(rule, budget), period_cap(rule, budget)
             start, end = period_bounds(rule, day)
-            allowed = self._period_spend(acct.platform, acct.account_id, j, start, end)
+            if total is None or min(cap, plan.peak_minor) * ((end - start).days + 1) <= total:
+                return _cut(row, cap)
+        allowed = self._period_spend(acct.platform, acct.account_id, j, start, end)
         return _cut(row, allowed[(day - start).days])
 
     def _make_period_spend(
         self, platform: str, account_id: str, j: int, start: date, end: date
     ) -> tuple[int, ...]:
-        acct = self.account(platform, account_id)
         plan = self._plans(platform, account_id)[j]
         budget = plan.campaign.budget_minor or 0
         demand = [
-            self._demand(acct, plan, date.fromordinal(o)).spend_minor
+            self._demand_spend(plan, date.fromordinal(o))
             for o in range(start.toordinal(), end.toordinal() + 1)
         ]
         if plan.campaign.budget_period == "lifetime":
@@ -316,13 +321,30 @@ class Dataset:
         return tuple(pace(demand, day_cap(rule, budget), period_cap(rule, budget)))
 
     def _demand(self, acct: Account, plan: _Plan, day: date) -> DailyMetric:
-        c = plan.campaign.external_id
-        if not plan.first <= day <= plan.stop:
-            return DailyMetric(c, day, acct.currency, acct.exponent, 0, 0, 0, _ZERO, 0)
+        """The day's delivery as the campaign would have it, before its budget's rules."""
         h = _mix(plan.base ^ day.toordinal())
+        impressions, clicks, spend_minor = self._delivery(plan, day, h)
+        if not impressions:
+            zero = _ZERO
+            return DailyMetric(plan.campaign.external_id, day, acct.currency, acct.exponent,
+                               0, 0, 0, zero, 0)  # fmt: skip
+        conv = self._conversions(plan, clicks, h, acct.platform == "google")
+        return _with_conversions(acct, plan, day, impressions, clicks, spend_minor, conv)
+
+    def _demand_spend(self, plan: _Plan, day: date) -> int:
+        return self._delivery(plan, day, _mix(plan.base ^ day.toordinal()))[2]
+
+    def _delivery(self, plan: _Plan, day: date, h: int) -> tuple[int, int, int]:
+        if not plan.first <= day <= plan.stop:
+            return 0, 0, 0
         if self.size.series == "steady":
-            return _steady_metric(acct, plan, day, h)
-        return _noisy_metric(acct, plan, day, h)
+            return _steady_delivery(plan, day, h)
+        return _noisy_delivery(plan, day, h)
+
+    def _conversions(self, plan: _Plan, clicks: int, h: int, google: bool) -> float:
+        if self.size.series == "steady":
+            return _steady_conversions(plan, clicks, h, google)
+        return _noisy_conversions(plan, clicks, h, google)
 
     # --- posts ----------------------------------------------------------------------
 
@@ -363,30 +385,40 @@ _WEEKDAY = (1.0, 1.06, 1.08, 1.04, 0.98, 0.82, 0.78)
 _WEEK_MEAN = sum(_WEEKDAY) / 7
 
 
-def _steady_metric(acct: Account, plan: _Plan, day: date, h: int) -> DailyMetric:
+# The most a day's draw can multiply a campaign's level, CTR and CPC by, per series: a bound
+# on a day's spend (:attr:`_Plan.peak_minor`), so campaigns that can never reach a period's
+# budget skip its pacing.
+_STEADY_PEAK = (max(_WEEKDAY) * 1.3, 1.24, 1.15)  # the noise draws stay within +-3 sd
+_NOISY_PEAK = (1.7, 1.5, 1.3)
+
+
+def _steady_delivery(plan: _Plan, day: date, h: int) -> tuple[int, int, int]:
     # Per day: the weekly rhythm and close-to-normal noise (sd ~10 % on impressions, 8 % on
-    # CTR, 5 % on CPC) and counting noise on conversions (Poisson).
+    # CTR, 5 % on CPC).
     impressions = max(0, round(plan.level * _WEEKDAY[day.weekday()] * (1 + 0.10 * _gauss(h, 0))))
     clicks = min(impressions, max(0, round(impressions * plan.ctr * (1 + 0.08 * _gauss(h, 12)))))
-    spend_minor = round(clicks * plan.cpc_minor * (1 + 0.05 * _gauss(h, 24)))
-    conv = _poisson(clicks * plan.cvr, h)
-    if acct.platform == "google" and conv and (h >> 62) & 1:
-        conv -= 0.5  # Google's attributed conversions come in fractions
-    return _with_conversions(acct, plan, day, impressions, clicks, spend_minor, conv)
+    return impressions, clicks, round(clicks * plan.cpc_minor * (1 + 0.05 * _gauss(h, 24)))
 
 
-def _noisy_metric(acct: Account, plan: _Plan, day: date, h: int) -> DailyMetric:
+def _noisy_delivery(plan: _Plan, day: date, h: int) -> tuple[int, int, int]:
     # Every day drawn on its own around the campaign's rates: wide spread, and one day in
     # 13 without delivery.
     if h % 13 == 0:
-        return DailyMetric(
-            plan.campaign.external_id, day, acct.currency, acct.exponent, 0, 0, 0, _ZERO, 0
-        )
+        return 0, 0, 0
     impressions = round(plan.level * (0.3 + 1.4 * _unit(h, 4)))
     clicks = min(impressions, round(impressions * plan.ctr * (0.5 + _unit(h, 20))))
-    spend_minor = round(clicks * plan.cpc_minor * (0.7 + 0.6 * _unit(h, 32)))
-    conv = clicks * plan.cvr * 2 * _unit(h, 44)
-    return _with_conversions(acct, plan, day, impressions, clicks, spend_minor, conv)
+    return impressions, clicks, round(clicks * plan.cpc_minor * (0.7 + 0.6 * _unit(h, 32)))
+
+
+def _steady_conversions(plan: _Plan, clicks: int, h: int, google: bool) -> float:
+    conv = _poisson(clicks * plan.cvr, h)  # counting noise
+    if google and conv and (h >> 62) & 1:
+        conv -= 0.5  # Google's attributed conversions come in fractions
+    return conv
+
+
+def _noisy_conversions(plan: _Plan, clicks: int, h: int, google: bool) -> float:
+    return clicks * plan.cvr * 2 * _unit(h, 44)
 
 
 def _with_conversions(
