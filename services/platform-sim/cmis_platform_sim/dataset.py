@@ -13,7 +13,6 @@ turn them into each platform's own formats (micros, minor-unit strings, decimal 
 from __future__ import annotations
 
 import hashlib
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import replace as replace_fields
@@ -23,6 +22,18 @@ from functools import lru_cache
 from math import ceil
 
 from .anomalies import Anomaly, AnomalyBook, scaled_conversions, scaled_int
+from .draws import (
+    NOISY_PEAK,
+    STEADY_PEAK,
+    WEEK_MEAN,
+    Delivery,
+    mix,
+    noisy_conversions,
+    noisy_delivery,
+    steady_conversions,
+    steady_delivery,
+    unit,
+)
 from .pacing import RULES, day_cap, pace, period_bounds, period_cap
 from .profiles import DEFAULT_CURRENCIES, PROFILES, Locale, locale, log_within, within
 
@@ -202,13 +213,13 @@ class Dataset:
         level = (
             30 + (base >> 8) % 300
             if small
-            else round(log_within(profile.impressions, _unit(base, 8)))
+            else round(log_within(profile.impressions, unit(base, 8)))
         )
-        ctr = within(profile.ctr_pct, _unit(base, 16)) / 100
-        cpc_minor = within(profile.cpc_usd, _unit(base, 24)) * loc.per_usd * 10**loc.exponent
-        cvr = within(profile.cvr_pct, _unit(base, 32)) / 100
-        value_minor = within(profile.value_usd, _unit(base, 40)) * loc.per_usd * 10**loc.exponent
-        expected_spend = level * _WEEK_MEAN * ctr * cpc_minor  # per day, in minor units
+        ctr = within(profile.ctr_pct, unit(base, 16)) / 100
+        cpc_minor = within(profile.cpc_usd, unit(base, 24)) * loc.per_usd * 10**loc.exponent
+        cvr = within(profile.cvr_pct, unit(base, 32)) / 100
+        value_minor = within(profile.value_usd, unit(base, 40)) * loc.per_usd * 10**loc.exponent
+        expected_spend = level * WEEK_MEAN * ctr * cpc_minor  # per day, in minor units
 
         status = _STATUSES[acct.platform][(h >> 4) % len(_STATUSES[acct.platform])]
         budget_kind = (h >> 8) % 8  # 0-4 daily; 5, 6 lifetime; 7 none (not on Google)
@@ -219,7 +230,7 @@ class Dataset:
         # its flight (lifetime): most well inside it, about one in eight near 90 %, one in
         # twelve past it (budget-limited: the platform stops delivery at the budget).
         share = (h >> 48) % 100
-        pick = _unit(h, 56)
+        pick = unit(h, 56)
         usage = (
             within((0.97, 1.2), pick)
             if share < 8
@@ -256,7 +267,7 @@ class Dataset:
             stop = date.min
         elif status != "active":
             stop = min(stop, self.start_date + early)
-        imp, clk, cost = _STEADY_PEAK if self.size.series == "steady" else _NOISY_PEAK
+        imp, clk, cost = STEADY_PEAK if self.size.series == "steady" else NOISY_PEAK
         peak = ((level * imp + 0.5) * ctr * clk + 0.5) * cpc_minor * cost + 0.5
         return _Plan(campaign, base, first, stop, level, ctr, cpc_minor, cvr, value_minor, peak)
 
@@ -322,7 +333,7 @@ class Dataset:
 
     def _demand(self, acct: Account, plan: _Plan, day: date) -> DailyMetric:
         """The day's delivery as the campaign would have it, before its budget's rules."""
-        h = _mix(plan.base ^ day.toordinal())
+        h = mix(plan.base ^ day.toordinal())
         impressions, clicks, spend_minor = self._delivery(plan, day, h)
         if not impressions:
             zero = _ZERO
@@ -332,19 +343,19 @@ class Dataset:
         return _with_conversions(acct, plan, day, impressions, clicks, spend_minor, conv)
 
     def _demand_spend(self, plan: _Plan, day: date) -> int:
-        return self._delivery(plan, day, _mix(plan.base ^ day.toordinal()))[2]
+        return self._delivery(plan, day, mix(plan.base ^ day.toordinal()))[2]
 
-    def _delivery(self, plan: _Plan, day: date, h: int) -> tuple[int, int, int]:
+    def _delivery(self, plan: _Plan, day: date, h: int) -> Delivery:
         if not plan.first <= day <= plan.stop:
             return 0, 0, 0
         if self.size.series == "steady":
-            return _steady_delivery(plan, day, h)
-        return _noisy_delivery(plan, day, h)
+            return steady_delivery(plan.level, plan.ctr, plan.cpc_minor, day.weekday(), h)
+        return noisy_delivery(plan.level, plan.ctr, plan.cpc_minor, h)
 
     def _conversions(self, plan: _Plan, clicks: int, h: int, google: bool) -> float:
         if self.size.series == "steady":
-            return _steady_conversions(plan, clicks, h, google)
-        return _noisy_conversions(plan, clicks, h, google)
+            return steady_conversions(clicks * plan.cvr, h, google)
+        return noisy_conversions(clicks * plan.cvr, h)
 
     # --- posts ----------------------------------------------------------------------
 
@@ -379,46 +390,6 @@ class Dataset:
 
 SERIES = ("noisy", "steady")
 _ZERO = Decimal(0)
-_MASK64 = (1 << 64) - 1
-# Monday .. Sunday: weekdays deliver more than weekends.
-_WEEKDAY = (1.0, 1.06, 1.08, 1.04, 0.98, 0.82, 0.78)
-_WEEK_MEAN = sum(_WEEKDAY) / 7
-
-
-# The most a day's draw can multiply a campaign's level, CTR and CPC by, per series: a bound
-# on a day's spend (:attr:`_Plan.peak_minor`), so campaigns that can never reach a period's
-# budget skip its pacing.
-_STEADY_PEAK = (max(_WEEKDAY) * 1.3, 1.24, 1.15)  # the noise draws stay within +-3 sd
-_NOISY_PEAK = (1.7, 1.5, 1.3)
-
-
-def _steady_delivery(plan: _Plan, day: date, h: int) -> tuple[int, int, int]:
-    # Per day: the weekly rhythm and close-to-normal noise (sd ~10 % on impressions, 8 % on
-    # CTR, 5 % on CPC).
-    impressions = max(0, round(plan.level * _WEEKDAY[day.weekday()] * (1 + 0.10 * _gauss(h, 0))))
-    clicks = min(impressions, max(0, round(impressions * plan.ctr * (1 + 0.08 * _gauss(h, 12)))))
-    return impressions, clicks, round(clicks * plan.cpc_minor * (1 + 0.05 * _gauss(h, 24)))
-
-
-def _noisy_delivery(plan: _Plan, day: date, h: int) -> tuple[int, int, int]:
-    # Every day drawn on its own around the campaign's rates: wide spread, and one day in
-    # 13 without delivery.
-    if h % 13 == 0:
-        return 0, 0, 0
-    impressions = round(plan.level * (0.3 + 1.4 * _unit(h, 4)))
-    clicks = min(impressions, round(impressions * plan.ctr * (0.5 + _unit(h, 20))))
-    return impressions, clicks, round(clicks * plan.cpc_minor * (0.7 + 0.6 * _unit(h, 32)))
-
-
-def _steady_conversions(plan: _Plan, clicks: int, h: int, google: bool) -> float:
-    conv = _poisson(clicks * plan.cvr, h)  # counting noise
-    if google and conv and (h >> 62) & 1:
-        conv -= 0.5  # Google's attributed conversions come in fractions
-    return conv
-
-
-def _noisy_conversions(plan: _Plan, clicks: int, h: int, google: bool) -> float:
-    return clicks * plan.cvr * 2 * _unit(h, 44)
 
 
 def _with_conversions(
@@ -458,29 +429,6 @@ def _cut(row: DailyMetric, allowed: int) -> DailyMetric:
     )
 
 
-def _poisson(mean: float, h: int) -> float:
-    """A count of independent events (conversions) with this mean, drawn from ``h``: by the
-    inverse of the Poisson distribution up to a mean of 50 (its lower tail is thin: a usual
-    10 a day almost never falls to 0 or 1), by the normal approximation above."""
-    if mean <= 0:
-        return 0.0
-    if mean > 50:
-        return max(0.0, round(mean + mean**0.5 * _gauss(h, 36)))
-    unit = ((h >> 36) & 0xFFFFFF) / 0x1000000
-    k, p = 0, math.exp(-mean)
-    cdf = p
-    while unit > cdf and k < 200:
-        k += 1
-        p *= mean / k
-        cdf += p
-    return float(k)
-
-
-def _unit(h: int, shift: int) -> float:
-    """A uniform draw in [0, 1] from an 8-bit slice of ``h``."""
-    return ((h >> shift) & 0xFF) / 255
-
-
 def _round_up(amount_minor: float, loc: Locale) -> int:
     """A budget as people set it: a whole number of the currency's round steps."""
     step = loc.budget_step_minor
@@ -501,12 +449,6 @@ def _row(
         campaign_id, day, acct.currency, acct.exponent, impressions, clicks, spend_minor,
         conversions, conversion_value_minor,
     )  # fmt: skip
-
-
-def _gauss(h: int, shift: int) -> float:
-    """A close-to-normal draw (mean 0, sd 1, within +-3) from three 4-bit slices of ``h``."""
-    u = [((h >> (shift + 4 * i)) & 0xF) / 15 for i in range(3)]
-    return (sum(u) - 1.5) * 2
 
 
 def _apply(anomaly: Anomaly, row: DailyMetric, *, whole_conversions: bool) -> DailyMetric:
@@ -531,14 +473,6 @@ def _apply(anomaly: Anomaly, row: DailyMetric, *, whole_conversions: bool) -> Da
         conversions=conversions,
         conversion_value_minor=value,
     )
-
-
-def _mix(x: int) -> int:
-    """splitmix64: a cheap, well-spread integer hash for per-day figures."""
-    x = (x + 0x9E3779B97F4A7C15) & _MASK64
-    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
-    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK64
-    return x ^ (x >> 31)
 
 
 def _post_id(platform: str, owner_id: str, channel: str, h: int) -> str:
