@@ -4,6 +4,7 @@ live from syncing to success, read the new figures and check them against the pl
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -63,3 +64,33 @@ async def test_manual_sync_followed_live_fills_the_dashboard_with_the_platform_f
     status = await integration_status(tenant, integration["id"])
     assert status["integration"]["status"] == "success"
     assert status["integration"]["last_synced_at"] is not None
+
+
+async def test_after_a_first_sync_of_every_platform_no_campaign_shows_over_110_percent(
+    system: System, tenant: Tenant
+) -> None:
+    """What the demo shows: each platform's account synced by the real pipeline, then every
+    campaign's budget use as the API serves it (today's spend for a daily budget, everything
+    synced for a lifetime one) is at most 110 %."""
+    integrations = [await connect(system, tenant, platform, index=2) for platform in Platform]
+    for integration in integrations:
+        await trigger(tenant, integration["id"])
+    expected_count = len(integrations) * system.sim.dataset.size.campaigns
+
+    async def campaigns() -> list[dict[str, Any]]:
+        response = await tenant.client.get(
+            f"/api/orgs/{tenant.org_id}/campaigns",
+            params={"sort": "budget_used_pct", "order": "desc", "limit": expected_count},
+        )
+        assert response.status_code == 200, response.text
+        return list(response.json()["items"])
+
+    async def all_synced() -> bool:
+        statuses = [await integration_status(tenant, i["id"]) for i in integrations]
+        synced = all(s["integration"]["status"] == "success" for s in statuses)
+        return synced and len(await campaigns()) == expected_count
+
+    await eventually(all_synced, within=90)
+    budgeted = [c for c in await campaigns() if c["budget_used_pct"] is not None]
+    assert len(budgeted) >= expected_count // 2
+    assert max(Decimal(str(c["budget_used_pct"])) for c in budgeted) <= 110

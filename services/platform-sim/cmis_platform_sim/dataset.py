@@ -13,24 +13,33 @@ turn them into each platform's own formats (micros, minor-unit strings, decimal 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import replace as replace_fields
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from functools import lru_cache
+from math import ceil
 
 from .anomalies import Anomaly, AnomalyBook, scaled_conversions, scaled_int
+from .draws import (
+    NOISY_PEAK,
+    STEADY_PEAK,
+    WEEK_MEAN,
+    Delivery,
+    mix,
+    noisy_conversions,
+    noisy_delivery,
+    steady_conversions,
+    steady_delivery,
+    unit,
+)
+from .pacing import RULES, day_cap, pace, period_bounds, period_cap
+from .profiles import DEFAULT_CURRENCIES, PROFILES, Locale, locale, log_within, within
 
 PLATFORMS = ("google", "meta", "tiktok", "linkedin", "twitter")
 
 # (currency, minor-unit exponent, time zone): JPY exercises zero-decimal money.
-_LOCALES = (
-    ("USD", 2, "America/New_York"),
-    ("EUR", 2, "Europe/Berlin"),
-    ("JPY", 0, "Asia/Tokyo"),
-    ("GBP", 2, "Europe/London"),
-    ("USD", 2, "UTC"),
-)
 _STATUSES = {
     "google": ("active", "active", "active", "paused", "removed"),
     "meta": ("active", "active", "paused", "removed", "archived"),
@@ -110,6 +119,22 @@ class DailyMetric:
 
 
 @dataclass(frozen=True)
+class _Plan:
+    """A campaign and how it delivers (kept out of :class:`Campaign`, what platforms show)."""
+
+    campaign: Campaign
+    base: int  # the campaign's hash: its per-day draws derive from it
+    first: date  # delivers from this day ...
+    stop: date  # ... to this one (inclusive)
+    level: int  # impressions on an average day
+    ctr: float
+    cpc_minor: float
+    cvr: float
+    value_minor: float  # conversion value per conversion
+    peak_minor: float  # no day spends more (before the budget's rules)
+
+
+@dataclass(frozen=True)
 class Post:
     external_id: str
     text: str
@@ -127,6 +152,7 @@ class Dataset:
         size: Size | None = None,
         end_date: date | None = None,
         anomalies: AnomalyBook | None = None,
+        currencies: Sequence[str] | None = None,
     ) -> None:
         self.seed = seed
         self.size = size or Size()
@@ -136,8 +162,12 @@ class Dataset:
         self.anomalies = anomalies if anomalies is not None else AnomalyBook()
         self.end_date = end_date or datetime.now(UTC).date()
         self.start_date = self.end_date - timedelta(days=self.size.days - 1)
-        self._campaigns = lru_cache(maxsize=65536)(self._make_campaigns)
-        self._campaign_seeds = lru_cache(maxsize=65536)(self._make_campaign_seeds)
+        self.currencies = tuple(currencies or DEFAULT_CURRENCIES)
+        for currency in self.currencies:
+            locale(currency)  # refuses an unknown currency now, not on the first request
+        self._plans = lru_cache(maxsize=65536)(self._make_plans)
+        # A period's paced spend (a month, a week, a lifetime flight), per campaign.
+        self._period_spend = lru_cache(maxsize=16384)(self._make_period_spend)
         self._posts = lru_cache(maxsize=65536)(self._make_posts)
 
     def _h(self, *parts: object) -> int:
@@ -152,50 +182,94 @@ class Dataset:
         return [str(_ACCOUNT_BASE[platform] + i + 1) for i in range(self.size.accounts)]
 
     def account(self, platform: str, account_id: str) -> Account:
-        currency, exponent, timezone = _LOCALES[
-            self._h(platform, account_id, "locale") % len(_LOCALES)
-        ]
-        return Account(platform, account_id, currency, exponent, timezone)
+        h = self._h(platform, account_id, "locale")
+        loc = locale(self.currencies[h % len(self.currencies)])
+        timezone = loc.timezones[(h >> 16) % len(loc.timezones)]
+        return Account(platform, account_id, loc.currency, loc.exponent, timezone)
 
     # --- campaigns ------------------------------------------------------------------
 
     def campaigns(self, platform: str, account_id: str) -> tuple[Campaign, ...]:
-        return self._campaigns(platform, account_id)
+        return tuple(plan.campaign for plan in self._plans(platform, account_id))
 
-    def _make_campaigns(self, platform: str, account_id: str) -> tuple[Campaign, ...]:
+    def _make_plans(self, platform: str, account_id: str) -> tuple[_Plan, ...]:
         acct = self.account(platform, account_id)
-        made = [self._campaign(acct, j) for j in range(self.size.campaigns)]
-        return tuple(sorted(made, key=lambda c: (len(c.external_id), c.external_id)))
+        made = [self._plan(acct, j) for j in range(self.size.campaigns)]
+        return tuple(
+            sorted(made, key=lambda p: (len(p.campaign.external_id), p.campaign.external_id))
+        )
 
-    def _campaign(self, acct: Account, j: int) -> Campaign:
+    def _plan(self, acct: Account, j: int) -> _Plan:
         h = self._h(acct.platform, acct.account_id, "campaign", j)
         number = 100_000_000_000 + h % 900_000_000_000
         external_id = _base36(number) if acct.platform == "twitter" else str(number)
-        statuses = _STATUSES[acct.platform]
-        budget_kind = (h >> 8) % 4  # 0,1 daily; 2 lifetime; 3 none (not on Google)
-        if budget_kind == 3 and acct.platform == "google":
-            budget_kind = 0
-        budget_minor = (
-            None
-            if budget_kind == 3
-            else ((h >> 16) % 5000 + 10) * 10**acct.exponent + (h >> 32) % 10**acct.exponent
+        base = self._h(acct.platform, acct.account_id, external_id)
+        loc, profile = locale(acct.currency), PROFILES[acct.platform]
+        # Per campaign: a level (one in five campaigns is small, below any anomaly rule's
+        # volume guard), a click-through rate, a cost per click, a conversion rate and a
+        # value per conversion inside the platform's ranges.
+        small = (base >> 3) % 5 == 0
+        # Sizes spread log-uniformly over the platform's range.
+        level = (
+            30 + (base >> 8) % 300
+            if small
+            else round(log_within(profile.impressions, unit(base, 8)))
         )
-        start = self.start_date - timedelta(days=(h >> 20) % 30)
-        end = self.end_date + timedelta(days=(h >> 24) % 90) if (h >> 28) % 3 == 0 else None
+        ctr = within(profile.ctr_pct, unit(base, 16)) / 100
+        cpc_minor = within(profile.cpc_usd, unit(base, 24)) * loc.per_usd * 10**loc.exponent
+        cvr = within(profile.cvr_pct, unit(base, 32)) / 100
+        value_minor = within(profile.value_usd, unit(base, 40)) * loc.per_usd * 10**loc.exponent
+        expected_spend = level * WEEK_MEAN * ctr * cpc_minor  # per day, in minor units
+
+        status = _STATUSES[acct.platform][(h >> 4) % len(_STATUSES[acct.platform])]
+        budget_kind = (h >> 8) % 8  # 0-4 daily; 5, 6 lifetime; 7 none (not on Google)
+        if budget_kind == 7 and acct.platform == "google":
+            budget_kind = 0
+        period = None if budget_kind == 7 else ("lifetime" if budget_kind >= 5 else "daily")
+        # How much of its budget a campaign would spend on an average day (daily) or over
+        # its flight (lifetime): most well inside it, about one in eight near 90 %, one in
+        # twelve past it (budget-limited: the platform stops delivery at the budget).
+        share = (h >> 48) % 100
+        pick = unit(h, 56)
+        usage = (
+            within((0.97, 1.2), pick)
+            if share < 8
+            else (within((0.84, 0.93), pick) if share < 20 else within((0.3, 0.65), pick))
+        )
+        last: date | None
+        budget_minor: int | None
+        early = timedelta(days=(h >> 20) % max(1, self.size.days // 3))
+        if period == "lifetime":  # started in the window's first third, ends soon or later
+            first = self.start_date + early
+            last = self.end_date + timedelta(days=(h >> 24) % 45)
+            flight_days = (last - first).days + 1
+            budget_minor = _round_up(expected_spend * flight_days / usage, loc)
+        else:
+            first = self.start_date - timedelta(days=(h >> 20) % 30)
+            last = self.end_date + timedelta(days=(h >> 24) % 90) if (h >> 28) % 3 == 0 else None
+            budget_minor = None if period is None else _round_up(expected_spend / usage, loc)
         no_dates = acct.platform == "tiktok"  # TikTok schedules live on ad groups
-        return Campaign(
+        campaign = Campaign(
             external_id=external_id,
             name=f"{acct.platform.title()} {_WORDS[(h >> 12) % len(_WORDS)]} #{j + 1}",
-            status=statuses[(h >> 4) % len(statuses)],
+            status=status,
             currency=acct.currency,
             exponent=acct.exponent,
             budget_minor=budget_minor,
-            budget_period=None
-            if budget_kind == 3
-            else ("lifetime" if budget_kind == 2 else "daily"),
-            start_date=None if no_dates else start,
-            end_date=None if no_dates else end,
+            budget_period=period,
+            start_date=None if no_dates else first,
+            end_date=None if no_dates else last,
         )
+        # Delivery: from the start to the end; a campaign no longer active stopped in the
+        # window's first third (well before the days anomaly rules judge), a draft never ran.
+        stop = last or date.max
+        if status == "draft":
+            stop = date.min
+        elif status != "active":
+            stop = min(stop, self.start_date + early)
+        imp, clk, cost = STEADY_PEAK if self.size.series == "steady" else NOISY_PEAK
+        peak = ((level * imp + 0.5) * ctr * clk + 0.5) * cpc_minor * cost + 0.5
+        return _Plan(campaign, base, first, stop, level, ctr, cpc_minor, cvr, value_minor, peak)
 
     # --- daily metrics --------------------------------------------------------------
 
@@ -204,15 +278,15 @@ class Dataset:
     ) -> list[DailyMetric]:
         """Rows for every campaign and every day of ``[since, until]`` inside the data window,
         ordered by day then campaign (zero-activity days included, with zeros). Only the
-        asked-for days are computed: a benchmark touches thousands of fresh accounts."""
+        asked-for days are computed (plus, for a budget that limits a period, that period's
+        earlier days): a benchmark touches thousands of fresh accounts."""
         acct = self.account(platform, account_id)
-        seeds = self._campaign_seeds(platform, account_id)
+        plans = self._plans(platform, account_id)
         first, last = max(since, self.start_date), min(until, self.end_date)
-        make = self._steady_metric if self.size.series == "steady" else self._noisy_metric
         rows = []
         for ordinal in range(first.toordinal(), last.toordinal() + 1):
             day = date.fromordinal(ordinal)
-            rows += [make(acct, cid, day, base, _mix(base ^ ordinal)) for cid, base in seeds]
+            rows += [self._paced(acct, j, plan, day) for j, plan in enumerate(plans)]
         if self.anomalies:
             rows = [self._with_anomalies(platform, account_id, row) for row in rows]
         return rows
@@ -222,47 +296,66 @@ class Dataset:
             row = _apply(anomaly, row, whole_conversions=platform != "google")
         return row
 
-    def _make_campaign_seeds(self, platform: str, account_id: str) -> tuple[tuple[str, int], ...]:
-        return tuple(
-            (c.external_id, self._h(platform, account_id, c.external_id))
-            for c in self.campaigns(platform, account_id)
-        )
+    def _paced(self, acct: Account, j: int, plan: _Plan, day: date) -> DailyMetric:
+        """The day's delivery as the platform lets it happen: the demand, cut where the
+        budget's rules (:mod:`.pacing`) stop it."""
+        row = self._demand(acct, plan, day)
+        budget = plan.campaign.budget_minor
+        if budget is None or not row.spend_minor:
+            return row
+        # A period's pacing only for a campaign whose days could reach the period's budget.
+        if plan.campaign.budget_period == "lifetime":
+            start, end = plan.first, plan.stop
+            if plan.peak_minor * ((end - start).days + 1) <= budget:
+                return row
+        else:
+            rule = RULES[acct.platform]
+            cap, total = day_cap(rule, budget), period_cap(rule, budget)
+            start, end = period_bounds(rule, day)
+            if total is None or min(cap, plan.peak_minor) * ((end - start).days + 1) <= total:
+                return _cut(row, cap)
+        allowed = self._period_spend(acct.platform, acct.account_id, j, start, end)
+        return _cut(row, allowed[(day - start).days])
 
-    def _noisy_metric(
-        self, acct: Account, campaign_id: str, day: date, _: int, h: int
-    ) -> DailyMetric:
-        if h % 13 == 0:  # a day without delivery
-            return DailyMetric(campaign_id, day, acct.currency, acct.exponent, 0, 0, 0, _ZERO, 0)
-        impressions = 100 + (h >> 4) % 20000
-        clicks = impressions * ((h >> 20) % 8) // 100
-        conv_units = (h >> 24) % 21
-        # Google reports fractional (attributed) conversions; the others whole ones.
-        conversions = Decimal(conv_units) / 2 if acct.platform == "google" else Decimal(conv_units)
-        spend_minor = clicks * (5 + (h >> 32) % 200) + (h >> 40) % 7
-        value_minor = conv_units * (50 + (h >> 44) % 3000)
-        return _row(acct, campaign_id, day, impressions, clicks, spend_minor, conversions,
-                    value_minor)  # fmt: skip
+    def _make_period_spend(
+        self, platform: str, account_id: str, j: int, start: date, end: date
+    ) -> tuple[int, ...]:
+        plan = self._plans(platform, account_id)[j]
+        budget = plan.campaign.budget_minor or 0
+        demand = [
+            self._demand_spend(plan, date.fromordinal(o))
+            for o in range(start.toordinal(), end.toordinal() + 1)
+        ]
+        if plan.campaign.budget_period == "lifetime":
+            return tuple(pace(demand, None, budget))
+        rule = RULES[platform]
+        return tuple(pace(demand, day_cap(rule, budget), period_cap(rule, budget)))
 
-    def _steady_metric(
-        self, acct: Account, campaign_id: str, day: date, base: int, h: int
-    ) -> DailyMetric:
-        # Per campaign: a level (one in five campaigns is small, below any anomaly rule's
-        # volume guard), a click-through rate, a cost per click and a conversion rate; per
-        # day: the weekly rhythm and close-to-normal noise (sd ~10 % on impressions, 8 % on
-        # CTR, 5 % on CPC) and count noise on conversions (Poisson-like, sd = sqrt(mean)).
-        small = (base >> 3) % 5 == 0
-        level = 30 + (base >> 8) % 300 if small else 3000 + (base >> 8) % 40000
-        impressions = max(0, round(level * _WEEKDAY[day.weekday()] * (1 + 0.10 * _gauss(h, 0))))
-        ctr = (0.008 + ((base >> 16) % 40) / 1000) * (1 + 0.08 * _gauss(h, 12))
-        clicks = min(impressions, max(0, round(impressions * ctr)))
-        cpc_minor = (30 + (base >> 24) % 170) * (1 + 0.05 * _gauss(h, 24))
-        expected = clicks * (0.03 + ((base >> 32) % 90) / 1000)
-        conv = max(0.0, expected + expected**0.5 * _gauss(h, 36))
-        google = acct.platform == "google"
-        conversions = Decimal(round(conv * 2)) / 2 if google else Decimal(round(conv))
-        value_minor = int(conversions * (1000 + (base >> 40) % 9000))
-        return _row(acct, campaign_id, day, impressions, clicks, round(clicks * cpc_minor),
-                    conversions, value_minor)  # fmt: skip
+    def _demand(self, acct: Account, plan: _Plan, day: date) -> DailyMetric:
+        """The day's delivery as the campaign would have it, before its budget's rules."""
+        h = mix(plan.base ^ day.toordinal())
+        impressions, clicks, spend_minor = self._delivery(plan, day, h)
+        if not impressions:
+            zero = _ZERO
+            return DailyMetric(plan.campaign.external_id, day, acct.currency, acct.exponent,
+                               0, 0, 0, zero, 0)  # fmt: skip
+        conv = self._conversions(plan, clicks, h, acct.platform == "google")
+        return _with_conversions(acct, plan, day, impressions, clicks, spend_minor, conv)
+
+    def _demand_spend(self, plan: _Plan, day: date) -> int:
+        return self._delivery(plan, day, mix(plan.base ^ day.toordinal()))[2]
+
+    def _delivery(self, plan: _Plan, day: date, h: int) -> Delivery:
+        if not plan.first <= day <= plan.stop:
+            return 0, 0, 0
+        if self.size.series == "steady":
+            return steady_delivery(plan.level, plan.ctr, plan.cpc_minor, day.weekday(), h)
+        return noisy_delivery(plan.level, plan.ctr, plan.cpc_minor, h)
+
+    def _conversions(self, plan: _Plan, clicks: int, h: int, google: bool) -> float:
+        if self.size.series == "steady":
+            return steady_conversions(clicks * plan.cvr, h, google)
+        return noisy_conversions(clicks * plan.cvr, h)
 
     # --- posts ----------------------------------------------------------------------
 
@@ -297,9 +390,49 @@ class Dataset:
 
 SERIES = ("noisy", "steady")
 _ZERO = Decimal(0)
-_MASK64 = (1 << 64) - 1
-# Monday .. Sunday: weekdays deliver more than weekends.
-_WEEKDAY = (1.0, 1.06, 1.08, 1.04, 0.98, 0.82, 0.78)
+
+
+def _with_conversions(
+    acct: Account,
+    plan: _Plan,
+    day: date,
+    impressions: int,
+    clicks: int,
+    spend_minor: int,
+    conv: float,
+) -> DailyMetric:
+    # Google reports fractional (attributed) conversions; the others whole ones.
+    google = acct.platform == "google"
+    conversions = Decimal(round(conv * 2)) / 2 if google else Decimal(round(conv))
+    value_minor = int(conversions * Decimal(round(plan.value_minor)))
+    return _row(acct, plan.campaign.external_id, day, impressions, clicks, spend_minor,
+                conversions, value_minor)  # fmt: skip
+
+
+def _cut(row: DailyMetric, allowed: int) -> DailyMetric:
+    """The row as delivered when the budget allows only ``allowed`` of its spend: delivery
+    (impressions, clicks, conversions) stops in the same proportion."""
+    if row.spend_minor <= allowed:
+        return row
+    share = Decimal(allowed) / Decimal(row.spend_minor)
+    whole = Decimal(1) if row.conversions == row.conversions.to_integral_value() else Decimal("0.5")
+    conversions = (row.conversions * share / whole).to_integral_value(ROUND_FLOOR) * whole
+    # The value follows the conversions left (none left: no value).
+    value = int(row.conversion_value_minor * conversions / row.conversions) if conversions else 0
+    return replace_fields(
+        row,
+        impressions=int(row.impressions * share),
+        clicks=int(row.clicks * share),
+        spend_minor=allowed,
+        conversions=conversions,
+        conversion_value_minor=value,
+    )
+
+
+def _round_up(amount_minor: float, loc: Locale) -> int:
+    """A budget as people set it: a whole number of the currency's round steps."""
+    step = loc.budget_step_minor
+    return max(step, ceil(amount_minor / step) * step)
 
 
 def _row(
@@ -316,12 +449,6 @@ def _row(
         campaign_id, day, acct.currency, acct.exponent, impressions, clicks, spend_minor,
         conversions, conversion_value_minor,
     )  # fmt: skip
-
-
-def _gauss(h: int, shift: int) -> float:
-    """A close-to-normal draw (mean 0, sd 1, within +-3) from three 4-bit slices of ``h``."""
-    u = [((h >> (shift + 4 * i)) & 0xF) / 15 for i in range(3)]
-    return (sum(u) - 1.5) * 2
 
 
 def _apply(anomaly: Anomaly, row: DailyMetric, *, whole_conversions: bool) -> DailyMetric:
@@ -346,14 +473,6 @@ def _apply(anomaly: Anomaly, row: DailyMetric, *, whole_conversions: bool) -> Da
         conversions=conversions,
         conversion_value_minor=value,
     )
-
-
-def _mix(x: int) -> int:
-    """splitmix64: a cheap, well-spread integer hash for per-day figures."""
-    x = (x + 0x9E3779B97F4A7C15) & _MASK64
-    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
-    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK64
-    return x ^ (x >> 31)
 
 
 def _post_id(platform: str, owner_id: str, channel: str, h: int) -> str:

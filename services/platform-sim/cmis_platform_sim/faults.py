@@ -4,7 +4,9 @@ Kinds: ``rate_limit`` (each platform's own throttle signal), ``quota_exhausted``
 limit; LinkedIn's ``DAY`` throttle), ``server_error`` (5xx or the platform's equivalent),
 ``slow`` (delay then answer), ``timeout`` (delay far past any client timeout),
 ``malformed_json``, ``token_expired`` (refreshable), ``auth_revoked`` (refresh refused too),
-``schema_drift`` (a field renamed), ``high_usage`` (usage headers near the limit).
+``schema_drift`` (a field renamed), ``high_usage`` (usage headers near the limit);
+``report_failed`` and ``report_stuck``: an asynchronous report job (Meta's insights report
+runs) started while the fault is active ends in "Job Failed", or never finishes.
 """
 
 from __future__ import annotations
@@ -26,8 +28,25 @@ KINDS = frozenset(
         "auth_revoked",
         "schema_drift",
         "high_usage",
+        "report_failed",
+        "report_stuck",
     }
 )
+# Faults that shape an asynchronous report job; only a job's creation takes them.
+REPORT_KINDS = frozenset({"report_failed", "report_stuck"})
+
+
+@dataclass(frozen=True)
+class Call:
+    """A simulated API call, as faults see it. ``any_account``: a token endpoint (it carries
+    no account, so account faults apply there); ``report_job``: the creation of a report
+    job, the one call report faults match."""
+
+    platform: str
+    account: str | None
+    path: str
+    any_account: bool = False
+    report_job: bool = False
 
 
 @dataclass
@@ -46,16 +65,16 @@ class Fault:
     fired: int = 0
     token_serial: int = dataclass_field(default=0, repr=False)
 
-    def matches(
-        self, platform: str, account: str | None, path: str, any_account: bool = False
-    ) -> bool:
+    def matches(self, call: Call) -> bool:
         if self.times is not None and self.fired >= self.times:
             return False
-        if self.platform and self.platform != platform:
+        if self.kind in REPORT_KINDS and not call.report_job:
             return False
-        if self.account and account != self.account and not any_account:
+        if self.platform and self.platform != call.platform:
             return False
-        return not self.path_contains or self.path_contains in path
+        if self.account and call.account != self.account and not call.any_account:
+            return False
+        return not self.path_contains or self.path_contains in call.path
 
     def describe(self) -> dict[str, Any]:
         data = asdict(self)
@@ -89,13 +108,10 @@ class FaultBook:
     def __bool__(self) -> bool:
         return bool(self._faults)
 
-    def take(
-        self, platform: str, account: str | None, path: str, any_account: bool = False
-    ) -> Fault | None:
-        """The first matching fault, counted as fired (faults are checked in order).
-        ``any_account``: token endpoints carry no account, so account faults apply there."""
+    def take(self, call: Call) -> Fault | None:
+        """The first fault matching ``call``, counted as fired (faults are checked in order)."""
         for fault in self._faults:
-            if fault.matches(platform, account, path, any_account):
+            if fault.matches(call):
                 fault.fired += 1
                 return fault
         return None

@@ -20,6 +20,8 @@ class SimRequest:
     raw_query: bytes
     headers: dict[str, str]
     body: bytes = b""
+    # The report fault (``report_failed``/``report_stuck``) a report job's creation took.
+    report_fault: str | None = None
     _query: dict[str, str] | None = field(default=None, repr=False)
 
     @property

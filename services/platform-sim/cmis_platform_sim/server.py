@@ -11,7 +11,7 @@ from typing import Any
 
 from .admin import Admin
 from .dataset import Dataset
-from .faults import Fault, FaultBook
+from .faults import REPORT_KINDS, Call, Fault, FaultBook
 from .fx import ADMIN_PATH as FX_ADMIN_PATH
 from .fx import PREFIX as FX_PREFIX
 from .fx import FxFeed
@@ -53,7 +53,9 @@ class LatencyModel:
 class SimServer:
     def __init__(self, settings: SimSettings) -> None:
         self.settings = settings
-        self.dataset = Dataset(settings.seed, settings.size, settings.end_date)
+        self.dataset = Dataset(
+            settings.seed, settings.size, settings.end_date, currencies=settings.currencies or None
+        )
         self.tokens = TokenBook()
         self.faults = FaultBook()
         for spec in settings.faults:
@@ -62,7 +64,12 @@ class SimServer:
         self.oauth = OAuthBook()
         self.admin = Admin(self.dataset, self.faults, self.tokens, self.oauth, self.cache.clear)
         ctx = SimContext(
-            self.dataset, self.tokens, settings.max_page_size, settings.usage_pct, self.oauth
+            self.dataset,
+            self.tokens,
+            settings.max_page_size,
+            settings.usage_pct,
+            self.oauth,
+            settings.linkedin_max_elements,
         )
         sims: list[SimulatedPlatform] = [
             GoogleSim(ctx),
@@ -114,10 +121,14 @@ class SimServer:
         if delay := self.latency.sample():
             await asyncio.sleep(delay)
         fault = (
-            self.faults.take(sim.name, route.account, req.path, route.token_endpoint)
+            self.faults.take(
+                Call(sim.name, route.account, req.path, route.token_endpoint, route.report_job)
+            )
             if self.faults
             else None
         )
+        if fault is not None and fault.kind in REPORT_KINDS:
+            req.report_fault, fault = fault.kind, None
         if fault is not None:
             if fault.kind in ("slow", "timeout"):
                 await asyncio.sleep(
@@ -158,10 +169,10 @@ class SimServer:
             req.body,
             sim.access_token(req) if route.name == "video_list" else None,
         )
-        cached = self.cache.get(key)
+        cached = self.cache.get(key) if route.cached else None
         if cached is None:
             cached = route.handler(req)
-            if cached.status == 200:
+            if cached.status == 200 and route.cached:
                 if len(self.cache) >= _CACHE_LIMIT:
                     self.cache.clear()
                 self.cache[key] = cached

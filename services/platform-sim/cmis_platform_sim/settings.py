@@ -29,7 +29,10 @@ class SimSettings:
     latency_dist: str = "fixed"  # fixed | uniform | exponential
     max_page_size: int = 10_000
     usage_pct: int = 5
+    # LinkedIn adAnalytics answers at most this many elements (no pagination).
+    linkedin_max_elements: int = 15_000
     faults: tuple[dict[str, Any], ...] = ()
+    currencies: tuple[str, ...] = ()  # () : the default mix (profiles.DEFAULT_CURRENCIES)
     log_level: str = "warning"
 
 
@@ -68,8 +71,18 @@ def parse_settings(argv: Sequence[str] | None = None) -> SimSettings:
         default=_env("latency_dist", d.latency_dist),
     )
     p.add_argument("--max-page-size", type=int, default=int(_env("max_page_size", d.max_page_size)))
+    p.add_argument(
+        "--linkedin-max-elements",
+        type=int,
+        default=int(_env("linkedin_max_elements", d.linkedin_max_elements)),
+    )
     p.add_argument("--usage-pct", type=int, default=int(_env("usage_pct", d.usage_pct)))
     p.add_argument("--faults", default=_env("faults", "[]"), help="JSON list of fault specs")
+    p.add_argument(
+        "--currencies",
+        default=_env("currencies", ""),
+        help="comma-separated account currencies to draw from, e.g. EUR,USD (default: a mix)",
+    )
     p.add_argument("--log-level", default=_env("log_level", d.log_level))
     a = p.parse_args(argv)
     faults = json.loads(a.faults)
@@ -84,6 +97,8 @@ def parse_settings(argv: Sequence[str] | None = None) -> SimSettings:
         latency_dist=a.latency_dist,
         max_page_size=a.max_page_size,
         usage_pct=a.usage_pct,
+        linkedin_max_elements=a.linkedin_max_elements,
         faults=tuple(faults if isinstance(faults, list) else [faults]),
+        currencies=tuple(c.strip().upper() for c in a.currencies.split(",") if c.strip()),
         log_level=a.log_level,
     )

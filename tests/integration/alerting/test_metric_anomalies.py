@@ -15,6 +15,8 @@ from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import select
 
 from cmis_alerting.bootstrap import AlertingService, bootstrap
+from cmis_alerting.domain.anomalies import SPEND_SPIKE, judge
+from cmis_alerting.domain.series import DayFigures
 from cmis_alerting.settings import AlertingSettings
 from cmis_platform_sim.dataset import Size
 from cmis_shared.clock import ManualClock
@@ -110,6 +112,16 @@ async def test_an_injected_spike_raises_one_anomaly_alert_that_resolves_when_the
     )  # fmt: skip
     spiked = busiest_campaign(steady_sim, account_id)
     steady_sim.clear_anomalies()
+    # The spike's ratio: 4x the clean day's own ratio to its weekday's expected value.
+    clean = {
+        r.day: DayFigures(r.spend, r.impressions, r.clicks, r.conversions)
+        for r in steady_sim.dataset.daily_metrics(
+            PLATFORM.value, account_id, steady_sim.dataset.start_date, END_DATE
+        )
+        if r.campaign_external_id == spiked
+    }
+    clean_ratio = judge(SPEND_SPIKE, clean, JUDGED_DAY).ratio
+    assert clean_ratio is not None
     steady_sim.add_anomaly(
         kind="spike", platform=PLATFORM.value, account=account_id, campaign=spiked,
         day=JUDGED_DAY.isoformat(), factor=4,
@@ -148,7 +160,7 @@ async def test_an_injected_spike_raises_one_anomaly_alert_that_resolves_when_the
             ]
             assert isinstance(raised[0], AlertRaised)
             assert JUDGED_DAY.isoformat() in raised[0].message
-            assert raised[0].details["ratio"] == pytest.approx(4, rel=0.25)
+            assert raised[0].details["ratio"] == pytest.approx(4 * clean_ratio, rel=0.01)
             first_count = len(anomalies(capture.events))
 
             # The same figures synced again: the open alert is seen again, not raised again.

@@ -46,8 +46,12 @@ async def test_campaigns_are_complete_and_exact(
 async def test_daily_metrics_over_several_windows_and_pages(
     platform: Platform, platform_sim: PlatformSim, http: httpx.AsyncClient
 ) -> None:
+    # 20 days: Meta in report runs of 9 days (a range over 7), TikTok in windows of 9.
     endpoints = platform_sim.endpoints_with(
-        meta_insights_window_days=7, tiktok_report_window_days=9
+        meta_insights_window_days=7,
+        meta_report_window_days=9,
+        meta_report_poll_initial_s=0.005,
+        tiktok_report_window_days=9,
     )
     case = case_for(platform, platform_sim.dataset)
     connector = build_connectors(http, endpoints)[platform]

@@ -22,6 +22,10 @@ class Route:
     handler: Handler
     # Token and consent endpoints: answered without an access token (and never cached).
     token_endpoint: bool = False
+    # Answers that change between calls (report jobs and their status) are never cached.
+    cached: bool = True
+    # Creates an asynchronous report job: the report faults (failed, stuck) shape it.
+    report_job: bool = False
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,7 @@ class SimContext:
     max_page_size: int
     usage_pct: int
     oauth: OAuthBook
+    linkedin_max_elements: int = 15_000
 
 
 class SimulatedPlatform:

@@ -1,5 +1,6 @@
 """Google Ads REST: ``POST /google/{version}/customers/{id}/googleAds:search`` with a GAQL
-query, pages of up to 10,000 rows, proto3 JSON (int64 as strings, zero fields omitted), and
+query, pages of up to 10,000 rows, proto3 JSON (int64 as strings, zero fields omitted);
+``googleAds:searchStream``, the same query answered at once as a JSON array of batches; and
 ``POST /google/token`` for the refresh-token and authorization-code grants.
 
 Connecting: ``GET /google/o/oauth2/v2/auth`` (consent, PKCE ``S256``), the code grant on
@@ -75,7 +76,8 @@ class GoogleSim(SimulatedPlatform):
             return Route("listAccessibleCustomers", None, self._accessible)
         match = _SEARCH.match(req.path)
         if match and req.method == "POST":
-            return Route("search", match.group(1), self._search)
+            stream = req.path.endswith("Stream")
+            return Route("searchStream" if stream else "search", match.group(1), self._search)
         return None
 
     def _authorize(self, req: SimRequest) -> SimResponse:
@@ -186,6 +188,13 @@ class GoogleSim(SimulatedPlatform):
         else:
             rows = [self._campaign_row(customer, c) for c in self.ds.campaigns("google", customer)]
         size = self.page_size(None, 10_000, 10_000)
+        if req.path.endswith("Stream"):
+            # searchStream: every row in one answer, a JSON array of batches of up to 10,000.
+            batches = [
+                {"results": rows[i : i + size], "fieldMask": "sim", "requestId": "sim"}
+                for i in range(0, len(rows), size)
+            ] or [{"fieldMask": "sim", "requestId": "sim"}]
+            return json_response(batches)
         start = offset_from(body.get("pageToken"))
         page: dict[str, Any] = {
             "results": rows[start : start + size],

@@ -220,12 +220,17 @@ class LinkedInSim(SimulatedPlatform):
         if not urn or "start" not in bounds:
             return _error(400, "ILLEGAL_ARGUMENT", "Invalid query parameters passed to request")
         until = bounds.get("end", datetime.now(UTC).date())
+        rows = self.ds.daily_metrics("linkedin", urn.group(1), bounds["start"], until)
+        if len(rows) > self.ctx.linkedin_max_elements:
+            return _error(
+                400,
+                "ILLEGAL_ARGUMENT",
+                f"Request would return more than {self.ctx.linkedin_max_elements} elements; "
+                "narrow the date range or the entities requested",
+            )
         return json_response(
             {
-                "elements": [
-                    self._element(m)
-                    for m in self.ds.daily_metrics("linkedin", urn.group(1), bounds["start"], until)
-                ],
+                "elements": [self._element(m) for m in rows],
                 "paging": {"start": 0, "count": 10, "links": []},
             }
         )

@@ -5,6 +5,11 @@ Numbers as strings, budgets in minor units, cursor paging, usage headers on ever
 throttling as error codes in an HTTP 400 body. Page ids and Instagram user ids are told
 apart by the edge, as on the real API.
 
+Insights for long ranges: the asynchronous report run (``POST act_{id}/insights`` gives a
+``report_run_id``; ``GET {report_run_id}`` shows ``async_status`` and
+``async_percent_completion``; ``GET {report_run_id}/insights`` pages the rows as the synchronous
+call does), with jobs that fail or never finish on demand (:mod:`cmis_platform_sim.reports`).
+
 Connecting: the login dialog ``/meta/{version}/dialog/oauth``, the code exchange and the
 long-lived token (``grant_type=fb_exchange_token``) on ``/meta/{version}/oauth/access_token``,
 and what a grant reaches: ``me/adaccounts`` (the first canonical account), ``me/businesses``
@@ -26,9 +31,10 @@ from ..dataset import Campaign, DailyMetric, Post
 from ..faults import Fault
 from ..http import Headers, SimRequest, SimResponse, json_response, offset_from, offset_token
 from ..oauth import CodeProblem
+from ..reports import ReportBook, ReportJob
 from ..tokens import TokenState
 from .amounts import major_units
-from .base import Route, SimulatedPlatform
+from .base import Route, SimContext, SimulatedPlatform
 
 BUSINESS_ID = "300000000001"
 PAGE_IDS = ("200000000001", "200000000002")
@@ -40,6 +46,11 @@ _ACTION = "purchase"
 
 def _meta_time(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+def _time_range(params: dict[str, str]) -> tuple[date, date]:
+    time_range = orjson.loads(params.get("time_range", "{}"))
+    return date.fromisoformat(time_range["since"]), date.fromisoformat(time_range["until"])
 
 
 def _error(
@@ -61,11 +72,33 @@ class MetaSim(SimulatedPlatform):
     prefix = "/meta/"
     drift_field = "spend"
 
+    def __init__(self, ctx: SimContext) -> None:
+        super().__init__(ctx)
+        self.reports = ReportBook()
+
     def route(self, req: SimRequest) -> Route | None:
         parts = req.path.split("/")  # ["", "meta", version, node, edge?]
-        if req.method != "GET" or len(parts) not in (4, 5):
+        if req.method not in ("GET", "POST") or len(parts) not in (4, 5):
             return None
         node, edge = parts[3], parts[4] if len(parts) == 5 else ""
+        if req.method == "POST":
+            if node.startswith("act_") and edge == "insights":
+                account = node[4:]
+                return Route(
+                    "insights_job",
+                    account,
+                    lambda r: self._start_report(r, account),
+                    cached=False,
+                    report_job=True,
+                )
+            return None
+        job = self.reports.get(node)
+        if job is not None and edge == "":
+            return Route(
+                "report_status", job.account, lambda r: self._report_status(job), cached=False
+            )
+        if job is not None and edge == "insights":
+            return Route("report_insights", job.account, lambda r: self._report_rows(r, job))
         if (node, edge) == ("dialog", "oauth"):
             return Route("dialog", None, self._dialog, token_endpoint=True)
         if (node, edge) == ("oauth", "access_token"):
@@ -250,13 +283,39 @@ class MetaSim(SimulatedPlatform):
         return item
 
     def _insights(self, req: SimRequest, account: str) -> SimResponse:
-        time_range = orjson.loads(req.query.get("time_range", "{}"))
-        since, until = (
-            date.fromisoformat(time_range["since"]),
-            date.fromisoformat(time_range["until"]),
-        )
+        since, until = _time_range(req.query)
         rows = [self._insight(m) for m in self.ds.daily_metrics("meta", account, since, until)]
         return self._paged(req, rows)
+
+    # --- asynchronous insights: report runs ------------------------------------------
+
+    def _start_report(self, req: SimRequest, account: str) -> SimResponse:
+        params = {**req.query, **req.form()}
+        try:
+            since, until = _time_range(params)
+        except (KeyError, ValueError):
+            return _error(400, 100, "(#100) time_range must be a JSON object with since, until")
+        job = self.reports.start(account, since, until, req.report_fault)
+        return json_response({"report_run_id": job.id})
+
+    def _report_status(self, job: ReportJob) -> SimResponse:
+        status, percent = job.poll()
+        return json_response(
+            {
+                "id": job.id,
+                "account_id": job.account,
+                "async_status": status,
+                "async_percent_completion": percent,
+                "date_start": job.since.isoformat(),
+                "date_stop": job.until.isoformat(),
+            }
+        )
+
+    def _report_rows(self, req: SimRequest, job: ReportJob) -> SimResponse:
+        if not job.completed:
+            return _error(400, 100, "(#100) The report is not ready yet or has failed.", 2859)
+        rows = self.ds.daily_metrics("meta", job.account, job.since, job.until)
+        return self._paged(req, [self._insight(m) for m in rows])
 
     def _insight(self, m: DailyMetric) -> dict[str, Any]:
         row: dict[str, Any] = {

@@ -37,13 +37,23 @@ class PlatformEndpoints(BaseModel):
     google_login_customer_id: str | None = None
     google_client_id: str = ""
     google_client_secret: SecretStr = SecretStr("")
+    # A metrics range longer than this is read through googleAds:searchStream (one call
+    # streaming every row) instead of pages of googleAds:search.
+    google_search_max_days: int = 31
 
     # Meta Graph API (Facebook pages, Instagram, ads)
     meta_graph_base_url: str = "https://graph.facebook.com/"
     meta_api_version: str = DEFAULT_API_VERSIONS[Platform.META]
     meta_conversion_action_type: str = "purchase"
     meta_page_size: int = 500
+    # Insights over at most this many days are read synchronously; a longer range goes
+    # through asynchronous report runs of at most meta_report_window_days each (a run that
+    # fails or outlasts meta_report_timeout_s is split into halves).
     meta_insights_window_days: int = 30
+    meta_report_window_days: int = 92
+    meta_report_poll_initial_s: float = 0.5  # doubling up to meta_report_poll_max_s
+    meta_report_poll_max_s: float = 10.0
+    meta_report_timeout_s: float = 300.0
 
     # TikTok: Marketing API (ads) and the Open API (organic videos) are separate hosts.
     tiktok_business_base_url: str = "https://business-api.tiktok.com/open_api/"
@@ -59,6 +69,11 @@ class PlatformEndpoints(BaseModel):
     linkedin_client_id: str = ""
     linkedin_client_secret: SecretStr = SecretStr("")
     linkedin_page_size: int = 100
+    # adAnalytics has no pagination and answers at most 15,000 elements (campaigns x days):
+    # windows of 90 days fit 166 campaigns; a fuller account is answered "too many" (or a
+    # full answer, possibly cut) and the window is halved.
+    linkedin_analytics_window_days: int = 90
+    linkedin_analytics_max_elements: int = 15_000
 
     # X: Ads API (OAuth 1.0a) and API v2 (organic posts)
     x_ads_base_url: str = "https://ads-api.x.com/"

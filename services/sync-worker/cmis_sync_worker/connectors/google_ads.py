@@ -1,4 +1,7 @@
-"""Google Ads API (REST): campaigns and daily metrics through GAQL ``googleAds:search``.
+"""Google Ads API (REST): campaigns and daily metrics through GAQL ``googleAds:search``; a
+metrics range longer than ``google_search_max_days`` (a backfill, a first sync) through
+``googleAds:searchStream``, which answers every row at once (batches of 10,000 in one JSON
+array): no page round trips and no page limit, as Google recommends for large reports.
 
 Pages hold up to 10,000 rows and continue by ``nextPageToken``. JSON follows the proto3
 mapping: int64 as strings, doubles as numbers, and fields equal to zero are OMITTED, so a
@@ -137,7 +140,10 @@ class GoogleAdsConnector(OAuth2Connector):
         self, account: base.AccountRef, credentials: base.Credentials, since: date, until: date
     ) -> list[base.NormalizedDailyMetric]:
         query = METRICS_QUERY.format(since=since.isoformat(), until=until.isoformat())
-        rows = await self._search(account, credentials, query)
+        if (until - since).days < self._endpoints.google_search_max_days:
+            rows = await self._search(account, credentials, query)
+        else:  # a long range: every row in one streamed answer instead of many pages
+            rows = await self._search_stream(account, credentials, query)
         with schema_guard(PLATFORM, "metrics"):
             return [map_metric_row(row, account.currency) for row in rows]
 
@@ -146,19 +152,48 @@ class GoogleAdsConnector(OAuth2Connector):
     ) -> list[base.NormalizedPost]:
         return []  # Google Ads has no organic content.
 
-    async def _search(
-        self, account: base.AccountRef, credentials: base.Credentials, query: str
-    ) -> list[dict[str, Any]]:
+    def _endpoint(
+        self, account: base.AccountRef, credentials: base.Credentials, method: str
+    ) -> tuple[str, dict[str, str]]:
         e = self._endpoints
         customer_id = segment(account.account_id.replace("-", ""))
         version = e.google_ads_api_version
-        url = f"{e.google_ads_base_url}{version}/customers/{customer_id}/googleAds:search"
+        url = f"{e.google_ads_base_url}{version}/customers/{customer_id}/googleAds:{method}"
         headers = {
             "Authorization": f"Bearer {credentials.access_token}",
             "developer-token": e.google_developer_token.get_secret_value(),
         }
         if e.google_login_customer_id:
             headers["login-customer-id"] = e.google_login_customer_id.replace("-", "")
+        return url, headers
+
+    async def _search_stream(
+        self, account: base.AccountRef, credentials: base.Credentials, query: str
+    ) -> list[dict[str, Any]]:
+        """``googleAds:searchStream``: the REST answer is a JSON array of batches (up to
+        10,000 rows each), all in one response, with no page tokens and no page limit."""
+        url, headers = self._endpoint(account, credentials, "searchStream")
+        reply = await self._http.send("POST", url, headers=headers, json_body={"query": query})
+        if reply.status != 200:
+            raise self._http.fail(
+                classify_error(reply.status, reply.body), "POST", url, reply.status
+            )
+        batches = self._http.expect_json(reply, "searchStream")
+        if not isinstance(batches, list) or not all(isinstance(b, dict) for b in batches):
+            raise base.InvalidResponse(PLATFORM, "searchStream: expected an array of batches")
+        rows: list[dict[str, Any]] = []
+        for batch in batches:
+            results = batch.get("results", [])
+            if not isinstance(results, list):
+                raise base.InvalidResponse(PLATFORM, "searchStream: expected 'results' lists")
+            rows += results
+        return rows
+
+    async def _search(
+        self, account: base.AccountRef, credentials: base.Credentials, query: str
+    ) -> list[dict[str, Any]]:
+        e = self._endpoints
+        url, headers = self._endpoint(account, credentials, "search")
 
         async def read_page(page_token: str | None) -> tuple[list[dict[str, Any]], str | None]:
             body = {"query": query} | ({"pageToken": page_token} if page_token else {})

@@ -3,13 +3,17 @@ posts with their share statistics.
 
 Rest.li 2.0 encodes lists and records in the query string (``List(urn%3Ali%3A...)``,
 ``(start:(year:2024,...))``) so those URLs are built by hand here. Money arrives as decimal
-strings, schedules as epoch milliseconds. Analytics is not paginated. HTTP 429 with a
+strings, schedules as epoch milliseconds. Analytics is not paginated and answers at most
+``linkedin_analytics_max_elements`` (15,000) elements, campaigns x days: a range is read in
+windows of ``linkedin_analytics_window_days``, halved when LinkedIn says a window asks for too
+many elements or an answer comes back full (possibly cut) (:mod:`.ranges`). HTTP 429 with a
 ``DAY`` limit is a daily quota that resets at midnight UTC: :class:`QuotaExhausted`.
 Analytics days are UTC days (LinkedIn reports in UTC, not in the account's zone).
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
@@ -28,10 +32,13 @@ from .convert import (
     seconds_until_utc_midnight,
 )
 from .paging import collect_pages
+from .ranges import RangeTooBig, read_in_windows
 from .throttle import retry_after_seconds
 from .transport import schema_guard
 
 PLATFORM = Platform.LINKEDIN
+# LinkedIn's refusal of an analytics query whose answer would hold too many elements.
+_TOO_MANY = re.compile(r"(too many|more than [\d,]+) (elements|results)", re.IGNORECASE)
 
 ANALYTICS_FIELDS = (
     "dateRange,pivotValues,impressions,clicks,costInLocalCurrency,"
@@ -175,15 +182,36 @@ class LinkedInConnector(OAuth2Connector):
         self, account: base.AccountRef, credentials: base.Credentials, since: date, until: date
     ) -> list[base.NormalizedDailyMetric]:
         currency = account.currency or await self._account_currency(account, credentials)
-        query = (
-            "q=analytics&pivot=CAMPAIGN&timeGranularity=DAILY"
-            f"&dateRange={restli_date_range(since, until)}"
-            f"&accounts={urn_list([f'urn:li:sponsoredAccount:{account.account_id}'])}"
-            f"&fields={ANALYTICS_FIELDS}"
+        e = self._endpoints
+
+        async def analytics(start: date, end: date) -> list[dict[str, Any]]:
+            query = (
+                "q=analytics&pivot=CAMPAIGN&timeGranularity=DAILY"
+                f"&dateRange={restli_date_range(start, end)}"
+                f"&accounts={urn_list([f'urn:li:sponsoredAccount:{account.account_id}'])}"
+                f"&fields={ANALYTICS_FIELDS}"
+            )
+            try:
+                page = await self._get(f"adAnalytics?{query}", credentials)
+            except base.ConfigError as error:
+                if _TOO_MANY.search(str(error)):
+                    raise RangeTooBig(str(error)) from error
+                raise
+            elements = page.get("elements")
+            if not isinstance(elements, list):
+                raise base.InvalidResponse(PLATFORM, "analytics: expected 'elements' list")
+            if len(elements) >= e.linkedin_analytics_max_elements and start < end:
+                raise RangeTooBig("a full answer may have been cut")  # no pagination here
+            return elements
+
+        def give_up(day: date, reason: str) -> base.ConnectorError:
+            return base.InvalidResponse(PLATFORM, f"analytics for {day}: {reason}")
+
+        elements = await read_in_windows(
+            since, until, e.linkedin_analytics_window_days, analytics, give_up
         )
-        page = await self._get(f"adAnalytics?{query}", credentials)
         with schema_guard(PLATFORM, "analytics"):
-            return [map_analytics(element, currency) for element in page["elements"]]
+            return [map_analytics(element, currency) for element in elements]
 
     async def fetch_posts(
         self, account: base.AccountRef, credentials: base.Credentials, since: datetime | None

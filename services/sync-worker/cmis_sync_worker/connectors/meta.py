@@ -6,6 +6,13 @@ Pages continue by ``paging.cursors.after`` while ``paging.next`` is present (we 
 ``next`` itself: it can carry the token in its query string). Rate limits come as error
 codes in a 400 body and as usage headers we read on every answer. Meta has no refresh
 flow: an expired user token needs the user to reconnect.
+
+Insights over up to ``meta_insights_window_days`` are one synchronous call; a longer range
+(a backfill, a first sync) goes through asynchronous report runs, as Meta asks for long ranges
+and large breakdowns: ``POST act_{id}/insights`` starts a run, ``GET {report_run_id}`` is
+polled (backing off) for ``async_status``, ``GET {report_run_id}/insights`` pages the rows. A
+run that fails, is skipped or outlasts ``meta_report_timeout_s`` is retried as two halves
+(:mod:`.ranges`), down to one day.
 """
 
 from __future__ import annotations
@@ -23,7 +30,6 @@ from .common import ConnectorBase, error_for_status, segment
 from .config import PlatformEndpoints
 from .convert import (
     count_from,
-    date_windows,
     day_in_zone,
     decimal_from,
     minor_units_to_decimal,
@@ -31,12 +37,14 @@ from .convert import (
     parse_timestamp,
 )
 from .paging import collect_pages
+from .ranges import RangeTooBig, read_in_windows
 from .throttle import meta_regain_access_seconds, meta_usage_fraction
 from .transport import schema_guard
 
 PLATFORM = Platform.META
 
 CAMPAIGN_FIELDS = "id,name,status,daily_budget,lifetime_budget,start_time,stop_time"
+REPORT_RUN_FIELDS = "id,async_status,async_percent_completion"
 INSIGHT_FIELDS = (
     "campaign_id,spend,impressions,clicks,actions,action_values,account_currency,"
     "date_start,date_stop"
@@ -143,6 +151,15 @@ def classify_error(status: int, body: object, headers: Mapping[str, str]) -> bas
 # --- I/O ----------------------------------------------------------------------------
 
 
+def _insight_params(since: date, until: date) -> dict[str, str]:
+    return {
+        "level": "campaign",
+        "time_increment": "1",
+        "time_range": json.dumps({"since": since.isoformat(), "until": until.isoformat()}),
+        "fields": INSIGHT_FIELDS,
+    }
+
+
 def _ad_account(account: base.AccountRef) -> str:
     """The ad account node: ``act_<id>``, whether the id was stored with the prefix or not."""
     return "act_" + segment(account.account_id.removeprefix("act_"))
@@ -170,17 +187,20 @@ class MetaConnector(ConnectorBase):
     async def fetch_daily_metrics(
         self, account: base.AccountRef, credentials: base.Credentials, since: date, until: date
     ) -> list[base.NormalizedDailyMetric]:
+        e, token = self._endpoints, credentials.access_token
+        path = f"{_ad_account(account)}/insights"
         rows: list[dict[str, Any]] = []
-        for start, end in date_windows(since, until, self._endpoints.meta_insights_window_days):
-            params = {
-                "level": "campaign",
-                "time_increment": "1",
-                "time_range": json.dumps({"since": start.isoformat(), "until": end.isoformat()}),
-                "fields": INSIGHT_FIELDS,
-            }
-            rows += await self._collect(
-                f"{_ad_account(account)}/insights", credentials.access_token, params
-            )
+        if (until - since).days < e.meta_insights_window_days:
+            rows = await self._collect(path, token, _insight_params(since, until))
+        else:  # a long range: asynchronous report runs, split when one fails or hangs
+
+            async def report(start: date, end: date) -> list[dict[str, Any]]:
+                return await self._report_run(path, token, start, end)
+
+            def give_up(day: date, reason: str) -> base.ConnectorError:
+                return base.PlatformTimeout(PLATFORM, f"insights report for {day}: {reason}")
+
+            rows = await read_in_windows(since, until, e.meta_report_window_days, report, give_up)
         action_type = self._endpoints.meta_conversion_action_type
         with schema_guard(PLATFORM, "insights"):
             return [map_insight(row, action_type, account.currency) for row in rows]
@@ -231,14 +251,43 @@ class MetaConnector(ConnectorBase):
 
         return await collect_pages(PLATFORM, self._endpoints.max_pages, read_page)
 
+    async def _report_run(
+        self, path: str, token: str, since: date, until: date
+    ) -> list[dict[str, Any]]:
+        """One asynchronous insights report: start it, poll it (backing off) until it
+        completes, then page its rows. A run that fails, is skipped or outlasts the deadline
+        is :class:`RangeTooBig`: the caller splits the range."""
+        e, clock = self._endpoints, self._http.clock
+        started = await self._call("POST", path, token, _insight_params(since, until))
+        run_id = started.get("report_run_id")
+        if not isinstance(run_id, str) or not run_id:
+            raise base.InvalidResponse(PLATFORM, "insights report: expected 'report_run_id'")
+        deadline, wait = clock() + e.meta_report_timeout_s, e.meta_report_poll_initial_s
+        while True:
+            await self._http.sleep(wait)
+            run = await self._get(segment(run_id), token, {"fields": REPORT_RUN_FIELDS})
+            status = run.get("async_status")
+            if status == "Job Completed":
+                return await self._collect(f"{segment(run_id)}/insights", token, {})
+            if status in ("Job Failed", "Job Skipped"):
+                raise RangeTooBig(f"report run {status}")
+            if clock() + wait > deadline:
+                raise RangeTooBig(f"report run not done after {e.meta_report_timeout_s:g} s")
+            wait = min(wait * 2, e.meta_report_poll_max_s)
+
     async def _get(self, path: str, token: str, params: dict[str, str]) -> dict[str, Any]:
+        return await self._call("GET", path, token, params)
+
+    async def _call(
+        self, method: str, path: str, token: str, params: dict[str, str]
+    ) -> dict[str, Any]:
         url = self._base + path
         reply = await self._http.send(
-            "GET", url, headers={"Authorization": f"Bearer {token}"}, params=params
+            method, url, headers={"Authorization": f"Bearer {token}"}, params=params
         )
         if reply.status != 200:
             error = classify_error(reply.status, reply.body, reply.headers)
-            raise self._http.fail(error, "GET", url, reply.status)
+            raise self._http.fail(error, method, url, reply.status)
         await self._http.slow_down_if_busy(meta_usage_fraction(reply.headers))
         page = self._http.expect_json(reply, path.rsplit("/", 1)[-1])
         if not isinstance(page, dict):
