@@ -52,10 +52,19 @@ SERVICE_QUEUES: dict[str, ServiceQueue] = {
 }
 
 
+_SYNC_PRIORITY = {
+    SyncTrigger.MANUAL: MAX_PRIORITY,
+    SyncTrigger.RETRY: 2,
+    SyncTrigger.SCHEDULED: 1,
+    SyncTrigger.BACKFILL: 0,
+}
+
+
 def message_priority(event: Event) -> int:
-    """Manual syncs first, then retries, then the scheduled backlog."""
+    """Manual syncs first, then retries, then the scheduled backlog, backfill windows last
+    (a year of history must never delay the hourly freshness of anyone's data)."""
     if isinstance(event, SyncRequested):
-        return {SyncTrigger.MANUAL: MAX_PRIORITY, SyncTrigger.RETRY: 1}.get(event.trigger, 0)
+        return _SYNC_PRIORITY[event.trigger]
     return 0
 
 

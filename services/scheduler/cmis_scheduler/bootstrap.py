@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from cmis_scheduler.adapters.backfill_dispatch import SqlBackfillBatch
 from cmis_scheduler.adapters.rate_limiter import RedisRateLimiter
 from cmis_scheduler.adapters.retry_store import SqlRetryBatch
 from cmis_scheduler.adapters.schedule_store import SqlScheduleBatch
@@ -20,6 +21,7 @@ from cmis_scheduler.domain.schedule import ScheduleDefaults
 from cmis_scheduler.domain.stuck import StuckLimits
 from cmis_scheduler.handlers import reconcile
 from cmis_scheduler.handlers.catch_up import replan_missed
+from cmis_scheduler.handlers.dispatch_backfill import BackfillDispatch
 from cmis_scheduler.handlers.dispatch_retries import RetryDispatch
 from cmis_scheduler.handlers.dispatch_scheduled import ScheduledDispatch
 from cmis_scheduler.handlers.integration_events import IntegrationEvent, on_integration
@@ -116,6 +118,13 @@ class SchedulerService:
             settings.tick_seconds,
             catch_up=self.catch_up,
             catch_up_after_seconds=settings.catch_up_after_seconds,
+            backfill=BackfillDispatch(
+                lambda: SqlBackfillBatch(sessions, self.defaults),
+                self.limiter,
+                clock,
+                settings.dispatch_batch_size,
+                settings.backfill_windows_per_integration,
+            ),
         )
         self.stuck_limits = stuck_limits(settings)
         self.timeout_policy = TimeoutRetryPolicy(

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
+from cmis_scheduler.domain.backfill import PendingWindow, Progress, WindowOfRun
 from cmis_scheduler.domain.catch_up import MissedEntry
 from cmis_scheduler.domain.dispatch import Advance, DueEntry
 from cmis_scheduler.domain.entries import EntryState, IntegrationView
@@ -18,6 +19,7 @@ from cmis_scheduler.domain.retry import DueRetry, RetryDecision
 from cmis_scheduler.domain.stuck import ActiveRun
 from cmis_shared.events import DataType, IntegrationStatus, Platform, SyncFailed
 from cmis_shared.ports import InboxOutboxUnitOfWork
+from cmis_shared.statuses import WindowStatus
 
 
 class RateLimiter(Protocol):
@@ -88,6 +90,24 @@ class Retention(Protocol):
         ...
 
 
+class Backfills(Protocol):
+    """Backfill windows' outcomes and their backfills' counts."""
+
+    async def of_run(self, run_id: UUID) -> WindowOfRun | None:
+        """The window ``run_id`` was sent for, locked with its backfill; None if none."""
+        ...
+
+    async def finish_window(
+        self, window_id: UUID, status: WindowStatus, rows: int, now: datetime
+    ) -> None: ...
+
+    async def retry_window(self, window_id: UUID, run_id: UUID, at: datetime) -> None:
+        """Back to pending until ``at``; the failed run is closed (its retry is the window's)."""
+        ...
+
+    async def save(self, backfill_id: UUID, progress: Progress, now: datetime) -> None: ...
+
+
 class SchedulerUnitOfWork(InboxOutboxUnitOfWork, Protocol):
     """One transaction: the repositories, the inbox claim and the outbox."""
 
@@ -102,6 +122,8 @@ class SchedulerUnitOfWork(InboxOutboxUnitOfWork, Protocol):
     def runs(self) -> Runs: ...
     @property
     def retention(self) -> Retention: ...
+    @property
+    def backfills(self) -> Backfills: ...
 
 
 UnitsOfWork = Callable[[], SchedulerUnitOfWork]
@@ -145,3 +167,22 @@ class RetryBatch(Protocol):
 
 
 RetryBatches = Callable[[], AbstractAsyncContextManager[RetryBatch]]
+
+
+class BackfillBatch(Protocol):
+    """One transaction over claimed pending backfill windows of one platform."""
+
+    async def claim_pending(
+        self, platform: Platform, now: datetime, per_integration: int, limit: int
+    ) -> list[PendingWindow]: ...
+
+    async def in_flight(self, integration_ids: Sequence[UUID]) -> dict[UUID, int]:
+        """Dispatched windows per integration (sent, outcome not yet back)."""
+        ...
+
+    async def dispatch(self, windows: Sequence[PendingWindow], now: datetime) -> int: ...
+
+    async def commit(self) -> None: ...
+
+
+BackfillBatches = Callable[[], AbstractAsyncContextManager[BackfillBatch]]

@@ -84,7 +84,8 @@ def test_manual_requests_outrank_retries_which_outrank_scheduled() -> None:
     manual = message_priority(_requested(trigger=SyncTrigger.MANUAL))
     retry = message_priority(_requested(trigger=SyncTrigger.RETRY))
     scheduled = message_priority(_requested(trigger=SyncTrigger.SCHEDULED))
-    assert manual == MAX_PRIORITY > retry > scheduled == 0
+    backfill = message_priority(_requested(trigger=SyncTrigger.BACKFILL))
+    assert manual == MAX_PRIORITY > retry > scheduled > backfill == 0
 
 
 def test_failed_event_carries_retry_plan() -> None:

@@ -7,6 +7,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from cmis_scheduler.adapters.backfill_store import BackfillRepository
 from cmis_scheduler.adapters.entries_store import EntriesStore
 from cmis_scheduler.adapters.integrations import IntegrationRepository
 from cmis_scheduler.adapters.retention import RetentionStore
@@ -22,6 +23,7 @@ class SqlUnitOfWork(UnitOfWork):
     retries: RetryRepository
     runs: RunRepository
     retention: RetentionStore
+    backfills: BackfillRepository
 
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], defaults: ScheduleDefaults
@@ -36,4 +38,5 @@ class SqlUnitOfWork(UnitOfWork):
         self.retries = RetryRepository(self.session)
         self.runs = RunRepository(self.session)
         self.retention = RetentionStore(self.session)
+        self.backfills = BackfillRepository(self.session)
         return self
