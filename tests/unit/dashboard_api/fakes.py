@@ -22,6 +22,7 @@ from cmis_dashboard_api.schemas.orgs import IntegrationOut
 from cmis_dashboard_api.schemas.plans import ContentOut, KpiOut
 from cmis_shared.events import DataType, Event, SyncTrigger
 from cmis_shared.statuses import IntegrationStatus, RunStatus
+from tests.unit.dashboard_api.fake_backfills import BackfillState, FakeBackfills
 
 CREATED = datetime(2024, 1, 1, tzinfo=UTC)
 
@@ -33,6 +34,8 @@ class FakeState:
     kpis: dict[UUID, tuple[UUID, KpiOut]] = field(default_factory=dict)
     content: dict[UUID, tuple[UUID, ContentOut]] = field(default_factory=dict)
     published: list[Event] = field(default_factory=list)
+    backfill: BackfillState = field(default_factory=BackfillState)
+    backfill_orgs: dict[UUID, tuple[UUID, UUID]] = field(default_factory=dict)
 
 
 class FakeRuns:
@@ -200,6 +203,10 @@ class FakeUnitOfWork:
     @property
     def content(self) -> FakePlans[ContentOut]:
         return FakePlans(self._work.content, ContentOut)
+
+    @property
+    def backfills(self) -> FakeBackfills:
+        return FakeBackfills(self._work)
 
     async def __aenter__(self) -> Self:
         self._work = copy.deepcopy(self.committed)
