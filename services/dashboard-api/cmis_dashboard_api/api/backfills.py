@@ -39,10 +39,10 @@ _REQUEST_TEXT = (
     "Meta 30, TikTok 30, LinkedIn 31, X 7) per integration and data type, and answers 202 at "
     "once; the scheduler sends the windows below scheduled syncs, within each platform's "
     "rate budget, a few per integration at a time. Days that a running or finished backfill "
-    "already covers are not planned again (a request wholly covered answers `completed` "
-    "with no windows). `only_gaps: true` reads only the days with no daily metrics (see "
-    "`GET /sync/gaps`). Progress: `GET` this backfill, or the live stream's `backfill` "
-    "events. 422 when `since` is after `until`, `until` is in the future, or `since` is "
+    "already covers are not planned again (a request wholly covered, or an organization "
+    "with no connected account, answers `completed` with no windows). `only_gaps: true` "
+    "reads only the days with no daily metrics (see `GET /sync/gaps`). Progress: `GET` "
+    "this backfill, or the live stream's `backfill` events. 422 when `since` is after `until`, `until` is in the future, or `since` is "
     "older than a platform keeps daily data (Google and Meta 37 months)."
 )
 

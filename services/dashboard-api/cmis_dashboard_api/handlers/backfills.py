@@ -58,8 +58,6 @@ async def request_backfill(
             set(command.integration_ids)
         ):
             raise IntegrationNotFoundError("integration")
-        if not targets:
-            raise BackfillRangeError("the organization has no connected integration")
         platforms = {t.integration_id: Platform(t.platform) for t in targets}
         check_range(requested, platforms.values(), latest_day(now))
         ids = list(platforms)
