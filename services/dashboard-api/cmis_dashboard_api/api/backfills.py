@@ -42,8 +42,9 @@ _REQUEST_TEXT = (
     "already covers are not planned again (a request wholly covered, or an organization "
     "with no connected account, answers `completed` with no windows). `only_gaps: true` "
     "reads only the days with no daily metrics (see `GET /sync/gaps`). Progress: `GET` "
-    "this backfill, or the live stream's `backfill` events. 422 when `since` is after `until`, `until` is in the future, or `since` is "
-    "older than a platform keeps daily data (Google and Meta 37 months)."
+    "this backfill, or the live stream's `backfill` events. 422 when `since` is after "
+    "`until`, `until` is in the future, or `since` is older than a platform keeps daily "
+    "data (Google and Meta 37 months)."
 )
 
 
