@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
-from cmis_scheduler.domain.backfill import PendingWindow, Progress, WindowOfRun
+from cmis_scheduler.domain.backfill import BackfillCounts, PendingWindow, Progress, WindowOfRun
 from cmis_scheduler.domain.catch_up import MissedEntry
 from cmis_scheduler.domain.dispatch import Advance, DueEntry
 from cmis_scheduler.domain.entries import EntryState, IntegrationView
@@ -95,6 +95,13 @@ class Backfills(Protocol):
 
     async def of_run(self, run_id: UUID) -> WindowOfRun | None:
         """The window ``run_id`` was sent for, locked with its backfill; None if none."""
+        ...
+
+    async def cancel_pending(
+        self, integration_id: UUID, now: datetime
+    ) -> list[tuple[BackfillCounts, int]]:
+        """Cancel an integration's pending windows: per backfill touched, its counts (before)
+        and how many windows were cancelled."""
         ...
 
     async def finish_window(

@@ -10,7 +10,7 @@ from types import TracebackType
 from typing import Self
 from uuid import UUID, uuid4
 
-from cmis_scheduler.domain.backfill import PendingWindow, Progress, WindowOfRun
+from cmis_scheduler.domain.backfill import BackfillCounts, PendingWindow, Progress, WindowOfRun
 from cmis_shared.events import BackfillStatus, DataType, Platform, SyncRequested, SyncTrigger
 from cmis_shared.statuses import WindowStatus
 
@@ -70,6 +70,19 @@ class FakeBackfills:
         w = found[0]
         return WindowOfRun(w.id, w.status, w.data_type, w.backfill_id, self.b.org_id,
                            self.b.correlation_id, self.b.progress[w.backfill_id])  # fmt: skip
+
+    async def cancel_pending(
+        self, integration_id: UUID, now: datetime
+    ) -> list[tuple[BackfillCounts, int]]:
+        counts: dict[UUID, int] = {}
+        for w in self.b.windows.values():
+            if w.integration_id == integration_id and w.status is WindowStatus.PENDING:
+                w.status = WindowStatus.CANCELLED
+                counts[w.backfill_id] = counts.get(w.backfill_id, 0) + 1
+        return [
+            (BackfillCounts(bid, self.b.org_id, self.b.correlation_id, self.b.progress[bid]), n)
+            for bid, n in counts.items()
+        ]
 
     async def finish_window(
         self, window_id: UUID, status: WindowStatus, rows: int, now: datetime

@@ -19,12 +19,14 @@ from cmis_scheduler.domain.backfill import (
 from cmis_scheduler.domain.budget import MICROS, RateBudget
 from cmis_scheduler.domain.health import HealthPolicy
 from cmis_scheduler.handlers.dispatch_backfill import BackfillDispatch
+from cmis_scheduler.handlers.integration_events import on_integration
 from cmis_scheduler.handlers.sync_outcomes import on_sync_completed, on_sync_failed
 from cmis_shared.events import (
     BackfillProgressed,
     BackfillStatus,
     DataType,
     ErrorClass,
+    IntegrationDisconnected,
     Platform,
     SyncCompleted,
     SyncFailed,
@@ -186,3 +188,20 @@ async def test_a_failed_attempt_is_retried_as_its_window_and_a_final_one_is_coun
     assert store.state.book.of(backfill, WindowStatus.FAILED)
     # Backfill failures do not count toward pausing the integration.
     assert store.state.integrations == {}
+
+
+async def test_a_disconnected_account_s_pending_windows_are_cancelled_and_announced() -> None:
+    clock, store = FakeClock(), FakeStore()
+    integration_id = uuid4()
+    backfill = store.state.book.add_backfill(integration_id, Platform.META, _spans(3))
+    first, _ = await _send(store, clock)
+    await on_sync_completed(_completed(first, rows=5), store.uow(), clock)
+
+    gone = IntegrationDisconnected(org_id=store.state.book.org_id, integration_id=integration_id,
+                                   platform=Platform.META)  # fmt: skip
+    await on_integration(gone, store.uow(), clock)
+
+    progress = store.state.book.progress[backfill]
+    assert (progress.windows_done, progress.windows_cancelled) == (1, 1)
+    assert progress.status is BackfillStatus.RUNNING  # one window is still with the worker
+    assert store.events(BackfillProgressed)[-1].windows_cancelled == 1  # type: ignore[attr-defined]

@@ -5,12 +5,13 @@ Dispatching windows is :mod:`cmis_scheduler.adapters.backfill_dispatch`."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cmis_scheduler.domain.backfill import Progress, WindowOfRun
+from cmis_scheduler.domain.backfill import BackfillCounts, Progress, WindowOfRun
 from cmis_shared.events import BackfillStatus, DataType
 from cmis_shared.statuses import RunStatus, WindowStatus
 
@@ -21,6 +22,14 @@ _WINDOW_OF_RUN = text(
 _BACKFILL = text(
     "SELECT id, org_id, correlation_id, status, windows_total, windows_done, windows_failed, "
     "windows_cancelled, rows_stored FROM backfills WHERE id = :id FOR UPDATE"
+)
+_WITH_PENDING = text(
+    "SELECT DISTINCT backfill_id FROM backfill_windows "
+    "WHERE integration_id = :id AND status = :pending ORDER BY backfill_id"
+)
+_CANCEL_PENDING = text(
+    "UPDATE backfill_windows SET status = :cancelled, finished_at = :now "
+    "WHERE integration_id = :id AND backfill_id = :backfill AND status = :pending"
 )
 _FINISH_WINDOW = text(
     "UPDATE backfill_windows SET status = :status, rows_stored = :rows, finished_at = :now "
@@ -52,23 +61,37 @@ class BackfillRepository:
         row = (await self._session.execute(_WINDOW_OF_RUN, {"run_id": run_id})).first()
         if row is None:
             return None
-        backfill = (await self._session.execute(_BACKFILL, {"id": row.backfill_id})).one()
+        backfill = _counts((await self._session.execute(_BACKFILL, {"id": row.backfill_id})).one())
         return WindowOfRun(
             window_id=row.id,
             window_status=WindowStatus(row.status),
             data_type=DataType(row.data_type),
-            backfill_id=backfill.id,
+            backfill_id=backfill.backfill_id,
             org_id=backfill.org_id,
             correlation_id=backfill.correlation_id,
-            progress=Progress(
-                status=BackfillStatus(backfill.status),
-                windows_total=backfill.windows_total,
-                windows_done=backfill.windows_done,
-                windows_failed=backfill.windows_failed,
-                windows_cancelled=backfill.windows_cancelled,
-                rows_stored=backfill.rows_stored,
-            ),
+            progress=backfill.progress,
         )
+
+    async def cancel_pending(
+        self, integration_id: UUID, now: datetime
+    ) -> list[tuple[BackfillCounts, int]]:
+        """Cancel the integration's pending windows; per backfill touched (locked first, in
+        id order, as the API's cancel locks them) its counts before and the windows
+        cancelled."""
+        params = {"id": integration_id, "pending": WindowStatus.PENDING.value}
+        ids = (await self._session.execute(_WITH_PENDING, params)).scalars().all()
+        touched = []
+        for backfill_id in ids:
+            row = (await self._session.execute(_BACKFILL, {"id": backfill_id})).one()
+            result = await self._session.execute(
+                _CANCEL_PENDING,
+                {**params, "backfill": backfill_id, "now": now,
+                 "cancelled": WindowStatus.CANCELLED.value},
+            )  # fmt: skip
+            cancelled = result.rowcount  # type: ignore[attr-defined]
+            if cancelled:
+                touched.append((_counts(row), cancelled))
+        return touched
 
     async def finish_window(
         self, window_id: UUID, status: WindowStatus, rows: int, now: datetime
@@ -99,3 +122,19 @@ class BackfillRepository:
                 "now": now,
             },
         )
+
+
+def _counts(row: Any) -> BackfillCounts:
+    return BackfillCounts(
+        backfill_id=row.id,
+        org_id=row.org_id,
+        correlation_id=row.correlation_id,
+        progress=Progress(
+            status=BackfillStatus(row.status),
+            windows_total=row.windows_total,
+            windows_done=row.windows_done,
+            windows_failed=row.windows_failed,
+            windows_cancelled=row.windows_cancelled,
+            rows_stored=row.rows_stored,
+        ),
+    )

@@ -72,16 +72,18 @@ class Progress:
 
 
 def settle(progress: Progress) -> Progress:
-    """A running backfill whose windows have all ended is completed (with failures if any)."""
+    """A running backfill whose windows have all ended is completed, with failures if some
+    failed, or cancelled if some could not run (their account was disconnected)."""
     if progress.status is not BackfillStatus.RUNNING:
         return progress
     if progress.windows_finished < progress.windows_total:
         return progress
-    status = (
-        BackfillStatus.COMPLETED_WITH_FAILURES
-        if progress.windows_failed
-        else BackfillStatus.COMPLETED
-    )
+    if progress.windows_failed:
+        status = BackfillStatus.COMPLETED_WITH_FAILURES
+    elif progress.windows_cancelled:
+        status = BackfillStatus.CANCELLED
+    else:
+        status = BackfillStatus.COMPLETED
     return replace(progress, status=status)
 
 
@@ -99,8 +101,8 @@ def window_failed(progress: Progress) -> Progress:
     return settle(replace(progress, windows_failed=progress.windows_failed + 1))
 
 
-def window_cancelled(progress: Progress) -> Progress:
-    return settle(replace(progress, windows_cancelled=progress.windows_cancelled + 1))
+def window_cancelled(progress: Progress, windows: int = 1) -> Progress:
+    return settle(replace(progress, windows_cancelled=progress.windows_cancelled + windows))
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,16 @@ def after_failure(
     if will_retry:
         return FailedWindow(retry_at=next_attempt_at or now)
     return FailedWindow(retry_at=None)
+
+
+@dataclass(frozen=True)
+class BackfillCounts:
+    """A backfill (locked) with its counts as they stand."""
+
+    backfill_id: UUID
+    org_id: UUID
+    correlation_id: UUID
+    progress: Progress
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,12 @@ retry is the window's (the request carries its dates), not a retry entry."""
 
 from __future__ import annotations
 
+from uuid import UUID
+
 import structlog
 
 from cmis_scheduler.domain.backfill import (
+    BackfillCounts,
     Progress,
     WindowOfRun,
     after_failure,
@@ -54,8 +57,20 @@ async def backfill_failed(event: SyncFailed, uow: SchedulerUnitOfWork, clock: Cl
     await _record(uow, window, window_failed(window.progress), clock)
 
 
+async def integration_disconnected(
+    integration_id: UUID, uow: SchedulerUnitOfWork, clock: Clock
+) -> None:
+    """A disconnected account's windows can never run: its pending ones are cancelled (a
+    backfill would otherwise stay running for good)."""
+    for backfill, cancelled in await uow.backfills.cancel_pending(integration_id, clock()):
+        await _record(uow, backfill, window_cancelled(backfill.progress, cancelled), clock)
+
+
 async def _record(
-    uow: SchedulerUnitOfWork, window: WindowOfRun, progress: Progress, clock: Clock
+    uow: SchedulerUnitOfWork,
+    window: WindowOfRun | BackfillCounts,
+    progress: Progress,
+    clock: Clock,
 ) -> None:
     now = clock()
     await uow.backfills.save(window.backfill_id, progress, now)
