@@ -490,21 +490,21 @@ OAUTH_PENDING = {
 OAUTH_CONNECT = {"account_ids": ["1234567890"]}
 OAUTH_CONNECTED = {"integrations": [INTEGRATION_OUT]}
 BACKFILL_REQUEST = {
-    "since": "2023-01-01",
-    "until": "2023-12-31",
+    "since": "2025-01-01",
+    "until": "2025-12-31",
     "integration_ids": [INTEGRATION],
     "data_types": ["metrics"],
 }
 BACKFILL = {
     "id": "5e1c9a3b-7d2f-4b80-9c6e-1a4f8d2b7e35",
     "status": "running",
-    "since": "2023-01-01",
-    "until": "2023-12-31",
+    "since": "2025-01-01",
+    "until": "2025-12-31",
     "integration_ids": [INTEGRATION],
     "data_types": ["metrics"],
     "only_gaps": False,
     "requested_by": "ana@example.com",
-    "requested_at": "2024-01-15T14:30:00Z",
+    "requested_at": "2026-01-15T14:30:00Z",
     "finished_at": None,
     "windows_total": 12,
     "windows_done": 5,
