@@ -25,6 +25,7 @@ import orjson
 from cmis_dashboard_api.adapters.unit_of_work import SqlUnitOfWork
 from cmis_dashboard_api.handlers.backfills import RequestBackfill, request_backfill
 from cmis_platform_sim.dataset import Size
+from cmis_shared.clock import system_clock
 from cmis_shared.crypto import TokenCipher
 from cmis_shared.db.engine import asyncpg_dsn, create_engine, create_session_factory
 from cmis_shared.events import Platform
@@ -152,7 +153,7 @@ async def run(scale: float = 1.0) -> list[BenchResult]:
                     org_id, "bench@example.test", since, until, None, ("metrics",), False
                 )
                 started = time.perf_counter()
-                backfill = await request_backfill(command, uow, lambda: datetime.now(UTC))
+                backfill = await request_backfill(command, uow, system_clock)
                 stored = await _wait_finished(settings, backfill.id, within=600)
                 rate = stored / (time.perf_counter() - started)
                 await engine.dispose()
