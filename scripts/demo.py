@@ -204,8 +204,25 @@ def first_sync(
         for org_id in plan.orgs:
             response = client.post(f"/api/orgs/{org_id}/sync/trigger", json={"data_type": "all"})
             print(f"[demo] first sync of org {org_id}: HTTP {response.status_code}", flush=True)
+        year_backfill(client, plan.orgs[0])
     if spike is not None:
         remove_spike_later(plan, spike, base_url)
+
+
+def year_backfill(client: httpx.Client, org_id: object) -> None:
+    """A year of the first org's X history on demand (53 weekly windows, sent below the
+    schedule): the integrations page shows its progress bar move live."""
+    try:
+        listed = client.get(f"/api/orgs/{org_id}/integrations").raise_for_status().json()
+        [x] = [i for i in listed["integrations"] if i["platform"] == "twitter"][:1]
+        until = datetime.now(UTC).date() - timedelta(days=1)
+        body = {"since": (until - timedelta(days=364)).isoformat(), "until": until.isoformat(),
+                "integration_ids": [x["id"]], "data_types": ["metrics"]}  # fmt: skip
+        response = client.post(f"/api/orgs/{org_id}/backfills", json=body).raise_for_status()
+        print(f"[demo] one-year backfill of X for org {org_id}: "
+              f"{response.json()['windows_total']} windows", flush=True)  # fmt: skip
+    except (httpx.HTTPError, ValueError, KeyError) as error:
+        print(f"[demo] could not start the one-year backfill: {error!r}", flush=True)
 
 
 def remove_spike_later(plan: DemoPlan, spike: dict[str, str | float], base_url: str) -> None:

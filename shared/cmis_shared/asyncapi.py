@@ -15,7 +15,7 @@ from cmis_shared.events import EVENT_TYPES
 from cmis_shared.topology import SERVICE_QUEUES, Topology
 
 PRODUCERS = {
-    "sync.requested": "scheduler (scheduled, retry), dashboard-api (manual, backfill)",
+    "sync.requested": "scheduler (scheduled, retry, backfill) and dashboard-api (manual)",
     "sync.started": "sync-worker",
     "sync.completed": "sync-worker",
     "sync.failed": "sync-worker",
@@ -27,6 +27,9 @@ PRODUCERS = {
     "integration.disconnected": "dashboard-api",
     "notification.channel_disabled": "notifier",
     "notification.channel_restored": "dashboard-api",
+    "backfill.progressed": (
+        "scheduler (a window finished or failed), dashboard-api (requested, cancelled)"
+    ),
     "organization.settings_changed": "dashboard-api",
 }
 

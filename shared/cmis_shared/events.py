@@ -66,6 +66,19 @@ class IntegrationStatus(enum.StrEnum):
     DISCONNECTED = "disconnected"
 
 
+class BackfillStatus(enum.StrEnum):
+    """A backfill's state: running until every window is done or failed, or cancelled."""
+
+    RUNNING = "running"
+    COMPLETED = "completed"
+    COMPLETED_WITH_FAILURES = "completed_with_failures"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_final(self) -> bool:
+        return self is not BackfillStatus.RUNNING
+
+
 class BudgetPeriod(enum.StrEnum):
     DAILY = "daily"
     LIFETIME = "lifetime"
@@ -349,6 +362,26 @@ class NotificationChannelRestored(_NotificationChannelEvent):
     reason: str
 
 
+# --- backfills --------------------------------------------------------------------------
+
+
+class BackfillProgressed(Event):
+    """A backfill's windows moved (one finished, failed, or the backfill was cancelled):
+    its counts as they stand after the change. ``windows_done`` counts successful windows;
+    a backfill is over when ``windows_done + windows_failed + windows_cancelled`` reaches
+    ``windows_total``."""
+
+    event_type: Literal["backfill.progressed"] = "backfill.progressed"
+    routing_key: ClassVar[str] = "backfill.progressed"
+    backfill_id: UUID
+    status: BackfillStatus
+    windows_total: int = Field(ge=0)
+    windows_done: int = Field(ge=0)
+    windows_failed: int = Field(ge=0)
+    windows_cancelled: int = Field(ge=0)
+    rows_stored: int = Field(ge=0)
+
+
 # --- organizations ----------------------------------------------------------------------
 
 
@@ -380,6 +413,7 @@ AnyEvent = Annotated[
     | IntegrationDisconnected
     | NotificationChannelDisabled
     | NotificationChannelRestored
+    | BackfillProgressed
     | OrganizationSettingsChanged,
     Field(discriminator="event_type"),
 ]
@@ -399,6 +433,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         IntegrationDisconnected,
         NotificationChannelDisabled,
         NotificationChannelRestored,
+        BackfillProgressed,
         OrganizationSettingsChanged,
     )
 }

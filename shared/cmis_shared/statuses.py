@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from cmis_shared.events import IntegrationStatus
+from cmis_shared.events import BackfillStatus, IntegrationStatus
 
 
 class RunStatus(StrEnum):
@@ -33,6 +33,27 @@ class AlertStatus(StrEnum):
     RESOLVED = "resolved"
 
 
-ACTIVE_RUN_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)
+class WindowStatus(StrEnum):
+    """``backfill_windows.status``: pending and dispatched windows still cover their days
+    (a new request does not add them again), as do done ones; failed and cancelled ones
+    leave their days open."""
 
-__all__ = ["ACTIVE_RUN_STATUSES", "AlertStatus", "IntegrationStatus", "RunStatus"]
+    PENDING = "pending"
+    DISPATCHED = "dispatched"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+ACTIVE_RUN_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)
+COVERING_WINDOW_STATUSES = (WindowStatus.PENDING, WindowStatus.DISPATCHED, WindowStatus.DONE)
+
+__all__ = [
+    "ACTIVE_RUN_STATUSES",
+    "COVERING_WINDOW_STATUSES",
+    "AlertStatus",
+    "BackfillStatus",
+    "IntegrationStatus",
+    "RunStatus",
+    "WindowStatus",
+]

@@ -32,6 +32,7 @@ BENCHMARKS = (
     "outbox",
     "memory",
     "anomalies",
+    "backfill",
 )
 
 

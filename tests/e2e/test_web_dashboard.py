@@ -244,3 +244,21 @@ async def test_a_failing_account_shows_the_failure_in_words_then_an_alert_to_ack
         await page.close()
     finally:
         system.sim.clear_faults()
+
+
+async def test_a_year_of_history_on_demand_fills_its_progress_bar_live(
+    system: System, tenant: Tenant, web_url: str, browser: Browser
+) -> None:
+    await synced(system, tenant)
+    page = await browser.new_page()
+    await sign_in(page, web_url, await person_for(system, tenant))
+    await live_connected(page)
+    await page.goto(f"{web_url}/#/integrations")
+    panel = page.get_by_role("region", name="History on demand")
+    await panel.get_by_role("button", name="Read this history").click()  # the last year
+    bar = panel.get_by_role("progressbar", name="Progress").first
+    await expect(bar).to_be_visible()
+    await expect(panel.get_by_role("status").first).to_have_text("Done", timeout=120_000)
+    await expect(bar).to_have_attribute("value", "100")
+    await expect(panel.get_by_text("12 of 12 parts")).to_be_visible()
+    await page.close()

@@ -4,12 +4,13 @@ implement them; unit tests implement them with in-memory fakes."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
+from cmis_dashboard_api.domain.backfill import DayRange
 from cmis_dashboard_api.domain.fx import RateBook
 from cmis_dashboard_api.domain.oauth import (
     Authorization,
@@ -22,6 +23,7 @@ from cmis_dashboard_api.domain.oauth import (
 from cmis_dashboard_api.domain.org_settings import OrgSettings
 from cmis_dashboard_api.domain.state import DashboardState, KpiTarget, ScheduledItem
 from cmis_dashboard_api.schemas.audit import AuditEntry
+from cmis_dashboard_api.schemas.backfills import BackfillOut
 from cmis_dashboard_api.schemas.members import MemberOut
 from cmis_dashboard_api.schemas.notifications import (
     AttemptOut,
@@ -33,7 +35,7 @@ from cmis_dashboard_api.schemas.notifications import (
 )
 from cmis_dashboard_api.schemas.orgs import IntegrationOut
 from cmis_dashboard_api.schemas.plans import ContentOut, KpiOut
-from cmis_shared.events import DataType, SyncTrigger
+from cmis_shared.events import BackfillStatus, DataType, Platform, SyncTrigger
 from cmis_shared.ports import OutboxUnitOfWork
 from cmis_shared.statuses import RunStatus
 
@@ -244,6 +246,65 @@ class Silences(Protocol):
     async def delete(self, org_id: UUID, silence_id: UUID) -> bool: ...
 
 
+@dataclass(frozen=True)
+class BackfillTarget:
+    integration_id: UUID
+    platform: str
+
+
+@dataclass(frozen=True)
+class NewBackfill:
+    id: UUID
+    org_id: UUID
+    correlation_id: UUID
+    requested_by: str
+    since: date
+    until: date
+    integration_ids: tuple[UUID, ...]
+    data_types: tuple[str, ...]
+    only_gaps: bool
+    status: BackfillStatus
+
+
+@dataclass(frozen=True)
+class NewWindow:
+    integration_id: UUID
+    platform: Platform
+    data_type: str
+    span: DayRange
+
+
+class Backfills(Protocol):
+    async def targets(
+        self, org_id: UUID, integration_ids: Sequence[UUID] | None, lock: bool
+    ) -> list[BackfillTarget]:
+        """The org's connected integrations (those named, or all); ``lock`` holds them until
+        the transaction ends, so overlapping requests plan one after the other."""
+        ...
+
+    async def covered(
+        self, integration_ids: Sequence[UUID], data_types: Sequence[str]
+    ) -> dict[tuple[UUID, str], list[DayRange]]:
+        """Day ranges of pending, dispatched or done windows per integration and data type."""
+        ...
+
+    async def days_with_metrics(
+        self, integration_ids: Sequence[UUID], since: date, until: date
+    ) -> dict[UUID, set[date]]: ...
+
+    async def create(
+        self, backfill: NewBackfill, windows: Sequence[NewWindow], now: datetime
+    ) -> BackfillOut: ...
+
+    async def list(self, org_id: UUID, limit: int) -> list[BackfillOut]: ...
+
+    async def get(self, org_id: UUID, backfill_id: UUID) -> BackfillOut | None: ...
+
+    async def cancel(
+        self, org_id: UUID, backfill_id: UUID, now: datetime
+    ) -> tuple[BackfillOut, UUID, bool] | None: ...
+
+
 class UnitOfWork(OutboxUnitOfWork, Protocol):
     """One transaction: repositories' writes and the events staged in the outbox."""
 
@@ -269,6 +330,9 @@ class UnitOfWork(OutboxUnitOfWork, Protocol):
     def channels(self) -> NotificationChannels: ...
     @property
     def silences(self) -> Silences: ...
+
+    @property
+    def backfills(self) -> Backfills: ...
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]

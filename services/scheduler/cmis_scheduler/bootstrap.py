@@ -9,6 +9,7 @@ import httpx
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from cmis_scheduler.adapters.backfill_dispatch import SqlBackfillBatch
 from cmis_scheduler.adapters.ecb_feed import HttpRateFeed
 from cmis_scheduler.adapters.metrics import SchedulerMetrics
 from cmis_scheduler.adapters.rate_limiter import RedisRateLimiter
@@ -23,6 +24,7 @@ from cmis_scheduler.domain.schedule import ScheduleDefaults
 from cmis_scheduler.domain.stuck import StuckLimits
 from cmis_scheduler.handlers import reconcile
 from cmis_scheduler.handlers.catch_up import replan_missed
+from cmis_scheduler.handlers.dispatch_backfill import BackfillDispatch
 from cmis_scheduler.handlers.dispatch_retries import RetryDispatch
 from cmis_scheduler.handlers.dispatch_scheduled import ScheduledDispatch
 from cmis_scheduler.handlers.exchange_rates import RatesPass, refresh_exchange_rates
@@ -121,6 +123,13 @@ class SchedulerService:
             settings.tick_seconds,
             catch_up=self.catch_up,
             catch_up_after_seconds=settings.catch_up_after_seconds,
+            backfill=BackfillDispatch(
+                lambda: SqlBackfillBatch(sessions, self.defaults),
+                self.limiter,
+                clock,
+                settings.dispatch_batch_size,
+                settings.backfill_windows_per_integration,
+            ),
         )
         self.stuck_limits = stuck_limits(settings)
         self.timeout_policy = TimeoutRetryPolicy(

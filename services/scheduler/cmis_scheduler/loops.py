@@ -2,10 +2,12 @@
 handlers on a cadence.
 
 The dispatch loop: every tick, due retries first, then each platform's due entries (the
-platforms concurrently, each in its own transaction). A tick that found a full batch runs
-again at once; otherwise the loop sleeps one tick. A failing database or Redis skips the
-tick (nothing is claimed, so nothing is lost) and the loop carries on; after an outage
-longer than the catch-up threshold, what was missed is spread before dispatching resumes.
+platforms concurrently, each in its own transaction), then, for each platform whose due
+entries all went out, pending backfill windows from the budget's leftover room. A tick that
+found a full batch runs again at once; otherwise the loop sleeps one tick. A failing database
+or Redis skips the tick (nothing is claimed, so nothing is lost) and the loop carries on;
+after an outage longer than the catch-up threshold, what was missed is spread before
+dispatching resumes.
 
 :class:`Periodic` runs a housekeeping job (the stuck-run sweep, retention) every so often; a
 failing database skips that pass the same way."""
@@ -20,6 +22,7 @@ import redis.exceptions
 import structlog
 from sqlalchemy.exc import SQLAlchemyError
 
+from cmis_scheduler.handlers.dispatch_backfill import BackfillDispatch
 from cmis_scheduler.handlers.dispatch_retries import RetryDispatch
 from cmis_scheduler.handlers.dispatch_scheduled import ScheduledDispatch
 from cmis_shared.events import Platform
@@ -37,12 +40,14 @@ class DispatchLoop:
         tick_seconds: float,
         catch_up: Callable[[], Awaitable[None]] | None = None,
         catch_up_after_seconds: float = 300.0,
+        backfill: BackfillDispatch | None = None,
     ) -> None:
         self._retries = retries
         self._scheduled = scheduled
         self._tick_seconds = tick_seconds
         self._catch_up = catch_up
         self._catch_up_after_seconds = catch_up_after_seconds
+        self._backfill = backfill
 
     async def tick(self) -> bool:
         """One pass; True if some batch was full (more may be due right now)."""
@@ -54,6 +59,15 @@ class DispatchLoop:
         for result in results:
             if isinstance(result, BaseException):
                 raise result
+        if self._backfill is not None:
+            # Below the schedule: only platforms with nothing scheduled left waiting.
+            idle = [p for p, busy in zip(Platform, results, strict=True) if not busy]
+            sent = await asyncio.gather(
+                *(self._backfill.run_platform(p) for p in idle), return_exceptions=True
+            )
+            for outcome in sent:
+                if isinstance(outcome, BaseException):
+                    raise outcome
         return more_retries or any(results)
 
     async def run(self) -> None:

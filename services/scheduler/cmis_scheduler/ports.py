@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Protocol
 from uuid import UUID
 
+from cmis_scheduler.domain.backfill import BackfillCounts, PendingWindow, Progress, WindowOfRun
 from cmis_scheduler.domain.catch_up import MissedEntry
 from cmis_scheduler.domain.dispatch import Advance, DueEntry
 from cmis_scheduler.domain.entries import EntryState, IntegrationView
@@ -20,6 +21,7 @@ from cmis_scheduler.domain.retry import DueRetry, RetryDecision
 from cmis_scheduler.domain.stuck import ActiveRun
 from cmis_shared.events import DataType, IntegrationStatus, Platform, SyncFailed
 from cmis_shared.ports import InboxOutboxUnitOfWork
+from cmis_shared.statuses import WindowStatus
 
 
 class RateLimiter(Protocol):
@@ -119,6 +121,31 @@ class RateFeed(Protocol):
     async def history(self) -> FeedRates: ...
 
 
+class Backfills(Protocol):
+    """Backfill windows' outcomes and their backfills' counts."""
+
+    async def of_run(self, run_id: UUID) -> WindowOfRun | None:
+        """The window ``run_id`` was sent for, locked with its backfill; None if none."""
+        ...
+
+    async def cancel_pending(
+        self, integration_id: UUID, now: datetime
+    ) -> list[tuple[BackfillCounts, int]]:
+        """Cancel an integration's pending windows: per backfill touched, its counts (before)
+        and how many windows were cancelled."""
+        ...
+
+    async def finish_window(
+        self, window_id: UUID, status: WindowStatus, rows: int, now: datetime
+    ) -> None: ...
+
+    async def retry_window(self, window_id: UUID, run_id: UUID, at: datetime) -> None:
+        """Back to pending until ``at``; the failed run is closed (its retry is the window's)."""
+        ...
+
+    async def save(self, backfill_id: UUID, progress: Progress, now: datetime) -> None: ...
+
+
 class SchedulerUnitOfWork(InboxOutboxUnitOfWork, Protocol):
     """One transaction: the repositories, the inbox claim and the outbox."""
 
@@ -137,6 +164,9 @@ class SchedulerUnitOfWork(InboxOutboxUnitOfWork, Protocol):
     def freshness(self) -> Freshness: ...
     @property
     def exchange_rates(self) -> ExchangeRates: ...
+
+    @property
+    def backfills(self) -> Backfills: ...
 
 
 UnitsOfWork = Callable[[], SchedulerUnitOfWork]
@@ -180,3 +210,22 @@ class RetryBatch(Protocol):
 
 
 RetryBatches = Callable[[], AbstractAsyncContextManager[RetryBatch]]
+
+
+class BackfillBatch(Protocol):
+    """One transaction over claimed pending backfill windows of one platform."""
+
+    async def claim_pending(
+        self, platform: Platform, now: datetime, per_integration: int, limit: int
+    ) -> list[PendingWindow]: ...
+
+    async def in_flight(self, integration_ids: Sequence[UUID]) -> dict[UUID, int]:
+        """Dispatched windows per integration (sent, outcome not yet back)."""
+        ...
+
+    async def dispatch(self, windows: Sequence[PendingWindow], now: datetime) -> int: ...
+
+    async def commit(self) -> None: ...
+
+
+BackfillBatches = Callable[[], AbstractAsyncContextManager[BackfillBatch]]

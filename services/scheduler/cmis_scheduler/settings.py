@@ -30,6 +30,10 @@ class SchedulerSettings(CmisSettings):
         default_factory=dict, description="Per-platform sync requests per minute (overrides)."
     )
 
+    backfill_windows_per_integration: int = Field(
+        default=2, ge=1, le=50, description="Backfill windows in flight per integration."
+    )
+
     catch_up_after_seconds: float = Field(
         default=300, ge=0, description="Entries overdue by more than this at start-up were missed."
     )

@@ -3,6 +3,7 @@ import { createApi, type Schemas } from "./api/client";
 import { AppContext, type AppContextValue } from "./context";
 import { direction, LANGUAGES, translate, type Language } from "./i18n/locale";
 import type { MessageKey } from "./i18n/messages";
+import { applyBackfillMessage, type BackfillMessage, type BackfillUpdates } from "./backfillState";
 import { openLive } from "./live";
 import { AlertsPage } from "./pages/Alerts";
 import { DashboardPage } from "./pages/Dashboard";
@@ -36,6 +37,7 @@ export function App({ apiBaseUrl }: { apiBaseUrl: string }) {
   const [orgId, setOrgId] = useState<string | null>(session.org());
   const [route, setRoute] = useState<Route>(routeFromHash());
   const [progress, setProgress] = useState<Record<string, SyncProgress>>({});
+  const [backfills, setBackfills] = useState<BackfillUpdates>({});
   const [revision, setRevision] = useState(0);
   const [connected, setConnected] = useState(false);
 
@@ -81,6 +83,7 @@ export function App({ apiBaseUrl }: { apiBaseUrl: string }) {
     if (!token || !orgId) return;
     session.setOrg(orgId);
     setProgress({});
+    setBackfills({});
     const live = openLive(
       apiBaseUrl,
       orgId,
@@ -89,6 +92,8 @@ export function App({ apiBaseUrl }: { apiBaseUrl: string }) {
         if (kind === "sync_status") {
           setProgress((current) => applySyncMessage(current, data as unknown as SyncStatusMessage));
           if (data.status === "success" || data.status === "failed") setRevision((n) => n + 1);
+        } else if (kind === "backfill") {
+          setBackfills((current) => applyBackfillMessage(current, data as unknown as BackfillMessage));
         } else if (kind === "dashboard" || kind === "alert" || kind === "reset") {
           setRevision((n) => n + 1);
         }
@@ -171,7 +176,7 @@ export function App({ apiBaseUrl }: { apiBaseUrl: string }) {
       </header>
       <main id="content" tabIndex={-1}>
         {route === "dashboard" && <DashboardPage progress={progress} revision={revision} navigate={navigate} />}
-        {route === "integrations" && <IntegrationsPage progress={progress} />}
+        {route === "integrations" && <IntegrationsPage progress={progress} backfills={backfills} />}
         {route === "alerts" && <AlertsPage revision={revision} />}
         {route === "settings" && <SettingsPage />}
       </main>

@@ -8,7 +8,7 @@ export interface LiveConnection {
   close(): void;
 }
 
-const KINDS = ["ready", "sync_status", "alert", "dashboard", "reset"] as const;
+const KINDS = ["ready", "sync_status", "alert", "backfill", "dashboard", "reset"] as const;
 
 export function openLive(
   apiBaseUrl: string,

@@ -19,6 +19,12 @@ services still talk only through events. Who writes which table, and why:
 - schedule_entries, retry_entries: scheduler (the single authority on time).
 - exchange_rates: scheduler (its daily rates job, from a euro reference rates feed);
   dashboard-api reads them to convert figures into an organization's currency.
+- backfills, backfill_windows: the scheduler's, as the authority on when syncs go out. A
+  backfill and its windows are planned by dashboard-api in the request's transaction (as it
+  creates manual ``sync_runs``: the requester writes the request), which also marks them
+  cancelled; from then on the scheduler alone dispatches windows, records their outcomes and
+  counts progress (``backfill.progressed``). Backfill runs carry trigger ``backfill`` and
+  stay outside ``uq_sync_runs_active``, so they never block a scheduled or manual sync.
 - alerts, alert_history: alerting. A user's acknowledge, snooze or resolve reaches it as an
   ``alerting.command`` event that dashboard-api stages in its outbox (the API never writes
   these tables).
@@ -314,13 +320,14 @@ class SyncRun(Base):
     __table_args__ = (
         Index("ix_sync_runs_integration_id_requested_at", "integration_id", "requested_at"),
         Index("ix_sync_runs_org_id_requested_at", "org_id", "requested_at"),
-        # At most one queued-or-running run per integration and data type.
+        # At most one queued-or-running run per integration and data type (backfill windows
+        # aside: they run beside, and below, the schedule).
         Index(
             "uq_sync_runs_active",
             "integration_id",
             "data_type",
             unique=True,
-            postgresql_where=text("status IN ('queued', 'running')"),
+            postgresql_where=text("status IN ('queued', 'running') AND trigger <> 'backfill'"),
         ),
     )
     id: Mapped[uuid.UUID] = _uuid_pk()
@@ -406,6 +413,70 @@ class RetryEntry(Base):
     correlation_id: Mapped[uuid.UUID] = mapped_column()
     due_at: Mapped[datetime]
     dispatched_at: Mapped[datetime | None]
+
+
+# --- backfills (planned by dashboard-api, run by scheduler) ------------------------------
+
+
+class Backfill(Base):
+    """A requested date range over some integrations and data types, and its progress."""
+
+    __tablename__ = "backfills"
+    __table_args__ = (Index("ix_backfills_org_id_requested_at", "org_id", "requested_at"),)
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    org_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    requested_by: Mapped[str] = mapped_column(String(320))
+    requested_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    correlation_id: Mapped[uuid.UUID] = mapped_column()
+    since: Mapped[date] = mapped_column(Date)
+    until: Mapped[date] = mapped_column(Date)
+    integration_ids: Mapped[list[uuid.UUID]] = mapped_column(ARRAY(UUID(as_uuid=True)))
+    data_types: Mapped[list[str]] = mapped_column(ARRAY(String(20)))
+    only_gaps: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    # running -> completed | completed_with_failures | cancelled (BackfillStatus)
+    status: Mapped[str] = mapped_column(String(30))
+    windows_total: Mapped[int] = mapped_column(Integer, server_default="0")
+    windows_done: Mapped[int] = mapped_column(Integer, server_default="0")
+    windows_failed: Mapped[int] = mapped_column(Integer, server_default="0")
+    windows_cancelled: Mapped[int] = mapped_column(Integer, server_default="0")
+    rows_stored: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    finished_at: Mapped[datetime | None]
+
+
+class BackfillWindow(Base):
+    """One window of one integration and data type: one ``sync.requested`` (trigger
+    backfill) when dispatched; ``run_id`` is the current attempt's run."""
+
+    __tablename__ = "backfill_windows"
+    __table_args__ = (
+        Index(
+            "ix_backfill_windows_pending",
+            "platform",
+            "not_before",
+            postgresql_where=text("status = 'pending'"),
+        ),
+        Index("ix_backfill_windows_integration_id_data_type", "integration_id", "data_type"),
+        Index("ix_backfill_windows_backfill_id", "backfill_id"),
+        Index("uq_backfill_windows_run_id", "run_id", unique=True),
+    )
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    backfill_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("backfills.id", ondelete="CASCADE"))
+    org_id: Mapped[uuid.UUID] = mapped_column()
+    integration_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("integrations.id", ondelete="CASCADE")
+    )
+    platform: Mapped[str] = mapped_column(String(20))
+    data_type: Mapped[str] = mapped_column(String(20))
+    window_start: Mapped[date] = mapped_column(Date)
+    window_end: Mapped[date] = mapped_column(Date)
+    # pending -> dispatched -> done | failed; pending | dispatched -> cancelled (WindowStatus)
+    status: Mapped[str] = mapped_column(String(20))
+    attempt: Mapped[int] = mapped_column(SmallInteger, server_default="0")
+    not_before: Mapped[datetime] = mapped_column(server_default=func.now())
+    run_id: Mapped[uuid.UUID | None] = mapped_column()
+    rows_stored: Mapped[int] = mapped_column(Integer, server_default="0")
+    dispatched_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
 
 
 # --- alerts (alerting) --------------------------------------------------------------------

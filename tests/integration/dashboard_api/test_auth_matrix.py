@@ -32,6 +32,10 @@ BODIES = {
         "credentials": {"access_token": "t"},
     },
     ("POST", "/api/orgs/{org_id}/kpis"): {"name": "CTR", "metric": "avg_ctr", "target": 2},
+    ("POST", "/api/orgs/{org_id}/backfills"): {
+        "since": (datetime.now(UTC) - timedelta(days=30)).date().isoformat(),
+        "until": (datetime.now(UTC) - timedelta(days=1)).date().isoformat(),
+    },
     ("POST", "/api/orgs/{org_id}/integrations/oauth/{platform}/start"): {
         "return_url": "http://frontend.test/connected"
     },
@@ -67,7 +71,7 @@ CHANGES = {
 }
 ID_NAMES = (
     "integration_id", "kpi_id", "content_id", "campaign_id", "alert_id", "pending_id", "user_id",
-    "channel_id", "silence_id",
+    "channel_id", "silence_id", "backfill_id",
 )  # fmt: skip
 
 
@@ -150,6 +154,8 @@ MEMBER_WRITES = {
     ("POST", "/api/orgs/{org_id}/sync/integrations/{integration_id}/trigger"),
     ("POST", "/api/orgs/{org_id}/dashboard/refresh"),
     ("POST", "/api/orgs/{org_id}/live/tickets"),  # watching is reading
+    ("POST", "/api/orgs/{org_id}/backfills"),  # as the manual trigger
+    ("POST", "/api/orgs/{org_id}/backfills/{backfill_id}/cancel"),
     SIGN_OUT,  # anyone may end their own session
 }
 # Reads that need the admin role too: the audit log; notification settings (receivers' hosts

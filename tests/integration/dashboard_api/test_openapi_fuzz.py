@@ -45,12 +45,14 @@ SEED = 7
 # are left out. Some rules no JSON schema can state answer 422 to requests the schema allows: a
 # cursor must be one the API issued, a date range at most 366 days with `from` <= `to`, a snooze
 # end in the next 90 days, an OAuth return URL on the deployment's allow-list, quiet hours that
-# start and end at different times. Those operations
+# start and end at different times, a backfill range in order, not in the future and within the
+# platforms' horizon (37 months for Google and Meta), gaps with `since` <= `until`. Those
+# operations
 # may answer 422 to schema-valid input; the OAuth callback 400 to a state the API did not issue
 # (it is signed and single-use). Every other check holds.
 SEMANTIC_PATHS = (
     "/(campaigns(/[^/]+)?|posts|alerts(/[^/]+/(history|snooze))?|metrics/timeseries"
-    "|integrations/oauth/[^/]+/start|notification-channels(/[^/]+)?)$"
+    "|integrations/oauth/[^/]+/start|notification-channels(/[^/]+)?|backfills|sync/gaps)$"
 )
 CONFIG = """
 [parameters]

@@ -39,6 +39,7 @@ from cmis_dashboard_api.schemas.orgs import IntegrationOut
 from cmis_dashboard_api.schemas.plans import ContentOut, KpiOut
 from cmis_shared.events import DataType, Event, SyncTrigger
 from cmis_shared.statuses import IntegrationStatus, RunStatus
+from tests.unit.dashboard_api.fake_backfills import BackfillState, FakeBackfills
 
 CREATED = datetime(2024, 1, 1, tzinfo=UTC)
 
@@ -64,6 +65,8 @@ class FakeState:
     )  # by channel, oldest first
     silences: dict[UUID, tuple[UUID, schemas.SilenceOut]] = field(default_factory=dict)
     published: list[Event] = field(default_factory=list)
+    backfill: BackfillState = field(default_factory=BackfillState)
+    backfill_orgs: dict[UUID, tuple[UUID, UUID]] = field(default_factory=dict)
 
 
 class FakeRuns:
@@ -446,6 +449,10 @@ class FakeUnitOfWork:
     @property
     def silences(self) -> FakeSilences:
         return FakeSilences(self._work)
+
+    @property
+    def backfills(self) -> FakeBackfills:
+        return FakeBackfills(self._work)
 
     async def __aenter__(self) -> Self:
         self._work = copy.deepcopy(self.committed)

@@ -22,6 +22,7 @@ from cmis_scheduler.domain.stuck import ActiveRun
 from cmis_shared.events import DataType, Event, IntegrationStatus, SyncFailed
 from cmis_shared.statuses import RunStatus
 from tests.support.fake_unit_of_work import FakeInboxOutbox
+from tests.unit.scheduler.fake_backfills import Book, FakeBackfills
 
 
 @dataclass
@@ -38,6 +39,7 @@ class FakeState:
     rates: dict[tuple[str, date], tuple[Decimal, str]] = field(default_factory=dict)
     processed: set[tuple[str, UUID]] = field(default_factory=set)
     published: list[Event] = field(default_factory=list)
+    book: Book = field(default_factory=Book)
 
 
 class _Repos:
@@ -173,6 +175,7 @@ class FakeUnitOfWork(FakeInboxOutbox):
         repos = _Repos(self._state)
         self.integrations = self.entries = self.retries = self.runs = self.retention = repos
         self.exchange_rates = repos
+        self.backfills = FakeBackfills(self._state.book)
         self._outbox: list[Event] = []
         self._store.opened += 1
         return self

@@ -40,7 +40,7 @@ def test_every_event_type_is_registered_under_its_routing_key() -> None:
         "alert.raised", "alert.resolved", "alerting.command",
         "integration.connected", "integration.updated", "integration.disconnected",
         "notification.channel_disabled", "notification.channel_restored",
-        "organization.settings_changed",
+        "backfill.progressed", "organization.settings_changed",
     }  # fmt: skip
 
 

@@ -1,7 +1,8 @@
 """Manual sync requests in PostgreSQL. The partial unique index ``uq_sync_runs_active``
-allows one queued-or-running run per (integration, data type): an insert that meets it does
-nothing, and the caller reads the active run instead. The conflict target repeats the index's
-predicate as literals because PostgreSQL infers the index from that text."""
+allows one queued-or-running run per (integration, data type), backfill windows aside: an
+insert that meets it does nothing, and the caller reads the active run instead. The conflict
+target repeats the index's predicate as literals because PostgreSQL infers the index from
+that text."""
 
 from __future__ import annotations
 
@@ -24,14 +25,15 @@ _INSERT = text(
                            correlation_id, requested_by, status, attempt)
     VALUES (:id, :org, :integration, :platform, :data_type, :manual, :correlation, :by,
             :queued, 1)
-    ON CONFLICT (integration_id, data_type) WHERE status IN ('queued', 'running') DO NOTHING
+    ON CONFLICT (integration_id, data_type)
+        WHERE status IN ('queued', 'running') AND trigger <> 'backfill' DO NOTHING
     RETURNING id
     """
 )
 _ACTIVE = text(
     "SELECT id, status, trigger, attempt, correlation_id FROM sync_runs "
     "WHERE integration_id = :integration AND data_type = :data_type "
-    "AND status IN (:queued, :running)"
+    "AND status IN (:queued, :running) AND trigger <> :backfill"
 )
 _MARK_MANUAL = text(
     "UPDATE sync_runs SET trigger = :manual, requested_by = :by "
@@ -72,6 +74,7 @@ class SqlRuns:
             "data_type": data_type,
             "queued": RunStatus.QUEUED,
             "running": RunStatus.RUNNING,
+            "backfill": SyncTrigger.BACKFILL,
         }
         row = (await self._session.execute(_ACTIVE, params)).first()
         if row is None:

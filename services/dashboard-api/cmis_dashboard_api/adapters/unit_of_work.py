@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from cmis_dashboard_api.adapters import plans
 from cmis_dashboard_api.adapters.alert_queries import SqlAlertStates
 from cmis_dashboard_api.adapters.audit_log import SqlAuditLog
+from cmis_dashboard_api.adapters.backfills import SqlBackfills
 from cmis_dashboard_api.adapters.integrations import SqlIntegrations
 from cmis_dashboard_api.adapters.members import SqlMembers
 from cmis_dashboard_api.adapters.notification_channels import SqlNotificationChannels, SqlSilences
@@ -75,3 +76,7 @@ class SqlUnitOfWork(UnitOfWork):
     @property
     def silences(self) -> SqlSilences:
         return SqlSilences(self.session)
+
+    @property
+    def backfills(self) -> SqlBackfills:
+        return SqlBackfills(self.session)

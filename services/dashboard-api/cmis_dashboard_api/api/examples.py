@@ -501,3 +501,42 @@ OAUTH_PENDING = {
 }
 OAUTH_CONNECT = {"account_ids": ["1234567890"]}
 OAUTH_CONNECTED = {"integrations": [INTEGRATION_OUT]}
+BACKFILL_REQUEST = {
+    "since": "2025-01-01",
+    "until": "2025-12-31",
+    "integration_ids": [INTEGRATION],
+    "data_types": ["metrics"],
+}
+BACKFILL = {
+    "id": "5e1c9a3b-7d2f-4b80-9c6e-1a4f8d2b7e35",
+    "status": "running",
+    "since": "2025-01-01",
+    "until": "2025-12-31",
+    "integration_ids": [INTEGRATION],
+    "data_types": ["metrics"],
+    "only_gaps": False,
+    "requested_by": "ana@example.com",
+    "requested_at": "2026-01-15T14:30:00Z",
+    "finished_at": None,
+    "windows_total": 12,
+    "windows_done": 5,
+    "windows_failed": 0,
+    "windows_cancelled": 0,
+    "windows_pending": 7,
+    "rows_stored": 4650,
+}
+GAPS = {
+    "integrations": [
+        {
+            "integration_id": INTEGRATION,
+            "platform": "google",
+            "since": "2023-10-18",
+            "until": "2024-01-15",
+            "missing_days": 9,
+            "gaps": [
+                {"start": "2023-10-18", "end": "2023-10-24", "days": 7},
+                {"start": "2023-12-25", "end": "2023-12-26", "days": 2},
+            ],
+        }
+    ]
+}

@@ -8,6 +8,7 @@ from cmis_dashboard_api.api import (
     alerts,
     audit,
     auth,
+    backfills,
     campaigns,
     content,
     dashboard,
@@ -29,5 +30,5 @@ for module in (auth, orgs, dashboard, sync, integrations, oauth, kpis, content, 
     api_router.include_router(module.router)
 for module in (campaigns, metrics, posts, alerts):  # the chart and table data
     api_router.include_router(module.router)
-for module in (settings, members, audit, notifications):
+for module in (settings, members, audit, notifications, backfills):
     api_router.include_router(module.router)

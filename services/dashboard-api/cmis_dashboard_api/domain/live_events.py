@@ -51,6 +51,22 @@ EVENT_SHAPES: dict[str, EventShape] = {
             "open",
         ),
     ),
+    "backfill": EventShape(
+        "A backfill's progress: a window finished or failed, or it was requested or "
+        "cancelled (`section` is `backfills`).",
+        (
+            "type",
+            "section",
+            *_CAUSE,
+            "backfill_id",
+            "status",
+            "windows_total",
+            "windows_done",
+            "windows_failed",
+            "windows_cancelled",
+            "rows_stored",
+        ),
+    ),
     "dashboard": EventShape(
         "Figures, accounts or plans changed (`section` says which): re-read the dashboard.",
         ("type", "section"),

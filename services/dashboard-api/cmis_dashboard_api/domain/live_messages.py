@@ -9,6 +9,7 @@ from cmis_dashboard_api.domain.sync_status import FAILED, PENDING, SUCCESS, SYNC
 from cmis_shared.events import (
     AlertRaised,
     AlertResolved,
+    BackfillProgressed,
     Event,
     IntegrationFacts,
     SyncCompleted,
@@ -16,6 +17,8 @@ from cmis_shared.events import (
     SyncRequested,
     SyncStarted,
 )
+
+BACKFILLS = "backfills"  # the section of a backfill's progress (the view holds none)
 
 _SYNC_STATUS = {
     SyncRequested: PENDING,
@@ -26,7 +29,8 @@ _SYNC_STATUS = {
 
 
 def live_message(event: Event, section: str) -> tuple[str, dict[str, Any]]:
-    """(message type, data) for the SSE stream: ``sync_status``, ``alert`` or ``dashboard``."""
+    """(message type, data) for the SSE stream: ``sync_status``, ``alert``, ``backfill`` or
+    ``dashboard``."""
     base: dict[str, Any] = {
         "section": section,
         "event_type": event.event_type,
@@ -59,6 +63,17 @@ def live_message(event: Event, section: str) -> tuple[str, dict[str, Any]]:
             "subject_type": event.subject_type,
             "subject_id": event.subject_id,
             "open": isinstance(event, AlertRaised),
+        }
+    if isinstance(event, BackfillProgressed):
+        return "backfill", {
+            **base,
+            "backfill_id": event.backfill_id,
+            "status": event.status,
+            "windows_total": event.windows_total,
+            "windows_done": event.windows_done,
+            "windows_failed": event.windows_failed,
+            "windows_cancelled": event.windows_cancelled,
+            "rows_stored": event.rows_stored,
         }
     if isinstance(event, IntegrationFacts):
         return "dashboard", {**base, "integration_id": event.integration_id, "status": event.status}

@@ -13,7 +13,7 @@ import structlog
 
 from cmis_dashboard_api.domain.apply import apply_event
 from cmis_dashboard_api.domain.fx import RateBook
-from cmis_dashboard_api.domain.live_messages import live_message
+from cmis_dashboard_api.domain.live_messages import BACKFILLS, live_message
 from cmis_dashboard_api.domain.render import (
     render_dashboard,
     seconds_until_stale,
@@ -29,7 +29,7 @@ from cmis_dashboard_api.ports import (
 )
 from cmis_dashboard_api.schemas.jsonbytes import dumps
 from cmis_shared.clock import Clock, system_clock
-from cmis_shared.events import Event
+from cmis_shared.events import BackfillProgressed, Event
 
 log = structlog.get_logger(__name__)
 
@@ -125,6 +125,10 @@ class DashboardViews:
                 self._applying[org_id] = (lock, users - 1)
 
     async def apply(self, event: Event) -> None:
+        if isinstance(event, BackfillProgressed):
+            # Progress changes no figure of the view: it only goes to the live stream.
+            await self._live.publish(event.org_id, *live_message(event, BACKFILLS))
+            return
         async with self._one_writer(event.org_id):
             await self._apply(event)
 

@@ -25,6 +25,8 @@ from cmis_shared.statuses import ACTIVE_RUN_STATUSES, RunStatus
 # Spelled out (from the enum) rather than bound: it is the predicate of the partial index
 # uq_sync_runs_active, which the planner can only use when it can see the values.
 ACTIVE = "status IN ({})".format(", ".join(f"'{status.value}'" for status in ACTIVE_RUN_STATUSES))
+# The index's whole predicate: backfill runs are outside it (they run beside the schedule).
+UNIQUE_ACTIVE = f"{ACTIVE} AND trigger <> '{SyncTrigger.BACKFILL.value}'"
 
 _ACTIVE_BEFORE = text(
     f"""

@@ -14,7 +14,7 @@ from uuid import UUID, uuid4
 
 from sqlalchemy import text
 
-from cmis_scheduler.adapters.runs import ACTIVE
+from cmis_scheduler.adapters.runs import UNIQUE_ACTIVE
 from cmis_scheduler.adapters.unit_of_work import SqlUnitOfWork
 from cmis_scheduler.adapters.zones import zone
 from cmis_scheduler.domain.dispatch import Advance, DueEntry
@@ -50,7 +50,7 @@ _INSERT_RUNS = text(
                 CAST(:platforms AS text[]), CAST(:data_types AS text[]),
                 CAST(:correlation_ids AS uuid[]))
          AS r(id, org_id, integration_id, platform, data_type, correlation_id)
-    ON CONFLICT (integration_id, data_type) WHERE {ACTIVE} DO NOTHING
+    ON CONFLICT (integration_id, data_type) WHERE {UNIQUE_ACTIVE} DO NOTHING
     RETURNING id
     """
 )

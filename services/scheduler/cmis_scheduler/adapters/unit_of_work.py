@@ -7,6 +7,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from cmis_scheduler.adapters.backfill_store import BackfillRepository
 from cmis_scheduler.adapters.entries_store import EntriesStore
 from cmis_scheduler.adapters.exchange_rates import ExchangeRateStore
 from cmis_scheduler.adapters.freshness import FreshnessStore
@@ -26,6 +27,7 @@ class SqlUnitOfWork(UnitOfWork):
     retention: RetentionStore
     freshness: FreshnessStore
     exchange_rates: ExchangeRateStore
+    backfills: BackfillRepository
 
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], defaults: ScheduleDefaults
@@ -42,4 +44,5 @@ class SqlUnitOfWork(UnitOfWork):
         self.retention = RetentionStore(self.session)
         self.freshness = FreshnessStore(self.session)
         self.exchange_rates = ExchangeRateStore(self.session)
+        self.backfills = BackfillRepository(self.session)
         return self

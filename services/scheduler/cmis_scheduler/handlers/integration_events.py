@@ -1,11 +1,13 @@
 """``integration.*``: re-plan the integration's schedule entries from its row (the row is
-the truth, since events may arrive out of order), in one unit of work with the inbox claim."""
+the truth, since events may arrive out of order), in one unit of work with the inbox claim;
+a disconnected integration's pending backfill windows are cancelled."""
 
 from __future__ import annotations
 
 from typing import TypeAlias
 from uuid import UUID
 
+from cmis_scheduler.handlers.backfill_outcomes import integration_disconnected
 from cmis_scheduler.handlers.reconcile import reconcile_integrations
 from cmis_scheduler.ports import SchedulerUnitOfWork
 from cmis_shared.clock import Clock
@@ -25,6 +27,8 @@ async def on_integration(event: IntegrationEvent, uow: SchedulerUnitOfWork, cloc
             await uow.integrations.reset_failures(event.integration_id, now)
         await uow.integrations.clear_token_expired(event.integration_id, now)
         await replan(uow, event.integration_id, clock)
+        if isinstance(event, IntegrationDisconnected):
+            await integration_disconnected(event.integration_id, uow, clock)
         await uow.commit()
 
 

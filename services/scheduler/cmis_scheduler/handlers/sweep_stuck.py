@@ -14,7 +14,7 @@ from cmis_scheduler.domain.retry import TimeoutRetryPolicy
 from cmis_scheduler.domain.stuck import ActiveRun, StuckLimits, stuck_runs, timeout_message
 from cmis_scheduler.ports import UnitsOfWork
 from cmis_shared.clock import Clock
-from cmis_shared.events import ErrorClass, SyncFailed
+from cmis_shared.events import ErrorClass, SyncFailed, SyncTrigger
 
 log = structlog.get_logger(__name__)
 
@@ -53,7 +53,13 @@ async def _time_out(
             will_retry=decision.will_retry, next_attempt_at=decision.next_attempt_at,
             max_attempts=policy.max_attempts,
         )  # fmt: skip
-        if decision.will_retry and decision.next_attempt_at is not None:
+        # A backfill window is retried as its window (the request carries its dates), when
+        # this sync.failed comes back to the scheduler (handlers/backfill_outcomes.py).
+        if (
+            decision.will_retry
+            and decision.next_attempt_at is not None
+            and run.trigger is not SyncTrigger.BACKFILL
+        ):
             await uow.retries.add(failed, decision.next_attempt_at)
         await uow.publish(failed)
         await uow.commit()

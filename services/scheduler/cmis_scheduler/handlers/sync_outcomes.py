@@ -1,6 +1,10 @@
 """``sync.failed`` and ``sync.completed``: a failure to be retried becomes a durable retry
 entry; final failures count toward pausing the integration; a success clears the streak and
-resumes an integration this policy paused. Each in one unit of work with its inbox claim."""
+resumes an integration this policy paused. Each in one unit of work with its inbox claim.
+
+Backfill runs move their window instead (:mod:`cmis_scheduler.handlers.backfill_outcomes`):
+their retries are the window's, and their failures do not count toward pausing the
+integration (the schedule's own syncs judge its health)."""
 
 from __future__ import annotations
 
@@ -13,10 +17,11 @@ from cmis_scheduler.domain.health import (
     should_pause,
 )
 from cmis_scheduler.domain.integrations import updated_event
+from cmis_scheduler.handlers.backfill_outcomes import backfill_completed, backfill_failed
 from cmis_scheduler.handlers.integration_events import CONSUMER, replan
 from cmis_scheduler.ports import SchedulerUnitOfWork
 from cmis_shared.clock import Clock
-from cmis_shared.events import IntegrationStatus, SyncCompleted, SyncFailed
+from cmis_shared.events import IntegrationStatus, SyncCompleted, SyncFailed, SyncTrigger
 
 log = structlog.get_logger(__name__)
 
@@ -27,7 +32,9 @@ async def on_sync_failed(
     async with uow:
         if not await uow.claim_event(CONSUMER, event.event_id):
             return
-        if event.will_retry:
+        if event.trigger is SyncTrigger.BACKFILL:
+            await backfill_failed(event, uow, clock)
+        elif event.will_retry:
             await uow.retries.add(event, event.next_attempt_at or event.occurred_at)
         else:
             await _count_final_failure(event, uow, policy, clock)
@@ -54,6 +61,8 @@ async def on_sync_completed(event: SyncCompleted, uow: SchedulerUnitOfWork, cloc
     async with uow:
         if not await uow.claim_event(CONSUMER, event.event_id):
             return
+        if event.trigger is SyncTrigger.BACKFILL:
+            await backfill_completed(event, uow, clock)
         row = await uow.integrations.reset_failures(event.integration_id, event.finished_at)
         if row is not None and is_health_pause(row.status, row.status_reason):
             resumed = await uow.integrations.set_status(row.id, IntegrationStatus.ACTIVE, None)

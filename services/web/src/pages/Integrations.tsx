@@ -1,4 +1,6 @@
 import { useState } from "react";
+import type { BackfillUpdates } from "../backfillState";
+import { BackfillPanel } from "../components/Backfill";
 import { ConnectButtons, PendingGrant } from "../components/Connect";
 import { LoadState, useLoad } from "../components/States";
 import { SyncBadge, SyncButton } from "../components/Sync";
@@ -6,7 +8,13 @@ import { useApp } from "../context";
 import { formatDateTime } from "../i18n/locale";
 import type { SyncProgress } from "../syncState";
 
-export function IntegrationsPage({ progress }: { progress: Record<string, SyncProgress> }) {
+export function IntegrationsPage({
+  progress,
+  backfills,
+}: {
+  progress: Record<string, SyncProgress>;
+  backfills: BackfillUpdates;
+}) {
   const { api, org, t, language, isAdmin } = useApp();
   const [selected, setSelected] = useState<string | null>(null);
   const [connected, setConnected] = useState(0);
@@ -81,6 +89,9 @@ export function IntegrationsPage({ progress }: { progress: Record<string, SyncPr
           )
         }
       </LoadState>
+      {loaded.state === "ready" && loaded.data.integrations.length > 0 && (
+        <BackfillPanel integrations={loaded.data.integrations} updates={backfills} />
+      )}
       {selected && <IntegrationHistory integrationId={selected} />}
     </section>
   );
