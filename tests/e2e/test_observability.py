@@ -77,8 +77,11 @@ async def test_a_manual_sync_is_one_trace_and_reaches_a_new_consumer_as_document
         everywhere = set().union(*names.values())
         assert any(name.startswith("POST /api/orgs") for name in names["dashboard-api"]), names
         # Any service's outbox relay may publish a staged event: they share the outbox.
-        assert any(name.endswith("sync.requested publish") for name in everywhere), names
-        assert any(name.endswith("sync.requested process") for name in names["sync-worker"])
+        # A sync request travels in its lane: routing key sync.requested.manual.
+        assert any(name.endswith("sync.requested.manual publish") for name in everywhere), names
+        assert any(
+            name.endswith("sync.requested.manual process") for name in names["sync-worker"]
+        ), names["sync-worker"]
         assert "GET linkedin" in names["sync-worker"], names["sync-worker"]
         # Database writes: the outbox INSERTs, and the WITH statements that start and finish
         # the attempt (inbox claim, attempt, run, last sync time in one statement each).

@@ -3,7 +3,9 @@ the dashboard for the figures)."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
+from uuid import UUID
 
 from cmis_dashboard_api.domain.sync_status import FAILED, PENDING, SUCCESS, SYNCING
 from cmis_shared.events import (
@@ -19,6 +21,29 @@ from cmis_shared.events import (
 )
 
 BACKFILLS = "backfills"  # the section of a backfill's progress (the view holds none)
+
+
+class BackfillMarks:
+    """The furthest progress told of each recent backfill, so an older ``backfill.progressed``
+    that arrives late (the outbox relay and the consumer's prefetch do not keep order) never
+    moves a live progress bar back. A backfill's settled windows (done + failed + cancelled)
+    only grow, so they order its events. Bounded: the least recently moved are forgotten."""
+
+    def __init__(self, capacity: int = 10_000) -> None:
+        self._settled: OrderedDict[UUID, int] = OrderedDict()
+        self._capacity = capacity
+
+    def advances(self, event: BackfillProgressed) -> bool:
+        settled = event.windows_done + event.windows_failed + event.windows_cancelled
+        told = self._settled.get(event.backfill_id)
+        if told is not None and settled < told:
+            return False
+        self._settled[event.backfill_id] = settled
+        self._settled.move_to_end(event.backfill_id)
+        while len(self._settled) > self._capacity:
+            self._settled.popitem(last=False)
+        return True
+
 
 _SYNC_STATUS = {
     SyncRequested: PENDING,

@@ -13,7 +13,7 @@ import structlog
 
 from cmis_dashboard_api.domain.apply import apply_event
 from cmis_dashboard_api.domain.fx import RateBook
-from cmis_dashboard_api.domain.live_messages import BACKFILLS, live_message
+from cmis_dashboard_api.domain.live_messages import BACKFILLS, BackfillMarks, live_message
 from cmis_dashboard_api.domain.render import (
     render_dashboard,
     seconds_until_stale,
@@ -62,6 +62,7 @@ class DashboardViews:
         self._rates = rates
         self._rates_ttl = max(1, rates_ttl_seconds)
         self._book = RateBook()
+        self._backfill_marks = BackfillMarks()
         self._rebuilding: dict[UUID, asyncio.Future[Materialized | None]] = {}
         # Events of one org applied one at a time in this process. The consumer runs up to
         # prefetch_count deliveries at once, mostly of a few busy orgs: as optimistic
@@ -127,7 +128,8 @@ class DashboardViews:
     async def apply(self, event: Event) -> None:
         if isinstance(event, BackfillProgressed):
             # Progress changes no figure of the view: it only goes to the live stream.
-            await self._live.publish(event.org_id, *live_message(event, BACKFILLS))
+            if self._backfill_marks.advances(event):
+                await self._live.publish(event.org_id, *live_message(event, BACKFILLS))
             return
         async with self._one_writer(event.org_id):
             await self._apply(event)
