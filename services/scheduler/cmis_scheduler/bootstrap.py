@@ -24,6 +24,7 @@ from cmis_scheduler.handlers.dispatch_retries import RetryDispatch
 from cmis_scheduler.handlers.dispatch_scheduled import ScheduledDispatch
 from cmis_scheduler.handlers.integration_events import IntegrationEvent, on_integration
 from cmis_scheduler.handlers.org_settings import on_settings_changed
+from cmis_scheduler.handlers.partitions import ensure_metric_partitions
 from cmis_scheduler.handlers.retention import purge_expired
 from cmis_scheduler.handlers.sweep_stuck import sweep_stuck
 from cmis_scheduler.handlers.sync_outcomes import on_sync_completed, on_sync_failed
@@ -125,6 +126,9 @@ class SchedulerService:
         self.housekeeping = [
             Periodic(self.sweep_stuck, settings.stuck_sweep_seconds, "stuck-run-sweep"),
             Periodic(self.purge_expired, settings.retention_interval_seconds, "retention"),
+            Periodic(
+                self.ensure_partitions, settings.retention_interval_seconds, "metric-partitions"
+            ),
         ]
 
     def handlers(self) -> Handlers:
@@ -157,6 +161,9 @@ class SchedulerService:
             self.uows, self.retention, self.clock,
             self.settings.retention_batch_size, self.settings.retention_max_batches,
         )  # fmt: skip
+
+    async def ensure_partitions(self) -> int:
+        return await ensure_metric_partitions(self.uows, self.clock)
 
     async def prepare(self) -> None:
         """Entries for every integration, then spread whatever was missed while down."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 from uuid import UUID
 
@@ -85,6 +85,11 @@ class Runs(Protocol):
 class Retention(Protocol):
     async def purge(self, cutoffs: Cutoffs, batch_size: int) -> dict[str, int]:
         """Delete one bounded batch per table; rows deleted by table."""
+        ...
+
+    async def ensure_metric_partitions(self, first: date, last: date) -> int:
+        """Create the missing monthly ``daily_metrics`` partitions from ``first``'s month to
+        ``last``'s; the number created."""
         ...
 
 

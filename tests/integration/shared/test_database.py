@@ -42,8 +42,10 @@ def _tables(url: str) -> set[str]:
     async def read() -> set[str]:
         connection = await asyncpg.connect(asyncpg_dsn(url))
         try:
-            rows = await connection.fetch(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+            rows = await connection.fetch(  # daily_metrics' monthly partitions left out
+                "SELECT c.relname AS tablename FROM pg_class c "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition"
             )
             return {row["tablename"] for row in rows} - {"alembic_version"}
         finally:

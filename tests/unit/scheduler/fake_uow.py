@@ -7,7 +7,7 @@ import copy
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Self
 from uuid import UUID
 
@@ -33,6 +33,7 @@ class FakeState:
     run_status: dict[UUID, RunStatus] = field(default_factory=dict)
     finished_attempts: dict[tuple[UUID, int], str] = field(default_factory=dict)  # -> who
     aged: dict[str, list[datetime]] = field(default_factory=dict)  # table -> row timestamps
+    metric_partitions: set[date] = field(default_factory=set)  # months whose partition exists
     processed: set[tuple[str, UUID]] = field(default_factory=set)
     published: list[Event] = field(default_factory=list)
 
@@ -149,6 +150,16 @@ class _Repos:
                 rows.remove(at)
             deleted[table] = len(old)
         return deleted
+
+    async def ensure_metric_partitions(self, first: date, last: date) -> int:
+        months = []
+        month = first.replace(day=1)
+        while month <= last:
+            months.append(month)
+            month = (month + timedelta(days=32)).replace(day=1)
+        missing = [month for month in months if month not in self.s.metric_partitions]
+        self.s.metric_partitions.update(missing)
+        return len(missing)
 
 
 class FakeUnitOfWork(FakeInboxOutbox):
