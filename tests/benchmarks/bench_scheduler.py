@@ -1,8 +1,9 @@
 """Scheduler throughput: 100,000 schedule entries all due at once, planned (claimed, run row,
 outbox event, next due time) and published by one scheduler, with the per-platform rate
 budget enforced. Prints the planning rate (the relay stopped meanwhile), the time until the
-last one was published (planning, then the relay), the highest dispatch rate any platform saw (over any 1 s and any 60 s window)
-beside its budget, and as reference the raw confirmed-publish rate of the same broker."""
+last one was published (planning, then the relay), the highest dispatch rate any platform
+saw (over any 1 s and any 60 s window) beside its budget, and as reference the raw
+confirmed-publish rate of the same broker."""
 
 from __future__ import annotations
 
