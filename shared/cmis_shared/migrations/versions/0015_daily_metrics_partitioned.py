@@ -78,6 +78,21 @@ $$
 """
 
 
+def _create_table(storage: str) -> None:
+    """``daily_metrics`` with its key, foreign key and index (``storage``: partitioned or
+    plain)."""
+    op.execute(
+        f"""
+        CREATE TABLE daily_metrics ({_COLUMNS},
+            CONSTRAINT pk_daily_metrics PRIMARY KEY (integration_id, campaign_external_id, day),
+            CONSTRAINT fk_daily_metrics_integration_id_integrations FOREIGN KEY (integration_id)
+                REFERENCES integrations (id) ON DELETE CASCADE
+        ) {storage}
+        """
+    )
+    op.execute("CREATE INDEX ix_daily_metrics_org_id_day ON daily_metrics (org_id, day)")
+
+
 def upgrade() -> None:
     op.execute("ALTER TABLE daily_metrics RENAME TO daily_metrics_unpartitioned")
     op.execute(
@@ -89,16 +104,7 @@ def upgrade() -> None:
         "fk_daily_metrics_integration_id_integrations TO fk_daily_metrics_unpartitioned"
     )
     op.execute("ALTER INDEX ix_daily_metrics_org_id_day RENAME TO ix_daily_metrics_unpartitioned")
-    op.execute(
-        f"""
-        CREATE TABLE daily_metrics ({_COLUMNS},
-            CONSTRAINT pk_daily_metrics PRIMARY KEY (integration_id, campaign_external_id, day),
-            CONSTRAINT fk_daily_metrics_integration_id_integrations FOREIGN KEY (integration_id)
-                REFERENCES integrations (id) ON DELETE CASCADE
-        ) PARTITION BY RANGE (day)
-        """
-    )
-    op.execute("CREATE INDEX ix_daily_metrics_org_id_day ON daily_metrics (org_id, day)")
+    _create_table("PARTITION BY RANGE (day)")
     op.execute(
         "CREATE TABLE daily_metrics_default PARTITION OF daily_metrics DEFAULT "
         f"WITH (fillfactor = {FILLFACTOR})"
@@ -133,16 +139,7 @@ def downgrade() -> None:
         "fk_daily_metrics_integration_id_integrations TO fk_daily_metrics_partitioned"
     )
     op.execute("ALTER INDEX ix_daily_metrics_org_id_day RENAME TO ix_daily_metrics_partitioned")
-    op.execute(
-        f"""
-        CREATE TABLE daily_metrics ({_COLUMNS},
-            CONSTRAINT pk_daily_metrics PRIMARY KEY (integration_id, campaign_external_id, day),
-            CONSTRAINT fk_daily_metrics_integration_id_integrations FOREIGN KEY (integration_id)
-                REFERENCES integrations (id) ON DELETE CASCADE
-        ) WITH (fillfactor = {FILLFACTOR})
-        """
-    )
-    op.execute("CREATE INDEX ix_daily_metrics_org_id_day ON daily_metrics (org_id, day)")
+    _create_table(f"WITH (fillfactor = {FILLFACTOR})")
     op.execute(
         "INSERT INTO daily_metrics SELECT integration_id, campaign_external_id, day, org_id, "
         "currency, impressions, clicks, spend, conversions, conversion_value, synced_at "
