@@ -1,8 +1,9 @@
 """Scheduler throughput: 100,000 schedule entries all due at once, planned (claimed, run row,
 outbox event, next due time) and published by one scheduler, with the per-platform rate
-budget enforced. Prints the time to plan all of them, the time until the last one was
-published, the highest dispatch rate any platform saw (over any 1 s and any 60 s window)
-beside its budget, and as reference the raw confirmed-publish rate of the same broker."""
+budget enforced. Prints the planning rate (the relay stopped meanwhile), the time until the
+last one was published (planning, then the relay), the highest dispatch rate any platform
+saw (over any 1 s and any 60 s window) beside its budget, and as reference the raw
+confirmed-publish rate of the same broker."""
 
 from __future__ import annotations
 
@@ -95,16 +96,18 @@ async def run(scale: float = 1.0) -> list[BenchResult]:
         await runtime.connect()
         await _seed(service, entries)
 
+        # Planning alone first (the relay stopped), so its rate is the planner's own; then
+        # the relay publishes what was planned. One process, one core either way: running
+        # the two together only interleaves the same CPU work.
         started = time.perf_counter()
-        runtime.start_relay()
         service.start_loops()
-        planned_in = published_in = 0.0
-        while not published_in:
+        while await _count(service, "sync_runs") < entries:  # noqa: ASYNC110 - polling the database
+            await asyncio.sleep(0.02)
+        planned_in = time.perf_counter() - started
+        runtime.start_relay()
+        while await _count(service, "outbox") > 0:  # noqa: ASYNC110 - polling the database
             await asyncio.sleep(0.05)
-            if not planned_in and await _count(service, "sync_runs") >= entries:
-                planned_in = time.perf_counter() - started
-            if planned_in and await _count(service, "outbox") == 0:
-                published_in = time.perf_counter() - started
+        published_in = time.perf_counter() - started
         await runtime.stop_background()
 
         times = await _dispatch_times(service)
@@ -119,14 +122,16 @@ async def run(scale: float = 1.0) -> list[BenchResult]:
         await service.close()
     return [
         BenchResult(
-            f"scheduler: {entries:,} due entries planned and published",
-            published_in, "s", "< 10 s",
+            f"scheduler: {entries:,} due entries planned, then published",
+            published_in, "s", "<= 1.5 x raw confirmed publish",
             entries / raw, f"the same count at the broker's raw rate ({raw:,.0f} msg/s)",
-            higher_is_better=False, goal_met=published_in < 10,
+            higher_is_better=False, goal_met=published_in <= 1.5 * entries / raw,
         ),
         BenchResult(
-            "scheduler: planning rate (claim, run rows, outbox rows, next due; one process)",
-            entries / planned_in, "entries/s", "-",
+            "scheduler: planning rate (claim, run rows, outbox rows, next due; one process, "
+            "relay stopped)",
+            entries / planned_in, "entries/s", ">= 20,000 entries/s",
+            goal_met=entries / planned_in >= 20_000,
         ),
         BenchResult(
             "scheduler: highest platform dispatch rate (busiest 1 s window x 60)",

@@ -28,6 +28,7 @@ BENCHMARKS = (
     "pipeline",
     "ingest",
     "scheduler",
+    "schedule_day",
     "manual_priority",
     "outbox",
     "memory",

@@ -30,6 +30,7 @@ from cmis_scheduler.handlers.dispatch_scheduled import ScheduledDispatch
 from cmis_scheduler.handlers.exchange_rates import RatesPass, refresh_exchange_rates
 from cmis_scheduler.handlers.integration_events import IntegrationEvent, on_integration
 from cmis_scheduler.handlers.org_settings import on_settings_changed
+from cmis_scheduler.handlers.partitions import ensure_metric_partitions
 from cmis_scheduler.handlers.retention import purge_expired
 from cmis_scheduler.handlers.stale import report_stale
 from cmis_scheduler.handlers.sweep_stuck import sweep_stuck
@@ -141,6 +142,9 @@ class SchedulerService:
             Periodic(self.sweep_stuck, settings.stuck_sweep_seconds, "stuck-run-sweep"),
             Periodic(self.purge_expired, settings.retention_interval_seconds, "retention"),
             Periodic(self.report_stale, settings.stale_check_seconds, "stale-integrations"),
+            Periodic(
+                self.ensure_partitions, settings.retention_interval_seconds, "metric-partitions"
+            ),
         ]
         self.rates_http = httpx.AsyncClient(timeout=settings.exchange_rate_timeout_seconds)
         if settings.exchange_rate_feed_url:
@@ -192,6 +196,9 @@ class SchedulerService:
             self.rate_feed, self.uows, self.clock,
             timedelta(days=self.settings.exchange_rate_max_gap_days),
         )  # fmt: skip
+
+    async def ensure_partitions(self) -> int:
+        return await ensure_metric_partitions(self.uows, self.clock)
 
     async def prepare(self) -> None:
         """Entries for every integration, then spread whatever was missed while down."""

@@ -91,6 +91,11 @@ class Retention(Protocol):
         """Delete one bounded batch per table; rows deleted by table."""
         ...
 
+    async def ensure_metric_partitions(self, first: date, last: date) -> int:
+        """Create the missing monthly ``daily_metrics`` partitions from ``first``'s month to
+        ``last``'s; the number created."""
+        ...
+
 
 class Freshness(Protocol):
     async def stale_counts(self, now: datetime) -> list[StaleCount]:

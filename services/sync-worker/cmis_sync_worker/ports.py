@@ -12,7 +12,14 @@ from typing import Protocol
 from uuid import UUID
 
 from cmis_shared.api_versions import ApiVersion
-from cmis_shared.events import CampaignFact, ContentTotals, DataType, Platform, PostFact
+from cmis_shared.events import (
+    CampaignFact,
+    ContentTotals,
+    DataType,
+    Platform,
+    PostFact,
+    SyncStarted,
+)
 from cmis_shared.ports import InboxOutboxUnitOfWork
 from cmis_shared.statuses import RunStatus
 from cmis_sync_worker.domain.integration import (
@@ -32,7 +39,13 @@ from cmis_sync_worker.domain.runs import FinishedAttempt, RunSnapshot
 
 class Runs(Protocol):
     async def snapshot(self, run_id: UUID, attempt: int) -> RunSnapshot | None: ...
-    async def start(self, run_id: UUID, attempt: int, started_at: datetime) -> bool: ...
+    async def start(
+        self, run_id: UUID, attempt: int, started_at: datetime, announce: SyncStarted
+    ) -> bool:
+        """Mark the run running and record the attempt, staging ``announce`` in the outbox
+        with it; False (nothing recorded or staged) when the attempt was recorded before."""
+        ...
+
     async def finish(self, outcome: FinishedAttempt) -> bool:
         """Claim the request in the inbox, finish the attempt and its run and, when the
         outcome names a synced integration, mark it synced. False (and nothing changed) when

@@ -258,7 +258,11 @@ class DailyMetric(Base):
     conversion_value: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
     synced_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
-    __table_args__ = (Index("ix_daily_metrics_org_id_day", "org_id", "day"),)
+    # Partitioned by month (migration 0015; the scheduler creates the months ahead).
+    __table_args__ = (
+        Index("ix_daily_metrics_org_id_day", "org_id", "day"),
+        {"postgresql_partition_by": "RANGE (day)"},
+    )
 
 
 class Post(Base):

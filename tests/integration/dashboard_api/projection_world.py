@@ -214,10 +214,11 @@ class World:
 
     async def start(self, lane: Lane) -> list[Event]:
         at, request = self.tick(), lane.request
+        started = SyncStarted(**_same_run(request), started_at=at, occurred_at=at)
         async with self._connection.transaction():
-            await self._runs().start(request.run_id, request.attempt, at)
+            await self._runs().start(request.run_id, request.attempt, at, started)
         lane.status, lane.started_at = RunStatus.RUNNING, at
-        return [SyncStarted(**_same_run(request), started_at=at, occurred_at=at)]
+        return [started]
 
     async def complete(self, lane: Lane, payload: Payload) -> list[Event]:
         at, request = self.tick(), lane.request

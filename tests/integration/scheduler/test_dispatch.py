@@ -31,6 +31,14 @@ async def test_due_entries_are_requested_once_with_a_queued_run(
     assert {(r.trigger, r.attempt, r.data_type) for r in requests} == {
         (SyncTrigger.SCHEDULED, 1, "metrics")
     }
+    # Built in SQL from one template event: each its own id, the org and platform of its entry.
+    assert {r.org_id for r in requests} == {org} and len({r.event_id for r in requests}) == 40
+    platforms = await world.rows(
+        "SELECT id, platform FROM integrations WHERE id = ANY(:ids)", ids=ids
+    )
+    assert {(r.integration_id, r.platform.value) for r in requests} == {
+        (row.id, row.platform) for row in platforms
+    }
     runs = await world.rows(
         "SELECT id, status, trigger, correlation_id FROM sync_runs "
         "WHERE integration_id = ANY(:ids)",

@@ -42,8 +42,10 @@ def _tables(url: str) -> set[str]:
     async def read() -> set[str]:
         connection = await asyncpg.connect(asyncpg_dsn(url))
         try:
-            rows = await connection.fetch(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+            rows = await connection.fetch(  # daily_metrics' monthly partitions left out
+                "SELECT c.relname AS tablename FROM pg_class c "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition"
             )
             return {row["tablename"] for row in rows} - {"alembic_version"}
         finally:
@@ -59,6 +61,60 @@ def test_upgrade_head_then_downgrade_base_on_an_empty_database(empty_database: s
     assert _tables(empty_database) == set()
     upgrade(empty_database)  # and back up again
     assert _tables(empty_database) == set(Base.metadata.tables)
+
+
+def test_0015_moves_existing_daily_metrics_into_monthly_partitions_and_back(
+    empty_database: str,
+) -> None:
+    """Rows written before the table was partitioned survive the upgrade, each in its
+    month's partition (the migration creates the months the data covers), and the downgrade
+    to a plain table."""
+    upgrade(empty_database, "0012")
+    org, integration = uuid.uuid4(), uuid.uuid4()
+
+    async def sql(statement: str, *args: object) -> list[asyncpg.Record]:
+        connection = await asyncpg.connect(asyncpg_dsn(empty_database))
+        try:
+            return await connection.fetch(statement, *args)
+        finally:
+            await connection.close()
+
+    asyncio.run(sql("INSERT INTO organizations (id, name, timezone) VALUES ($1, 'o', 'UTC')", org))
+    asyncio.run(
+        sql(
+            "INSERT INTO integrations (id, org_id, platform, account_id, account_name, timezone, "
+            "status, refreshable, credentials_encrypted) "
+            "VALUES ($1, $2, 'google', 'a', 'a', 'UTC', 'active', false, '\\x00')",
+            integration, org,
+        )
+    )  # fmt: skip
+    asyncio.run(
+        sql(
+            "INSERT INTO daily_metrics (integration_id, campaign_external_id, day, org_id, "
+            "currency, impressions, clicks, spend, conversions, conversion_value) "
+            "SELECT $1, 'c' || n % 3, date '2019-05-01' + n, $2, 'USD', n, 1, 1.5, 0, 0 "
+            "FROM generate_series(0, 2999) AS n",
+            integration, org,
+        )
+    )  # fmt: skip
+    totals = "SELECT count(*) AS n, sum(impressions) AS s FROM daily_metrics"
+    before = asyncio.run(sql(totals))[0]
+
+    upgrade(empty_database)
+    assert asyncio.run(sql(totals))[0] == before
+    placed = asyncio.run(
+        sql(
+            "SELECT count(*) FILTER (WHERE tableoid::regclass::text = "
+            "'daily_metrics_' || to_char(day, 'YYYY_MM')) AS in_month, count(*) AS n "
+            "FROM daily_metrics"
+        )
+    )[0]
+    assert placed["in_month"] == placed["n"] == 3000  # the data's own range was created
+
+    downgrade(empty_database, "0012")
+    assert asyncio.run(sql(totals))[0] == before
+    kind = asyncio.run(sql("SELECT relkind FROM pg_class WHERE relname = 'daily_metrics'"))
+    assert kind[0]["relkind"] == b"r"
 
 
 async def test_tokens_are_encrypted_at_rest(settings: CmisSettings) -> None:

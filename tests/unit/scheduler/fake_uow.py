@@ -7,7 +7,7 @@ import copy
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Self
 from uuid import UUID
@@ -37,6 +37,7 @@ class FakeState:
     finished_attempts: dict[tuple[UUID, int], str] = field(default_factory=dict)  # -> who
     aged: dict[str, list[datetime]] = field(default_factory=dict)  # table -> row timestamps
     rates: dict[tuple[str, date], tuple[Decimal, str]] = field(default_factory=dict)
+    metric_partitions: set[date] = field(default_factory=set)  # months whose partition exists
     processed: set[tuple[str, UUID]] = field(default_factory=set)
     published: list[Event] = field(default_factory=list)
     book: Book = field(default_factory=Book)
@@ -163,6 +164,16 @@ class _Repos:
         for rate in rates:
             self.s.rates[(rate.currency, rate.rate_date)] = (rate.rate, source)
         return len(rates)
+
+    async def ensure_metric_partitions(self, first: date, last: date) -> int:
+        months = []
+        month = first.replace(day=1)
+        while month <= last:
+            months.append(month)
+            month = (month + timedelta(days=32)).replace(day=1)
+        missing = [month for month in months if month not in self.s.metric_partitions]
+        self.s.metric_partitions.update(missing)
+        return len(missing)
 
 
 class FakeUnitOfWork(FakeInboxOutbox):

@@ -22,6 +22,7 @@ from cmis_shared.events import (
     MetricTotals,
     Platform,
     PostFact,
+    SyncStarted,
 )
 from cmis_sync_worker.adapters.integrations import IntegrationRecord
 from cmis_sync_worker.connectors.base import (
@@ -63,11 +64,14 @@ class _Repos:
         finished = row is not None and row["finished_at"] is not None
         return RunSnapshot(RunStatus(run["status"]), run["attempt"], row is not None, finished)
 
-    async def start(self, run_id: UUID, attempt: int, started_at: datetime) -> bool:
+    async def start(
+        self, run_id: UUID, attempt: int, started_at: datetime, announce: SyncStarted
+    ) -> bool:
         self.s.runs[run_id].update(status="running", attempt=attempt, started_at=started_at)
         if (run_id, attempt) in self.s.attempts:
             return False
         self.s.attempts[(run_id, attempt)] = {"finished_at": None}
+        self.s.published.append(announce)  # with this copy of the state: only on commit
         return True
 
     async def finish(self, outcome: FinishedAttempt) -> bool:

@@ -1,8 +1,11 @@
 """Deleting what retention lets go, one bounded batch per statement: each DELETE takes at
 most ``LIMIT`` rows found through an index on the time column (migration 0003), so a purge
-never holds long locks or scans a table, however much has piled up."""
+never holds long locks or scans a table, however much has piled up. The same housekeeping
+creates ``daily_metrics``' monthly partitions ahead of the rows that will need them."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,6 +38,8 @@ _RETRY_ENTRIES = text(
     """
 )
 
+_ENSURE_PARTITIONS = text("SELECT cmis_ensure_daily_metrics_partitions(:first, :last)")
+
 
 class RetentionStore:
     def __init__(self, session: AsyncSession) -> None:
@@ -55,3 +60,9 @@ class RetentionStore:
             result = await self._session.execute(statement, {**params, "limit": batch_size})
             deleted[table] = result.rowcount  # type: ignore[attr-defined]
         return deleted
+
+    async def ensure_metric_partitions(self, first: date, last: date) -> int:
+        """The function migration 0015 installed (it also moves a month's rows out of the
+        DEFAULT partition when it creates that month)."""
+        created = await self._session.scalar(_ENSURE_PARTITIONS, {"first": first, "last": last})
+        return int(created or 0)

@@ -2,7 +2,8 @@
 replicas never get the same row), and in the same transaction insert the ``sync_runs`` rows,
 their ``sync.requested`` events (outbox) and the entries' next due times.
 
-Set-based statements over arrays (``unnest``) keep a batch of thousands to a few round trips.
+Set-based statements over arrays (``unnest``) keep a batch of thousands to a few round trips:
+claiming is one, dispatching (runs, events, next due times) another.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from sqlalchemy import text
 
@@ -21,6 +22,7 @@ from cmis_scheduler.domain.dispatch import Advance, DueEntry
 from cmis_scheduler.domain.integrations import updated_event
 from cmis_scheduler.domain.schedule import ScheduleSpec, schedule_specs
 from cmis_shared.events import DataType, IntegrationStatus, Platform, SyncRequested, SyncTrigger
+from cmis_shared.inbox_outbox import outbox_rows
 from cmis_shared.statuses import RunStatus
 
 _CLAIM = text(
@@ -40,34 +42,56 @@ _CLAIM = text(
 # Earliest deadline first (due + period): a short-period entry is not stuck behind a
 # cluster of long-period ones, which keeps every entry within its period.
 
-_INSERT_RUNS = text(
+_DISPATCH = text(
     f"""
-    INSERT INTO sync_runs (id, org_id, integration_id, platform, data_type, trigger,
-                           correlation_id, status, attempt, requested_at)
-    SELECT r.id, r.org_id, r.integration_id, r.platform, r.data_type, CAST(:trigger AS text),
-           r.correlation_id, CAST(:queued AS text), 1, :now
-    FROM unnest(CAST(:ids AS uuid[]), CAST(:org_ids AS uuid[]), CAST(:integration_ids AS uuid[]),
-                CAST(:platforms AS text[]), CAST(:data_types AS text[]),
-                CAST(:correlation_ids AS uuid[]))
-         AS r(id, org_id, integration_id, platform, data_type, correlation_id)
-    ON CONFLICT (integration_id, data_type) WHERE {UNIQUE_ACTIVE} DO NOTHING
-    RETURNING id
+    WITH runs AS (
+        INSERT INTO sync_runs (id, org_id, integration_id, platform, data_type, trigger,
+                               correlation_id, status, attempt, requested_at)
+        SELECT gen_random_uuid(), r.org_id, r.integration_id, r.platform, r.data_type,
+               CAST(:trigger AS text), gen_random_uuid(), CAST(:queued AS text), 1, :now
+        FROM unnest(CAST(:org_ids AS uuid[]), CAST(:integration_ids AS uuid[]),
+                    CAST(:platforms AS text[]), CAST(:data_types AS text[]))
+             AS r(org_id, integration_id, platform, data_type)
+        ON CONFLICT (integration_id, data_type) WHERE {UNIQUE_ACTIVE} DO NOTHING
+        RETURNING id, org_id, integration_id, platform, data_type, correlation_id
+    ), advanced AS (
+        UPDATE schedule_entries se
+        SET next_due_at = u.due, period_seconds = u.period, offset_seconds = u.shift,
+            last_dispatched_at = :now
+        FROM unnest(CAST(:entry_ids AS uuid[]), CAST(:dues AS timestamptz[]),
+                    CAST(:periods AS int[]), CAST(:shifts AS int[])) AS u(id, due, period, shift)
+        WHERE se.id = u.id
+    ), events AS (
+        SELECT gen_random_uuid() AS event_id, runs.* FROM runs
+    )
+    INSERT INTO outbox (id, routing_key, payload, headers, correlation_id, priority)
+    SELECT e.event_id, CAST(:routing_key AS text),
+           convert_to(CAST(CAST(:template AS jsonb) || jsonb_build_object(
+               'event_id', e.event_id, 'org_id', e.org_id, 'correlation_id', e.correlation_id,
+               'run_id', e.id, 'integration_id', e.integration_id, 'platform', e.platform,
+               'data_type', e.data_type) AS text), 'UTF8'),
+           CAST(:headers AS jsonb), CAST(e.correlation_id AS text), :priority
+    FROM events e
     """
 )
-# The arbiter's WHERE repeats the partial index's predicate as values: PostgreSQL infers
-# the index from it, which a bound parameter would defeat.
+# One statement for a whole batch: the run rows (skipping entries whose previous run is still
+# queued or running: the arbiter's WHERE repeats the partial index's predicate as values, so
+# PostgreSQL infers the index, which a bound parameter would defeat), every entry advanced,
+# and one outbox row per inserted run. Each event is the batch's template event (a
+# SyncRequested built and serialized by its pydantic model, so every field the contract has
+# and its defaults come from there) with the per-run identifiers set; ids come from
+# PostgreSQL. No Python object per entry: this is what keeps planning set-based.
 
 _ADVANCE = text(
     """
     UPDATE schedule_entries se
-    SET next_due_at = u.due, period_seconds = u.period, offset_seconds = u.shift,
-        last_dispatched_at = CASE WHEN u.sent THEN CAST(:now AS timestamptz)
-                                  ELSE se.last_dispatched_at END
+    SET next_due_at = u.due, period_seconds = u.period, offset_seconds = u.shift
     FROM unnest(CAST(:ids AS uuid[]), CAST(:dues AS timestamptz[]), CAST(:periods AS int[]),
-                CAST(:shifts AS int[]), CAST(:sent AS bool[])) AS u(id, due, period, shift, sent)
+                CAST(:shifts AS int[])) AS u(id, due, period, shift)
     WHERE se.id = u.id
     """
 )
+_NIL = UUID(int=0)
 
 
 class SqlScheduleBatch(SqlUnitOfWork):
@@ -108,56 +132,45 @@ class SqlScheduleBatch(SqlUnitOfWork):
         if not advances:
             return 0
         entries = [item.entry for item in advances]
-        run_ids = [uuid4() for _ in entries]
-        correlation_ids = [uuid4() for _ in entries]
-        inserted = await self.session.execute(
-            _INSERT_RUNS,
+        template = SyncRequested(
+            org_id=_NIL, correlation_id=_NIL, occurred_at=now, run_id=_NIL,
+            integration_id=_NIL, platform=entries[0].platform, data_type=entries[0].data_type,
+            trigger=SyncTrigger.SCHEDULED, attempt=1,
+        )  # fmt: skip
+        ((_, routing_key, payload, headers, _, priority),) = outbox_rows([template])
+        staged = await self.session.execute(
+            _DISPATCH,
             {
                 "now": now,
-                "trigger": SyncTrigger.SCHEDULED.value,
+                "trigger": template.trigger.value,
                 "queued": RunStatus.QUEUED.value,
-                "ids": run_ids,
                 "org_ids": [entry.org_id for entry in entries],
                 "integration_ids": [entry.integration_id for entry in entries],
                 "platforms": [entry.platform.value for entry in entries],
                 "data_types": [entry.data_type.value for entry in entries],
-                "correlation_ids": correlation_ids,
+                "entry_ids": [entry.entry_id for entry in entries],
+                "dues": [item.next_due_at for item in advances],
+                "periods": [item.period_seconds for item in advances],
+                "shifts": [item.offset_seconds for item in advances],
+                "routing_key": routing_key,
+                "template": payload.decode(),
+                "headers": headers,
+                "priority": priority,
             },
         )
-        created = set(inserted.scalars().all())
-        events = [
-            SyncRequested(
-                org_id=entry.org_id,
-                correlation_id=correlation_id,
-                occurred_at=now,
-                run_id=run_id,
-                integration_id=entry.integration_id,
-                platform=entry.platform,
-                data_type=entry.data_type,
-                trigger=SyncTrigger.SCHEDULED,
-                attempt=1,
-            )
-            for entry, run_id, correlation_id in zip(entries, run_ids, correlation_ids, strict=True)
-            if run_id in created
-        ]
-        await self.publish(*events)
-        await self._advance(advances, now, sent=True)
-        return len(events)
+        return int(staged.rowcount)  # type: ignore[attr-defined]
 
     async def advance(self, advances: Sequence[Advance]) -> None:
-        if advances:
-            await self._advance(advances, None, sent=False)
-
-    async def _advance(self, advances: Sequence[Advance], now: datetime | None, sent: bool) -> None:
+        """Move entries on without dispatching them (their token is dead)."""
+        if not advances:
+            return
         await self.session.execute(
             _ADVANCE,
             {
-                "now": now,
                 "ids": [item.entry.entry_id for item in advances],
                 "dues": [item.next_due_at for item in advances],
                 "periods": [item.period_seconds for item in advances],
                 "shifts": [item.offset_seconds for item in advances],
-                "sent": [sent] * len(advances),
             },
         )
 

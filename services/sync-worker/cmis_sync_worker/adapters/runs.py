@@ -13,7 +13,8 @@ from uuid import UUID
 import asyncpg
 import orjson
 
-from cmis_shared.inbox_outbox import claim_event_sql
+from cmis_shared.events import SyncStarted
+from cmis_shared.inbox_outbox import claim_event_sql, outbox_rows
 from cmis_sync_worker.domain.runs import FinishedAttempt, RunSnapshot, RunStatus
 
 _SNAPSHOT = """
@@ -29,12 +30,20 @@ WITH run AS (
     UPDATE sync_runs SET status = $5, attempt = $2, started_at = $4, finished_at = NULL,
                          next_attempt_at = NULL, error_class = NULL, error_message = NULL
     WHERE id = $1
+), attempt AS (
+    INSERT INTO sync_attempts (id, run_id, attempt, worker_id, started_at)
+    VALUES (gen_random_uuid(), $1, $2, $3, $4)
+    ON CONFLICT (run_id, attempt) DO NOTHING
+    RETURNING id
+), announced AS (
+    INSERT INTO outbox (id, routing_key, payload, headers, correlation_id, priority)
+    SELECT $6, $7, $8, CAST($9 AS jsonb), $10, $11 FROM attempt
 )
-INSERT INTO sync_attempts (id, run_id, attempt, worker_id, started_at)
-VALUES (gen_random_uuid(), $1, $2, $3, $4)
-ON CONFLICT (run_id, attempt) DO NOTHING
-RETURNING id
+SELECT id FROM attempt
 """
+# One round trip: the run running, the attempt recorded once, and its sync.started staged in
+# the outbox (the row of :func:`cmis_shared.inbox_outbox.outbox_rows`) only if this statement
+# recorded it.
 
 _FINISH = f"""
 WITH claim AS ({claim_event_sql("$14", "$15")}
@@ -80,11 +89,15 @@ class RunRepository:
             RunStatus(row["status"]), row["attempt"], row["recorded"], row["finished"]
         )
 
-    async def start(self, run_id: UUID, attempt: int, started_at: datetime) -> bool:
-        """Record the attempt; False when a concurrent delivery recorded it first (the
-        snapshot's join is read before the run lock was granted, so it can miss that)."""
+    async def start(
+        self, run_id: UUID, attempt: int, started_at: datetime, announce: SyncStarted
+    ) -> bool:
+        """Record the attempt and stage ``announce``; False (nothing staged) when a concurrent
+        delivery recorded it first (the snapshot's join is read before the run lock was
+        granted, so it can miss that)."""
+        (row,) = outbox_rows([announce])
         inserted = await self._connection.fetchval(
-            _START, run_id, attempt, self._worker_id, started_at, RunStatus.RUNNING.value
+            _START, run_id, attempt, self._worker_id, started_at, RunStatus.RUNNING.value, *row
         )
         return inserted is not None
 

@@ -104,10 +104,10 @@ class SyncRequestHandler:
                 )
                 return
             integration = await uow.integrations.get(request.integration_id)
-            if decision is StartDecision.START and await uow.runs.start(
-                request.run_id, request.attempt, started_at
-            ):
-                await uow.publish(started_event(request, started_at))
+            if decision is StartDecision.START:
+                await uow.runs.start(
+                    request.run_id, request.attempt, started_at, started_event(request, started_at)
+                )
             await uow.commit()
         if decision is StartDecision.UNKNOWN_RUN:
             await self._finisher.reject_unknown_run(request, integration)
