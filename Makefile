@@ -15,7 +15,7 @@ test: install
 	.venv/bin/ruff format --check .
 	.venv/bin/mypy shared services
 	cd services/web && npm test --silent
-	.venv/bin/pytest -m "not faults"
+	.venv/bin/pytest -m "not faults" -n 2 --dist loadfile
 	.venv/bin/pytest -m faults tests/faults
 
 # The fault suite alone (tests/faults, also the last step of `make test`): the whole system
