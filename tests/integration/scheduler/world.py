@@ -99,6 +99,9 @@ class QueueReader:
         self._queue_names = [queue.name for queue in topology.queues(service)]  # every lane
         self.events: list[Event] = []
         self._connection: aio_pika.abc.AbstractRobustConnection | None = None
+        # A test's fake worker and its checks read at once: basic.get calls interleaved on
+        # one channel can leave one waiting forever, so reads take turns.
+        self._reading = asyncio.Lock()
 
     async def __aenter__(self) -> QueueReader:
         self._connection = await aio_pika.connect_robust(self._rabbit_url)
@@ -111,11 +114,12 @@ class QueueReader:
 
     async def read(self) -> list[Event]:
         """Everything waiting now (appended to ``events``); the queue must exist by then."""
-        for name in self._queue_names:
-            queue = await self._channel.get_queue(name)
-            while (message := await queue.get(fail=False)) is not None:
-                await message.ack()
-                self.events.append(parse_event(message.body))
+        async with self._reading:
+            for name in self._queue_names:
+                queue = await self._channel.get_queue(name)
+                while (message := await queue.get(fail=False)) is not None:
+                    await message.ack()
+                    self.events.append(parse_event(message.body))
         return self.events
 
     def requests(self, integration_ids: set[uuid.UUID] | None = None) -> list[SyncRequested]:
