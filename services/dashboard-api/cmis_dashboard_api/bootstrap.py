@@ -45,6 +45,7 @@ class Services:
     runtime: ServiceRuntime
     redis: redis.Redis
     views: DashboardViews
+    rates: SqlExchangeRates  # the euro reference rates the view and the chart routes use
     store: ViewStore
     auth: Authenticator
     live: LiveHub
@@ -83,17 +84,18 @@ def bootstrap(settings: DashboardSettings, runtime: ServiceRuntime) -> Services:
         buffer_length=settings.live_buffer_length,
         buffer_seconds=settings.live_buffer_seconds,
     )
+    rates = SqlExchangeRates(
+        runtime.sessions,
+        history_days=settings.exchange_rate_history_days,
+        cache_seconds=settings.exchange_rate_cache_seconds,
+    )
     views = DashboardViews(
         store,
         SqlViewSource(runtime.sessions),
         live,
         view_ttl_seconds=settings.view_ttl_seconds,
         period_view_ttl_seconds=settings.period_view_ttl_seconds,
-        rates=SqlExchangeRates(
-            runtime.sessions,
-            history_days=settings.exchange_rate_history_days,
-            cache_seconds=settings.exchange_rate_cache_seconds,
-        ),
+        rates=rates,
         rates_ttl_seconds=int(settings.exchange_rate_cache_seconds),
     )
     cipher = TokenCipher(settings.encryption_keys)
@@ -110,6 +112,7 @@ def bootstrap(settings: DashboardSettings, runtime: ServiceRuntime) -> Services:
         runtime=runtime,
         redis=client,
         views=views,
+        rates=rates,
         store=store,
         auth=Authenticator(
             principal_lookup(runtime.sessions),

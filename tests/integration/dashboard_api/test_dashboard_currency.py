@@ -1,7 +1,8 @@
 """A multi-currency organization through the HTTP API: its totals, CPC, ROI and KPIs in its
 own currency equal a hand computation (each metric day at that day's rate, weekends at
 Friday's), campaign entries keep their native amounts and add converted ones, the rate days
-are stated, and an admin's change of currency shows at once (through the settings event)."""
+are stated, and an admin's change of currency shows at once (through the settings event).
+The chart routes (metrics over time, campaigns) report the same money the same way."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from cmis_dashboard_api.settings import DashboardSettings
 from cmis_shared.db.models import Campaign, DailyMetric, ExchangeRate, Kpi
 from cmis_shared.settings import CmisSettings
 from cmis_shared.uow import UnitOfWork
+from tests.integration.dashboard_api.chart_data import get
 from tests.integration.dashboard_api.conftest import Tenant, dashboard_settings
 from tests.integration.dashboard_api.test_dashboard_view import dashboard
 from tests.support.waiting import eventually
@@ -151,7 +153,7 @@ async def test_an_admins_choice_of_currency_converts_the_view_at_once(
 async def test_a_currency_without_rates_is_left_out_and_named(
     client: httpx.AsyncClient, services: Services, tenant: Tenant
 ) -> None:
-    await seed(services, tenant)
+    seeded = await seed(services, tenant)
     async with services.runtime.sessions() as session, session.begin():
         await session.execute(ExchangeRate.__table__.delete())
     view = await rebuilt(client, tenant)
@@ -159,6 +161,73 @@ async def test_a_currency_without_rates_is_left_out_and_named(
     assert view["overview"]["advertising"]["total_spend"] == 100  # the EUR campaign only
     usd = next(e for e in view["active_campaigns"] if e["currency"] == "USD")
     assert usd["converted"] is None
+
+    # The chart routes leave the same money out and name it.
+    span = {"from": seeded["monday"].isoformat()}
+    series = await get(client, tenant, "/metrics/timeseries", granularity="week", **span)
+    assert series["exchange_rates"]["unconverted_currencies"] == ["USD"]
+    assert series["exchange_rates"]["rate_dates"] == {}
+    assert [point["spend"] for point in series["total"]] == [100] + [0] * (len(series["total"]) - 1)
+    page = await get(client, tenant, "/campaigns", **span)
+    assert page["exchange_rates"]["unconverted_currencies"] == ["USD"]
+    converted = {item["currency"]: item["converted"] for item in page["items"]}
+    assert converted["USD"] is None
+    assert converted["EUR"]["spend"] == 100
+
+
+async def test_the_chart_routes_of_a_eur_and_usd_organization_equal_a_hand_computation(
+    client: httpx.AsyncClient, services: Services, tenant: Tenant
+) -> None:
+    seeded = await seed(services, tenant)
+    monday, friday = seeded["monday"], seeded["friday"]
+    span = {"from": monday.isoformat(), "to": (friday + timedelta(days=1)).isoformat()}
+    used = {
+        "rates_as_of": friday.isoformat(),
+        "rate_dates": {"USD": {"first": monday.isoformat(), "last": friday.isoformat()}},
+        "unconverted_currencies": [],
+    }
+
+    # By hand, in EUR, each day at its own rate (Saturday at Friday's):
+    # Monday 100 EUR + 110 USD / 1.10 = 200 EUR, value 300 + 220 / 1.10 = 500, 90 clicks;
+    # Tuesday..Thursday nothing; Friday 10.80 / 1.08 = 10, value 21.60 / 1.08 = 20, 5 clicks;
+    # Saturday 54 / 1.08 = 50, value 0, 10 clicks.
+    daily = await get(client, tenant, "/metrics/timeseries", **span)
+    assert daily["currency"] == "EUR"
+    assert daily["currencies"] == ["EUR", "USD"]
+    assert daily["exchange_rates"] == used
+    hand = [(200, 500, 90), (0, 0, 0), (0, 0, 0), (0, 0, 0), (10, 20, 5), (50, 0, 10)]
+    assert [(p["spend"], p["conversion_value"], p["clicks"]) for p in daily["total"]] == hand
+    assert daily["total"][0]["cpc"] == float((Decimal(200) / 90).quantize(CENT, ROUND_HALF_EVEN))
+    assert daily["by_platform"]["google"] == daily["total"]
+    weekly = await get(client, tenant, "/metrics/timeseries", granularity="week", **span)
+    assert [(p["spend"], p["conversion_value"]) for p in weekly["total"]] == [(260, 520)]
+
+    # Campaign entries keep their own money and add it in EUR, as the dashboard's do.
+    page = await get(client, tenant, "/campaigns", **span)
+    assert page["currency"] == "EUR"
+    assert page["exchange_rates"] == used
+    by_currency = {item["currency"]: item for item in page["items"]}
+    assert by_currency["USD"]["spend"] == 174.8
+    assert by_currency["USD"]["converted"] == {
+        "currency": "EUR",
+        "spend": 160,
+        "conversion_value": 220,
+        "rates_as_of": friday.isoformat(),
+    }
+    assert by_currency["EUR"]["converted"] == {
+        "currency": "EUR",
+        "spend": 100,
+        "conversion_value": 300,
+        "rates_as_of": None,
+    }
+    view = await rebuilt(client, tenant)  # the same amounts as the dashboard's entries
+    for entry in view["active_campaigns"]:
+        assert entry["converted"] == by_currency[entry["currency"]]["converted"]
+
+    detail = await get(client, tenant, f"/campaigns/{by_currency['USD']['id']}", **span)
+    assert detail["campaign"]["converted"] == by_currency["USD"]["converted"]
+    assert detail["exchange_rates"] == used
+    assert [point["spend"] for point in detail["daily"]] == [110, 0, 0, 0, 10.8, 54]  # native
 
 
 def test_the_helper_finds_the_last_friday_before_today() -> None:

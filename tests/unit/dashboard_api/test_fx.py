@@ -12,7 +12,8 @@ import pytest
 from cmis_dashboard_api.domain.apply import apply_event
 from cmis_dashboard_api.domain.fx import MissingRate, RateBook, minor_units, round_money
 from cmis_dashboard_api.domain.render import render_dashboard
-from cmis_dashboard_api.domain.reporting import convert_campaign, reporting
+from cmis_dashboard_api.domain.reporting import convert_campaign, convert_days, reporting
+from cmis_dashboard_api.domain.series import Series
 from cmis_dashboard_api.domain.state import CampaignFigures, DayMoney
 from cmis_shared.events import (
     DailyMoney,
@@ -218,3 +219,49 @@ def test_the_rendered_totals_are_in_the_organizations_currency_at_each_days_rate
     assert entry["converted"]["spend"] == Decimal("200.95")
     assert view["exchange_rates"]["rates_as_of"] == MON
     assert view["exchange_rates"]["rate_dates"] == {"USD": {"first": FRI, "last": MON}}
+
+
+def _day_row(day: date, currency: str, spend: str, value: str = "0") -> dict[str, object]:
+    return {
+        "platform": "google", "day": day, "currency": currency, "spend": Decimal(spend),
+        "impressions": 100, "clicks": 3, "conversions": Decimal(1),
+        "conversion_value": Decimal(value),
+    }  # fmt: skip
+
+
+def test_chart_days_convert_at_their_own_days_rate_and_are_rounded_once_when_shown() -> None:
+    rows = [
+        _day_row(FRI, "USD", "1.00", "2.10"),  # 1 / 1.05 EUR, 2 EUR
+        _day_row(SAT, "USD", "1.00"),  # Friday's rate: 1 / 1.05 EUR
+        _day_row(MON, "EUR", "5.00", "5.00"),
+        _day_row(MON, "USD", "11.00"),  # 10 EUR
+    ]
+    money = convert_days(rows, "EUR", BOOK)
+    assert money.unconverted == set()
+    assert money.rate_dates() == {"USD": (FRI, MON)}
+    assert money.rates_as_of() == MON
+    series = Series("week", FRI, MON)
+    for row in money.rows:
+        series.add(row["day"], row)
+    friday_week, monday_week = series.rendered("EUR")
+    # 2 / 1.05 = 1.90476... rounded once (day by day it would be 0.95 + 0.95 = 1.90).
+    assert friday_week["spend"] == Decimal("1.90")
+    assert friday_week["conversion_value"] == Decimal("2.00")
+    assert friday_week["cpc"] == Decimal("0.32")  # 1.90476 / 6, from the exact sum
+    assert monday_week["spend"] == Decimal("15.00")
+    assert monday_week["conversion_value"] == Decimal("5.00")
+
+
+def test_chart_days_of_a_currency_without_a_rate_are_left_out_and_named() -> None:
+    rows = [_day_row(MON, "EUR", "5.00"), _day_row(MON, "CHF", "7.00"), _day_row(MON, "USD", "0")]
+    money = convert_days(rows, "EUR", BOOK)
+    assert money.unconverted == {"CHF"}
+    assert [(row["currency"], row["spend"]) for row in money.rows] == [
+        ("EUR", Decimal("5.00")),
+        ("USD", Decimal(0)),  # nothing to convert, no rate day used
+    ]
+    assert money.rate_dates() == {}
+    assert money.rates_as_of() is None
+    unconverted = convert_days(rows, None, BOOK)
+    assert [row["spend"] for row in unconverted.rows] == [Decimal("5.00"), Decimal("7.00"), 0]
+    assert unconverted.unconverted == set()

@@ -13,6 +13,7 @@ from uuid import UUID
 from sqlalchemy import Result, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cmis_dashboard_api.adapters.org_settings import SqlOrgSettings
 from cmis_dashboard_api.domain.cursor import Cursor
 
 # The sort key of each campaign sort: a total order (nulls as -1) so the cursor is exact.
@@ -150,6 +151,47 @@ async def campaign_days(
 ) -> list[dict[str, Any]]:
     params = {"integration": integration_id, "external": external_id, "first": first, "last": last}
     return rows_of(await session.execute(_CAMPAIGN_DAYS, params))
+
+
+_CAMPAIGN_MONEY = text(
+    """
+    SELECT integration_id, campaign_external_id, day, sum(spend) AS spend,
+           sum(conversion_value) AS conversion_value
+    FROM daily_metrics
+    WHERE (integration_id, campaign_external_id) IN (
+            SELECT * FROM unnest(CAST(:integrations AS uuid[]), CAST(:externals AS text[])))
+      AND day BETWEEN :first AND :last
+    GROUP BY integration_id, campaign_external_id, day
+    """
+)
+
+
+async def campaign_money(
+    session: AsyncSession, campaigns: list[tuple[UUID, str]], first: date, last: date
+) -> dict[tuple[UUID, str], list[dict[str, Any]]]:
+    """The money by day of ``campaigns`` (integration id, external id): what converts at
+    each day's rate. One query for a page."""
+    found: dict[tuple[UUID, str], list[dict[str, Any]]] = {}
+    if not campaigns:
+        return found
+    params = {
+        "integrations": [integration for integration, _ in campaigns],
+        "externals": [external for _, external in campaigns],
+        "first": first,
+        "last": last,
+    }
+    for row in rows_of(await session.execute(_CAMPAIGN_MONEY, params)):
+        key = (row.pop("integration_id"), row.pop("campaign_external_id"))
+        found.setdefault(key, []).append(row)
+    return found
+
+
+async def reporting_currency(session: AsyncSession, org_id: UUID) -> str | None:
+    """The currency the organization reports in, as its dashboard does: its chosen one, else
+    its first connected account's."""
+    settings = SqlOrgSettings(session)
+    chosen = (await settings.read(org_id)).currency
+    return chosen if chosen is not None else await settings.first_account_currency(org_id)
 
 
 _METRICS = """

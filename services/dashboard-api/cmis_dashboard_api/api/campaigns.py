@@ -12,7 +12,7 @@ from starlette.responses import Response
 from cmis_dashboard_api.adapters import chart_queries
 from cmis_dashboard_api.adapters.chart_queries import CAMPAIGN_SORTS, CampaignQuery
 from cmis_dashboard_api.api import examples
-from cmis_dashboard_api.api.deps import OrgAccess, SessionDep
+from cmis_dashboard_api.api.deps import OrgAccess, ServicesDep, SessionDep
 from cmis_dashboard_api.api.docs import documented
 from cmis_dashboard_api.api.errors import not_found
 from cmis_dashboard_api.api.paging import (
@@ -25,7 +25,7 @@ from cmis_dashboard_api.api.paging import (
     date_range,
 )
 from cmis_dashboard_api.api.responses import JSON
-from cmis_dashboard_api.domain.charts import campaign_entry, cut_page
+from cmis_dashboard_api.domain.charts import campaign_entries, cut_page
 from cmis_dashboard_api.domain.series import Series
 from cmis_dashboard_api.schemas.data import CampaignDetail, CampaignPage, page
 from cmis_dashboard_api.schemas.jsonbytes import dumps
@@ -60,6 +60,7 @@ _FIGURES = (
 async def list_campaigns(
     org_id: OrgAccess,
     session: SessionDep,
+    services: ServicesDep,
     platform: PlatformFilter = None,
     status: Annotated[CampaignStatus | None, Query(description="Only this status.")] = None,
     search: Annotated[
@@ -94,8 +95,17 @@ async def list_campaigns(
         f"{sort}:{order}",
         lambda row: str(row["sort_text"]),
     )
-    items = [campaign_entry(row, first, last, now) for row in rows]
-    return Response(dumps(page(items, next_cursor)), media_type=JSON)
+    currency = await chart_queries.reporting_currency(session, org_id)
+    foreign = [
+        (row["integration_id"], row["external_id"])
+        for row in rows
+        if currency is not None and row["currency"] != currency
+    ]
+    daily = await chart_queries.campaign_money(session, foreign, first, last)
+    items, rates_used = campaign_entries(
+        rows, daily, currency, await services.rates.book(), first, last, now
+    )
+    return Response(dumps(page(items, next_cursor) | rates_used), media_type=JSON)
 
 
 @router.get(
@@ -112,6 +122,7 @@ async def get_campaign(
     org_id: OrgAccess,
     campaign_id: CampaignId,
     session: SessionDep,
+    services: ServicesDep,
     first: From = None,
     last: To = None,
 ) -> Response:
@@ -122,10 +133,20 @@ async def get_campaign(
     if not rows:
         raise not_found("campaign")
     row = rows[0]
-    series = Series("day", first, last)
-    for day in await chart_queries.campaign_days(
+    days = await chart_queries.campaign_days(
         session, row["integration_id"], row["external_id"], first, last
-    ):
+    )
+    series = Series("day", first, last)
+    for day in days:
         series.add(day["day"], day)
-    body = {"campaign": campaign_entry(row, first, last, now), "daily": series.rendered()}
+    [entry], rates_used = campaign_entries(
+        rows,
+        {(row["integration_id"], row["external_id"]): days},
+        await chart_queries.reporting_currency(session, org_id),
+        await services.rates.book(),
+        first,
+        last,
+        now,
+    )
+    body = {"campaign": entry, "daily": series.rendered(), **rates_used}
     return Response(dumps(body), media_type=JSON)

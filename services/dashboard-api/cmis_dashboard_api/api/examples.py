@@ -7,16 +7,23 @@ INTEGRATION = "0b7e3c9a-2d4f-4e61-8f0a-5c2d9e1b3a47"
 RUN = "c3a1e5f7-9b2d-4f68-a0c4-e6b8d2f4a1c9"
 TIME = "2024-01-15T14:30:00Z"
 
+EXCHANGE_RATES = {
+    "rates_as_of": "2024-01-15",
+    "rate_dates": {"USD": {"first": "2023-12-15", "last": "2024-01-15"}},
+    "unconverted_currencies": [],
+}
+CONVERTED = {
+    "currency": "EUR",
+    "spend": 6851.25,
+    "conversion_value": 17128.13,
+    "rates_as_of": "2024-01-15",
+}
 DASHBOARD = {
     "org_id": ORG,
     "org_name": "Company Name",
     "timezone": "Europe/Berlin",
     "currency": "EUR",
-    "exchange_rates": {
-        "rates_as_of": "2024-01-15",
-        "rate_dates": {"USD": {"first": "2023-12-15", "last": "2024-01-15"}},
-        "unconverted_currencies": [],
-    },
+    "exchange_rates": EXCHANGE_RATES,
     "overview": {
         "period": "Last 30 days",
         "advertising": {
@@ -47,12 +54,7 @@ DASHBOARD = {
             "impressions": 50000,
             "clicks": 2500,
             "ctr": 5.0,
-            "converted": {
-                "currency": "EUR",
-                "spend": 6851.25,
-                "conversion_value": 17128.13,
-                "rates_as_of": "2024-01-15",
-            },
+            "converted": CONVERTED,
         }
     ],
     "scheduled_content": [
@@ -313,15 +315,22 @@ CAMPAIGN_OUT = {
     "from": "2023-12-17",
     "to": "2024-01-15",
     **FIGURES,
+    "converted": {**CONVERTED, "conversion_value": 23979.38},
     "freshness": FRESHNESS,
 }
-CAMPAIGN_PAGE = {"items": [CAMPAIGN_OUT], "next_cursor": "WyJzcGVuZCIsIjc1MDAiLCIxZDJlIl0"}
+IN_EUR = {"currency": "EUR", "exchange_rates": EXCHANGE_RATES}
+CAMPAIGN_PAGE = {
+    "items": [CAMPAIGN_OUT],
+    "next_cursor": "WyJzcGVuZCIsIjc1MDAiLCIxZDJlIl0",
+    **IN_EUR,
+}
 POINT = {"period_start": "2024-01-15", **FIGURES}
-CAMPAIGN_DETAIL = {"campaign": CAMPAIGN_OUT, "daily": [POINT]}
+CAMPAIGN_DETAIL = {"campaign": CAMPAIGN_OUT, "daily": [POINT], **IN_EUR}
 TIMESERIES = {
     "granularity": "day",
     "from": "2024-01-15",
     "to": "2024-01-15",
+    **IN_EUR,
     "currencies": ["USD"],
     "total": [POINT],
     "by_platform": {"google": [POINT]},

@@ -10,11 +10,13 @@ from starlette.responses import Response
 
 from cmis_dashboard_api.adapters import chart_queries
 from cmis_dashboard_api.api import examples
-from cmis_dashboard_api.api.deps import OrgAccess, SessionDep
+from cmis_dashboard_api.api.deps import OrgAccess, ServicesDep, SessionDep
 from cmis_dashboard_api.api.docs import documented
 from cmis_dashboard_api.api.paging import From, PlatformFilter, To, date_range
 from cmis_dashboard_api.api.responses import JSON
 from cmis_dashboard_api.domain.freshness import combined, freshness, local_today
+from cmis_dashboard_api.domain.render import exchange_rates_used
+from cmis_dashboard_api.domain.reporting import convert_days
 from cmis_dashboard_api.domain.series import series_by_platform
 from cmis_dashboard_api.schemas.data import Timeseries
 from cmis_dashboard_api.schemas.jsonbytes import dumps
@@ -31,8 +33,10 @@ router = APIRouter(tags=["metrics"])
         description=(
             "Spend, impressions, clicks, conversions, CTR and CPC of the connected accounts "
             "per day or per ISO week (`period_start` is the Monday), every period present "
-            "(zeros included), in total and per platform. Days are the accounts' own. Spend "
-            "in several currencies is summed unconverted (`currencies` lists them). "
+            "(zeros included), in total and per platform. Days are the accounts' own. Money "
+            "is in the organization's `currency`, as on the dashboard: each account day at "
+            "that day's euro reference rate, rounded half-even once per figure; a currency "
+            "without a rate for a day is left out and named in `exchange_rates`. "
             "`freshness` is the oldest sync among the accounts and says whether the last day "
             "may still change."
         ),
@@ -43,6 +47,7 @@ router = APIRouter(tags=["metrics"])
 async def timeseries(
     org_id: OrgAccess,
     session: SessionDep,
+    services: ServicesDep,
     granularity: Annotated[Literal["day", "week"], Query(description="Bucket size.")] = "day",
     platform: PlatformFilter = None,
     first: From = None,
@@ -51,7 +56,9 @@ async def timeseries(
     now = system_clock()
     first, last = date_range(first, last, now.date())
     rows, synced = await chart_queries.daily_metrics(session, org_id, first, last, platform)
-    total, platforms = series_by_platform(rows, first, last, granularity)
+    currency = await chart_queries.reporting_currency(session, org_id)
+    money = convert_days(rows, currency, await services.rates.book())
+    total, platforms = series_by_platform(money.rows, first, last, granularity)
     fresh_by_platform: dict[str, list[object]] = {}
     parts = []
     for account in synced:
@@ -68,9 +75,13 @@ async def timeseries(
         "granularity": granularity,
         "from": first,
         "to": last,
+        "currency": currency,
+        "exchange_rates": exchange_rates_used(money),
         "currencies": sorted({row["currency"] for row in rows}),
-        "total": total.rendered(),
-        "by_platform": {name: series.rendered() for name, series in sorted(platforms.items())},
+        "total": total.rendered(currency),
+        "by_platform": {
+            name: series.rendered(currency) for name, series in sorted(platforms.items())
+        },
         "freshness": combined(parts, last).as_dict(),
         "freshness_by_platform": {
             name: combined(found, last).as_dict()  # type: ignore[arg-type]

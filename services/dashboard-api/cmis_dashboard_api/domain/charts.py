@@ -4,7 +4,7 @@ with its freshness where it is a figure; and the page cut with its next cursor."
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
@@ -17,8 +17,10 @@ from cmis_dashboard_api.domain.figures import (
     spend_against_budget,
 )
 from cmis_dashboard_api.domain.freshness import freshness, local_today
+from cmis_dashboard_api.domain.fx import RateBook
+from cmis_dashboard_api.domain.reporting import reporting
 from cmis_dashboard_api.domain.series import Totals
-from cmis_dashboard_api.domain.state import CampaignFigures, PostItem
+from cmis_dashboard_api.domain.state import CampaignFigures, DayMoney, PostItem
 
 Row = TypeVar("Row", bound=Mapping[str, Any])
 
@@ -34,10 +36,12 @@ def cut_page(
     return page, Cursor(sort, key(last), str(last["id"])).encode()
 
 
-def campaign_entry(
-    row: Mapping[str, Any], first: date, last: date, now: datetime
-) -> dict[str, Any]:
-    figures = CampaignFigures(
+def campaign_figures(
+    row: Mapping[str, Any], daily: Iterable[Mapping[str, Any]] = ()
+) -> CampaignFigures:
+    """The campaign of a query row, with its period's money by day (``daily``: rows of
+    ``day``, ``spend``, ``conversion_value``) when it is to be converted."""
+    return CampaignFigures(
         id=row["id"],
         name=row["name"],
         platform=row["platform"],
@@ -47,7 +51,48 @@ def campaign_entry(
         budget_period=row["budget_period"],
         spend_today=row["spend_today"],
         spend_lifetime=row["spend_lifetime"],
+        spend=row["spend"],
+        impressions=int(row["impressions"]),
+        clicks=int(row["clicks"]),
+        conversions=row["conversions"],
+        conversion_value=row["conversion_value"],
+        daily=[DayMoney.model_validate(dict(day)) for day in daily],
     )
+
+
+def campaign_entries(
+    rows: Sequence[Mapping[str, Any]],
+    daily: Mapping[tuple[UUID, str], Sequence[Mapping[str, Any]]],
+    currency: str | None,
+    rates: RateBook,
+    first: date,
+    last: date,
+    now: datetime,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The campaigns' entries, each with its period's money in ``currency`` converted as the
+    dashboard converts it (``daily``: the days of those in another currency, by integration
+    and external id), and the response's ``currency`` and ``exchange_rates``."""
+    campaigns = [
+        campaign_figures(row, daily.get((row["integration_id"], row["external_id"]), ()))
+        for row in rows
+    ]
+    money = reporting(campaigns, currency, rates, now.date())
+    entries = [
+        campaign_entry(row, first, last, now, render.converted_money(entry, money.currency))
+        for row, entry in zip(rows, money.campaigns, strict=True)
+    ]
+    rates_used = {"currency": money.currency, "exchange_rates": render.exchange_rates_used(money)}
+    return entries, rates_used
+
+
+def campaign_entry(
+    row: Mapping[str, Any],
+    first: date,
+    last: date,
+    now: datetime,
+    converted: dict[str, Any] | None,
+) -> dict[str, Any]:
+    figures = campaign_figures(row)
     totals = Totals()
     totals.add(row)
     last_day = min(last, local_today(now, row["timezone"]))
@@ -67,6 +112,7 @@ def campaign_entry(
         "from": first,
         "to": last,
         **totals.figures(),
+        "converted": converted,
         "freshness": fresh.as_dict(),
     }
 

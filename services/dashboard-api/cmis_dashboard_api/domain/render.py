@@ -17,7 +17,7 @@ from cmis_dashboard_api.domain.figures import (
 )
 from cmis_dashboard_api.domain.fx import RateBook, round_money
 from cmis_dashboard_api.domain.kpis import kpi_rows
-from cmis_dashboard_api.domain.reporting import CampaignMoney, Reporting, reporting
+from cmis_dashboard_api.domain.reporting import CampaignMoney, RatesUsed, Reporting, reporting
 from cmis_dashboard_api.domain.state import (
     AlertItem,
     CampaignFigures,
@@ -49,7 +49,7 @@ def render_dashboard(
         "org_name": state.org_name,
         "timezone": state.timezone,
         "currency": money.currency,
-        "exchange_rates": _exchange_rates(money),
+        "exchange_rates": exchange_rates_used(money),
         "overview": {
             "period": f"Last {state.period_days} days",
             "advertising": advertising,
@@ -66,7 +66,8 @@ def render_dashboard(
     }
 
 
-def _exchange_rates(money: Reporting) -> dict[str, Any]:
+def exchange_rates_used(money: RatesUsed) -> dict[str, Any]:
+    """The ``exchange_rates`` of a response: rate days used, currencies left out."""
     return {
         "rates_as_of": money.rates_as_of(),
         "rate_dates": {
@@ -82,7 +83,7 @@ def _spend_rank(money: CampaignMoney) -> Decimal:
     return money.converted.spend if money.converted is not None else money.campaign.spend
 
 
-def _converted(money: CampaignMoney, currency: str | None) -> dict[str, Any] | None:
+def converted_money(money: CampaignMoney, currency: str | None) -> dict[str, Any] | None:
     if money.converted is None or currency is None:
         return None
     return {
@@ -106,7 +107,7 @@ def _active_campaigns(money: Reporting) -> list[dict[str, Any]]:
         ),
     )
     return [
-        _campaign_entry(entry.campaign) | {"converted": _converted(entry, money.currency)}
+        _campaign_entry(entry.campaign) | {"converted": converted_money(entry, money.currency)}
         for entry in active[:TOP_CAMPAIGNS]
     ]
 

@@ -4,8 +4,10 @@ figures and named, never added in their own currency."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, Protocol
 
 from cmis_dashboard_api.domain.fx import ConvertedMoney, MissingRate, RateBook
 from cmis_dashboard_api.domain.state import CampaignFigures
@@ -45,10 +47,74 @@ class Reporting:
             if money.converted is not None and money.converted.rate_dates:
                 days = by_currency.setdefault(money.campaign.currency, set())
                 days |= money.converted.rate_dates
-        return {currency: (min(days), max(days)) for currency, days in by_currency.items()}
+        return _first_and_last(by_currency)
 
     def rates_as_of(self) -> date | None:
-        return max((last for _, last in self.rate_dates().values()), default=None)
+        return _newest(self.rate_dates())
+
+
+class RatesUsed(Protocol):
+    """What a response says of its conversions (the dashboard's ``exchange_rates``)."""
+
+    unconverted: set[str]
+
+    def rate_dates(self) -> dict[str, tuple[date, date]]: ...
+
+    def rates_as_of(self) -> date | None: ...
+
+
+def _first_and_last(by_currency: Mapping[str, set[date]]) -> dict[str, tuple[date, date]]:
+    return {currency: (min(days), max(days)) for currency, days in by_currency.items() if days}
+
+
+def _newest(spans: Mapping[str, tuple[date, date]]) -> date | None:
+    return max((last for _, last in spans.values()), default=None)
+
+
+@dataclass
+class ConvertedDays:
+    """Rows of one day's sums (``day``, ``currency``, ``spend``, ``conversion_value`` and
+    others) with their money in the organization's currency; rows of a currency without a
+    rate for their day are left out and the currency named."""
+
+    currency: str | None
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    unconverted: set[str] = field(default_factory=set)
+    used: dict[str, set[date]] = field(default_factory=dict)
+
+    def rate_dates(self) -> dict[str, tuple[date, date]]:
+        return _first_and_last(self.used)
+
+    def rates_as_of(self) -> date | None:
+        return _newest(self.rate_dates())
+
+
+def convert_days(
+    rows: Iterable[Mapping[str, Any]], currency: str | None, rates: RateBook
+) -> ConvertedDays:
+    """Each row's money at its day's rate (rules in :mod:`.fx`), exact: rounded when shown.
+    Without a currency (none chosen, no account has one) the rows stay as they are."""
+    result = ConvertedDays(currency)
+    for row in rows:
+        source = row["currency"]
+        if currency is None or source == currency:
+            result.rows.append(dict(row))
+            continue
+        money = ConvertedMoney()
+        try:
+            money.add(
+                rates.convert(row["spend"], source, currency, row["day"]),
+                rates.convert(row["conversion_value"], source, currency, row["day"]),
+            )
+        except MissingRate:
+            result.unconverted.add(source)
+            continue
+        result.rows.append(
+            {**row, "spend": money.spend, "conversion_value": money.conversion_value}
+        )
+        if money.rate_dates:
+            result.used.setdefault(source, set()).update(money.rate_dates)
+    return result
 
 
 def convert_campaign(

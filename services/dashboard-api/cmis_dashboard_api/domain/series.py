@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from cmis_dashboard_api.domain.figures import percent, ratio
+from cmis_dashboard_api.domain.fx import round_money
 
 Granularity = Literal["day", "week"]
 
@@ -30,16 +31,22 @@ class Totals:
         self.conversions += row["conversions"]
         self.conversion_value += row["conversion_value"]
 
-    def figures(self) -> dict[str, Any]:
+    def figures(self, currency: str | None = None) -> dict[str, Any]:
+        """The sums and ratios; with ``currency`` (sums converted into it) the money is
+        rounded to its minor units, once, here (domain/fx.py)."""
         return {
-            "spend": self.spend,
+            "spend": _shown(self.spend, currency),
             "impressions": self.impressions,
             "clicks": self.clicks,
             "conversions": self.conversions,
-            "conversion_value": self.conversion_value,
+            "conversion_value": _shown(self.conversion_value, currency),
             "ctr": percent(self.clicks, self.impressions),
             "cpc": ratio(self.spend, self.clicks),
         }
+
+
+def _shown(amount: Decimal, currency: str | None) -> Decimal:
+    return amount if currency is None else round_money(amount, currency)
 
 
 def bucket_start(day: date, granularity: Granularity) -> date:
@@ -62,9 +69,9 @@ class Series:
     def add(self, day: date, row: Mapping[str, Any]) -> None:
         self.points.setdefault(bucket_start(day, self.granularity), Totals()).add(row)
 
-    def rendered(self) -> list[dict[str, Any]]:
+    def rendered(self, currency: str | None = None) -> list[dict[str, Any]]:
         return [
-            {"period_start": start, **self.points.get(start, Totals()).figures()}
+            {"period_start": start, **self.points.get(start, Totals()).figures(currency)}
             for start in buckets(self.first, self.last, self.granularity)
         ]
 

@@ -10,7 +10,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from cmis_dashboard_api.schemas.common import Number
-from cmis_dashboard_api.schemas.dashboard import RecentPost
+from cmis_dashboard_api.schemas.dashboard import ConvertedMoney, ExchangeRatesUsed, RecentPost
 
 
 class FreshnessOut(BaseModel):
@@ -55,12 +55,28 @@ class CampaignOut(Figures):
     budget_used_pct: Number | None = Field(description="spend_against_budget / budget x 100.")
     from_: date = Field(alias="from", description="First day of the figures (inclusive).")
     to: date = Field(description="Last day of the figures (inclusive).")
+    converted: ConvertedMoney | None = Field(
+        description="The period's money in the organization's currency, each day at that "
+        "day's rate (the figures above stay in the campaign's own); null when it has no rate "
+        "or no currency is known."
+    )
     freshness: FreshnessOut
 
     model_config = {"populate_by_name": True, "serialize_by_alias": True}
 
 
-class CampaignPage(BaseModel):
+class InReportingCurrency(BaseModel):
+    """Which currency converted money is in and which rates converted it, as on the
+    dashboard."""
+
+    currency: str | None = Field(
+        description="The organization's currency (its settings, else its first connected "
+        "account's); null: none known, money is not converted."
+    )
+    exchange_rates: ExchangeRatesUsed
+
+
+class CampaignPage(InReportingCurrency):
     items: list[CampaignOut]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null: last.")
 
@@ -69,17 +85,18 @@ class Point(Figures):
     period_start: date = Field(description="The day, or the Monday of the week.")
 
 
-class CampaignDetail(BaseModel):
+class CampaignDetail(InReportingCurrency):
     campaign: CampaignOut
     daily: list[Point] = Field(description="Every day of the range, zeros included.")
 
 
-class Timeseries(BaseModel):
+class Timeseries(InReportingCurrency):
     granularity: Literal["day", "week"]
     from_: date = Field(alias="from")
     to: date
     currencies: list[str] = Field(
-        description="Currencies of the spend summed: sums over several are not converted."
+        description="The accounts' own currencies of the money read; the series are in "
+        "`currency` (converted, rounded half-even to its minor units)."
     )
     total: list[Point]
     by_platform: dict[str, list[Point]]
