@@ -71,7 +71,7 @@ DEMO_ENV = {
     "CMIS_GROUP_WAIT_SECONDS": "10",
     "CMIS_GROUP_INTERVAL_SECONDS": "60",
     "CMIS_SMTP_PORT": str(SMTP_PORT),
-    "CMIS_DASHBOARD_URL": f"http://127.0.0.1:{API_PORT}",
+    "CMIS_WEB_BASE_URL": WEB_URL,
     # OAuth connect against the simulator (CMIS_PLATFORM_SIM_URL): the platforms call back
     # this API, which sends the browser back to the web dashboard (or the docs, for curl).
     "CMIS_OAUTH_PUBLIC_BASE_URL": f"http://127.0.0.1:{API_PORT}",

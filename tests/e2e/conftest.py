@@ -75,6 +75,7 @@ def system(
         "CMIS_CORS_ORIGINS": f"http://127.0.0.1:{web_port}",
         "CMIS_OAUTH_RETURN_URLS": f'["http://127.0.0.1:{web_port}/"]',
         "CMIS_OAUTH_PUBLIC_BASE_URL": f"http://127.0.0.1:{api_port}",
+        "CMIS_WEB_BASE_URL": f"http://127.0.0.1:{web_port}",  # the notifier's links
     }
     processes = {
         name: ServiceProcess(

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Page, expect
 
+from cmis_notifier.domain.messages import alerts_link
 from cmis_shared.events import Platform
 from tests.e2e.conftest import System, Tenant
 from tests.e2e.helpers import connect, dashboard, integration_status, trigger
@@ -229,13 +230,20 @@ async def test_a_failing_account_shows_the_failure_in_words_then_an_alert_to_ack
         failed = page.locator(".badge.failed").first
         await expect(failed).to_contain_text("The platform had an error.", timeout=60_000)
 
+        raised: list[str] = []
+
         async def alert_raised() -> bool:
             response = await tenant.client.get(f"/api/orgs/{tenant.org_id}/alerts")
-            return any(item["type"] == "sync_failure" for item in response.json()["items"])
+            items = response.json()["items"]
+            raised[:] = [item["id"] for item in items if item["type"] == "sync_failure"]
+            return bool(raised)
 
         await eventually(alert_raised, within=90, every=0.5)
-        await page.goto(f"{web_url}/#/alerts")
-        item = page.locator(".alert-list li", has_text="Sync failure").first  # its type's label
+        # The link a notification carries picks the alert out on the alerts page.
+        await page.goto(alerts_link(web_url, tenant.org_id, raised[0]))
+        item = page.locator(".alert-list li[aria-current=true]")
+        await expect(item).to_contain_text("Sync failure")  # its type's label
+        await expect(item).to_be_in_viewport()
         await item.get_by_role("button", name="Acknowledge").click()
         await expect(item.get_by_role("status")).to_have_text(
             "Done. The alert updates in a moment."

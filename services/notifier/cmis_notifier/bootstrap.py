@@ -69,7 +69,7 @@ def bootstrap(
         cipher,
         settings.retry_policy(),
         metrics,
-        dashboard_url=settings.dashboard_url,
+        web_base_url=settings.web_base_url,
         concurrency=settings.delivery_concurrency,
         lease=timedelta(seconds=settings.delivery_lease_seconds),
         poll_seconds=settings.delivery_poll_seconds,
@@ -77,7 +77,7 @@ def bootstrap(
         announce=channel_events,
     )
     flush = GroupFlush(
-        unit_of_work, settings.group_policy(), settings.dashboard_url, clock, delivery.wake
+        unit_of_work, settings.group_policy(), settings.web_base_url, clock, delivery.wake
     )
     flush_loop = WakeableLoop("notification-flush", flush, settings.flush_interval_seconds)
     handlers = AlertHandlers(unit_of_work, clock, flush_loop.wake)

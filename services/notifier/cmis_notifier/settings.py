@@ -13,8 +13,9 @@ from cmis_shared.settings import CmisSettings
 
 class NotifierSettings(CmisSettings):
     service_name: str = "notifier"
-    dashboard_url: str = Field(
-        default="http://localhost:8000", description="The link back in every message."
+    web_base_url: str = Field(
+        default="http://localhost:8080",
+        description="The web dashboard's public address: every message links to its alerts page.",
     )
     # Grouping (Alertmanager's names and defaults, but resolve_wait: see domain/grouping.py).
     group_wait_seconds: float = Field(default=30, ge=0)

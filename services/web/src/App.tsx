@@ -4,6 +4,7 @@ import { AppContext, type AppContextValue } from "./context";
 import { direction, LANGUAGES, translate, type Language } from "./i18n/locale";
 import type { MessageKey } from "./i18n/messages";
 import { applyBackfillMessage, type BackfillMessage, type BackfillUpdates } from "./backfillState";
+import { parseHash, ROUTES, type HashLocation, type Route } from "./links";
 import { openLive } from "./live";
 import { AlertsPage } from "./pages/Alerts";
 import { DashboardPage } from "./pages/Dashboard";
@@ -13,8 +14,6 @@ import { SignInPage } from "./pages/SignIn";
 import { session } from "./session";
 import { applySyncMessage, type SyncProgress, type SyncStatusMessage } from "./syncState";
 
-const ROUTES = ["dashboard", "integrations", "alerts", "settings"] as const;
-type Route = (typeof ROUTES)[number];
 const NAV_KEYS: Record<Route, MessageKey> = {
   dashboard: "navDashboard",
   integrations: "navIntegrations",
@@ -22,11 +21,10 @@ const NAV_KEYS: Record<Route, MessageKey> = {
   settings: "navSettings",
 };
 
-function routeFromHash(): Route {
+function locationFromUrl(): HashLocation {
   const query = new URLSearchParams(window.location.search);
-  if (query.has("oauth_pending") || query.has("oauth_error")) return "integrations";
-  const name = window.location.hash.replace(/^#\/?/, "");
-  return (ROUTES as readonly string[]).includes(name) ? (name as Route) : "dashboard";
+  if (query.has("oauth_pending") || query.has("oauth_error")) return { route: "integrations", orgId: null, alertId: null };
+  return parseHash(window.location.hash);
 }
 
 export function App({ apiBaseUrl }: { apiBaseUrl: string }) {
@@ -34,8 +32,9 @@ export function App({ apiBaseUrl }: { apiBaseUrl: string }) {
   const [token, setToken] = useState<string | null>(session.token());
   const [notice, setNotice] = useState<MessageKey | null>(null);
   const [orgs, setOrgs] = useState<Schemas["OrganizationOut"][] | null>(null);
-  const [orgId, setOrgId] = useState<string | null>(session.org());
-  const [route, setRoute] = useState<Route>(routeFromHash());
+  const [address, setAddress] = useState<HashLocation>(locationFromUrl);
+  const [orgId, setOrgId] = useState<string | null>(() => address.orgId ?? session.org());
+  const route = address.route;
   const [progress, setProgress] = useState<Record<string, SyncProgress>>({});
   const [backfills, setBackfills] = useState<BackfillUpdates>({});
   const [revision, setRevision] = useState(0);
@@ -48,7 +47,11 @@ export function App({ apiBaseUrl }: { apiBaseUrl: string }) {
   }, [language]);
 
   useEffect(() => {
-    const onHash = () => setRoute(routeFromHash());
+    const onHash = () => {
+      const next = locationFromUrl();
+      setAddress(next);
+      if (next.orgId) setOrgId(next.orgId);
+    };
     window.addEventListener("hashchange", onHash);
     return () => window.removeEventListener("hashchange", onHash);
   }, []);
@@ -177,7 +180,7 @@ export function App({ apiBaseUrl }: { apiBaseUrl: string }) {
       <main id="content" tabIndex={-1}>
         {route === "dashboard" && <DashboardPage progress={progress} revision={revision} navigate={navigate} />}
         {route === "integrations" && <IntegrationsPage progress={progress} backfills={backfills} />}
-        {route === "alerts" && <AlertsPage revision={revision} />}
+        {route === "alerts" && <AlertsPage revision={revision} focus={address.alertId} />}
         {route === "settings" && <SettingsPage />}
       </main>
     </AppContext.Provider>

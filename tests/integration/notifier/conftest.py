@@ -23,7 +23,7 @@ def notifier_settings(settings: CmisSettings) -> NotifierSettings:
         retry_max_seconds=0.05,
         delivery_max_attempts=5,
         channel_disable_after_failures=4,
-        dashboard_url="http://dash.test",
+        web_base_url="http://dash.test",
     )
 
 

@@ -143,13 +143,13 @@ def build(settings: NotifierSettings) -> Notifier:
         TokenCipher(settings.encryption_keys),
         settings.retry_policy(),
         NotifierMetrics(registry),
-        dashboard_url=settings.dashboard_url,
+        web_base_url=settings.web_base_url,
         concurrency=settings.delivery_concurrency,
         lease=timedelta(seconds=settings.delivery_lease_seconds),
         poll_seconds=settings.delivery_poll_seconds,
         announce=channel_events,
     )
-    flush = GroupFlush(unit_of_work, settings.group_policy(), settings.dashboard_url, clock)
+    flush = GroupFlush(unit_of_work, settings.group_policy(), settings.web_base_url, clock)
     handlers = AlertHandlers(unit_of_work, clock)
     return Notifier(settings, engine, sessions, clock, handlers, flush, delivery, registry, http)
 

@@ -221,7 +221,8 @@ async def test_email_goes_out_over_smtp_with_text_and_html(notifier: Notifier) -
     }  # type: ignore[union-attr]
     assert "Campaign Spring spent 104 %" in parts["text/plain"]
     assert "Campaign Spring spent 104 %" in parts["text/html"]
-    assert "http://dash.test/orgs/" in parts["text/html"]
+    assert f"http://dash.test/#/orgs/{org}/alerts?alert=" in parts["text/html"]
+    assert f"http://dash.test/#/orgs/{org}/alerts?alert=" in parts["text/plain"]
 
 
 async def test_slack_compatible_channels_get_readable_text_with_a_link_back(
@@ -247,7 +248,7 @@ async def test_slack_compatible_channels_get_readable_text_with_a_link_back(
     assert lines[0] == "*[CRITICAL] 1 budget alert*"
     assert lines[1] == (
         f":red_circle: CRITICAL Campaign Spring spent 104 % "
-        f"<http://dash.test/orgs/{org}/alerts?alert={alert.alert_id}|open>"
+        f"<http://dash.test/#/orgs/{org}/alerts?alert={alert.alert_id}|open>"
     )
 
 
@@ -274,7 +275,7 @@ async def test_system_alerts_go_to_the_operators_channel_from_settings(
     await notifier.deliver_all()
 
     (body,) = state.accepted.values()
-    assert body["org_id"] is None and body["url"] == "http://dash.test/system/alerts"
+    assert body["org_id"] is None and body["url"] == "http://dash.test/#/alerts"
     assert [a["alert_type"] for a in body["alerts"]] == ["dead_letters"]
 
 

@@ -47,7 +47,7 @@ class World:
         self.registry = CollectorRegistry()
         self.loop = DeliveryLoop(
             self.queue, self.sender, CIPHER, POLICY, NotifierMetrics(self.registry),
-            dashboard_url="http://dash.example/", concurrency=concurrency,
+            web_base_url="http://dash.example/", concurrency=concurrency,
             lease=timedelta(seconds=30), poll_seconds=60, clock=self.clock,
             announce=channel_events,
         )  # fmt: skip

@@ -13,6 +13,7 @@ from cmis_notifier.domain.grouping import NotificationKind
 from cmis_notifier.domain.messages import (
     SCHEMA_VERSION,
     alert_item,
+    alerts_link,
     build_body,
     email_content,
     slack_message,
@@ -35,7 +36,7 @@ def _body(kind: NotificationKind = NotificationKind.FIRING) -> dict[str, object]
     return build_body(
         notification_id=uuid.uuid4(), kind=kind, org_id=ORG, channel_id=uuid.uuid4(),
         created_at=NOW, alert_type="budget", alerts=[alert_item(event, "firing")],
-        dashboard_url="http://dash.example/",
+        web_base_url="http://dash.example/",
     )  # fmt: skip
 
 
@@ -45,7 +46,13 @@ def test_the_body_carries_schema_version_idempotency_key_and_links() -> None:
     assert body["idempotency_key"] == body["notification_id"]
     assert body["title"] == "[CRITICAL] 1 budget alert"
     (item,) = body["alerts"]  # type: ignore[misc]
-    assert item["url"] == f"http://dash.example/orgs/{ORG}/alerts?alert={item['alert_id']}"
+    assert body["url"] == f"http://dash.example/#/orgs/{ORG}/alerts"
+    assert item["url"] == f"http://dash.example/#/orgs/{ORG}/alerts?alert={item['alert_id']}"
+
+
+def test_a_system_alert_links_to_the_alerts_page_of_the_web_dashboard() -> None:
+    assert alerts_link("http://web.example", None, "a1") == "http://web.example/#/alerts?alert=a1"
+    assert alerts_link("http://web.example/", None) == "http://web.example/#/alerts"
 
 
 def test_a_signature_verifies_only_with_its_secret_body_and_fresh_timestamp() -> None:

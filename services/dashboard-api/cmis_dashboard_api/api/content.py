@@ -17,7 +17,13 @@ from cmis_dashboard_api.bootstrap import Services
 from cmis_dashboard_api.domain.publishing import publishing_targets
 from cmis_dashboard_api.handlers import integrations, plans
 from cmis_dashboard_api.ports import Plans, UnitOfWork
-from cmis_dashboard_api.schemas.plans import ContentIn, ContentList, ContentOut, ContentUpdate
+from cmis_dashboard_api.schemas.plans import (
+    ContentIn,
+    ContentList,
+    ContentOut,
+    ContentTarget,
+    ContentUpdate,
+)
 
 router = APIRouter(tags=["scheduled content"])
 ContentId = Annotated[UUID, Path(description="Scheduled content id.")]
@@ -33,8 +39,16 @@ async def _with_targets(
     services: Services, org_id: UUID, rows: list[ContentOut]
 ) -> list[ContentOut]:
     connected = await integrations.list_integrations(services.uow(), org_id)
+    # model_copy does not validate: the targets become models here, or serializing warns.
     return [
-        row.model_copy(update={"targets": publishing_targets(row.platforms, connected)})
+        row.model_copy(
+            update={
+                "targets": [
+                    ContentTarget.model_validate(target)
+                    for target in publishing_targets(row.platforms, connected)
+                ]
+            }
+        )
         for row in rows
     ]
 

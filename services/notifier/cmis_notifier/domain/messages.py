@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 from uuid import UUID
 
 from cmis_notifier.domain.grouping import NotificationKind
@@ -46,11 +47,11 @@ def build_body(
     created_at: datetime,
     alert_type: str,
     alerts: Sequence[Mapping[str, Any]],
-    dashboard_url: str,
+    web_base_url: str,
 ) -> dict[str, Any]:
     """The webhook body (schema ``cmis.notification`` version 1)."""
     firing = sum(1 for a in alerts if a["status"] == "firing")
-    link = alerts_link(dashboard_url, org_id)
+    link = alerts_link(web_base_url, org_id)
     return {
         "schema": SCHEMA,
         "version": SCHEMA_VERSION,
@@ -63,13 +64,17 @@ def build_body(
         "group": {"alert_type": alert_type, "firing": firing, "resolved": len(alerts) - firing},
         "title": title(kind, alert_type, alerts),
         "url": link,
-        "alerts": [{**a, "url": f"{link}?alert={a['alert_id']}"} for a in alerts],
+        "alerts": [{**a, "url": alerts_link(web_base_url, org_id, a["alert_id"])} for a in alerts],
     }
 
 
-def alerts_link(dashboard_url: str, org_id: UUID | None) -> str:
-    base = dashboard_url.rstrip("/")
-    return f"{base}/orgs/{org_id}/alerts" if org_id is not None else f"{base}/system/alerts"
+def alerts_link(web_base_url: str, org_id: UUID | None, alert_id: str | UUID | None = None) -> str:
+    """The web dashboard's alerts page (its hash routes: services/web/src/links.ts), in the
+    organization and with the alert picked out when given. System alerts (no organization)
+    have no page of their own: their link is the alerts page of whoever opens it."""
+    base = web_base_url.rstrip("/")
+    page = f"{base}/#/orgs/{org_id}/alerts" if org_id is not None else f"{base}/#/alerts"
+    return page if alert_id is None else f"{page}?alert={quote(str(alert_id), safe='')}"
 
 
 def title(kind: NotificationKind, alert_type: str, alerts: Sequence[Mapping[str, Any]]) -> str:

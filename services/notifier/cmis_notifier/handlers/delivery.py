@@ -38,7 +38,7 @@ class DeliveryLoop:
         policy: RetryPolicy,
         metrics: DeliveryMetrics,
         *,
-        dashboard_url: str,
+        web_base_url: str,
         concurrency: int,
         lease: timedelta,
         poll_seconds: float,
@@ -50,7 +50,7 @@ class DeliveryLoop:
         self._cipher = cipher
         self._policy = policy
         self._metrics = metrics
-        self._dashboard_url = dashboard_url
+        self._web_base_url = web_base_url
         self._concurrency = concurrency
         self._lease = lease
         self._poll_seconds = poll_seconds
@@ -146,7 +146,7 @@ class DeliveryLoop:
             created_at=claimed.created_at,
             alert_type="budget",
             alerts=[sample_alert(claimed.created_at, claimed.org_id)],
-            dashboard_url=self._dashboard_url,
+            web_base_url=self._web_base_url,
         )
 
     def _count(

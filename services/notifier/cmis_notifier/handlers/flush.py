@@ -25,14 +25,14 @@ class GroupFlush:
         self,
         unit_of_work: UnitOfWorkFactory,
         policy: GroupPolicy,
-        dashboard_url: str,
+        web_base_url: str,
         clock: Clock = system_clock,
         notified: Callable[[], None] = lambda: None,
         batch: int = 200,
     ) -> None:
         self._unit_of_work = unit_of_work
         self._policy = policy
-        self._dashboard_url = dashboard_url
+        self._web_base_url = web_base_url
         self._clock = clock
         self._notified = notified  # wakes the delivery loop
         self._batch = batch
@@ -70,5 +70,5 @@ class GroupFlush:
             created_at=now,
             alert_type=group.group_key,
             alerts=[group.payloads[a.alert_id] for a in flush.alerts],
-            dashboard_url=self._dashboard_url,
+            web_base_url=self._web_base_url,
         )

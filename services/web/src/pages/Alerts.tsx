@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { problemOf, type Schemas } from "../api/client";
 import { LoadState, useLoad } from "../components/States";
 import { useApp } from "../context";
@@ -9,11 +9,27 @@ type Status = "open" | "resolved";
 type Severity = NonNullable<Schemas["Severity"]>;
 const SEVERITIES: Severity[] = ["critical", "warning"];
 
-export function AlertsPage({ revision }: { revision: number }) {
+/** `focus`: the alert a notification's link names; its list is shown, and it is picked out. */
+export function AlertsPage({ revision, focus }: { revision: number; focus: string | null }) {
   const { api, org, t } = useApp();
   const [status, setStatus] = useState<Status>("open");
   const [severity, setSeverity] = useState<Severity | "">("");
   const [changed, setChanged] = useState(0);
+  const [linked, setLinked] = useState<Schemas["AlertOut"] | null>(null);
+  useEffect(() => {
+    setLinked(null);
+    if (!focus) return;
+    let current = true;
+    void api.GET("/api/orgs/{org_id}/alerts/{alert_id}", { params: { path: { org_id: org.id, alert_id: focus } } }).then(({ data }) => {
+      if (!current || !data) return;
+      setLinked(data);
+      setStatus(data.status);
+      setSeverity("");
+    });
+    return () => {
+      current = false;
+    };
+  }, [api, org.id, focus]);
   const [loaded] = useLoad(
     () =>
       api.GET("/api/orgs/{org_id}/alerts", {
@@ -47,24 +63,33 @@ export function AlertsPage({ revision }: { revision: number }) {
         </div>
       </header>
       <LoadState loaded={loaded}>
-        {(page) =>
-          page.items.length === 0 ? (
+        {(page) => {
+          // The linked alert heads the list when it is not on this page of it (older than the 50 shown).
+          const items =
+            linked && linked.status === status && (!severity || linked.severity === severity) && !page.items.some((alert) => alert.id === linked.id)
+              ? [linked, ...page.items]
+              : page.items;
+          return items.length === 0 ? (
             <p className="empty card">{t("noAlerts")}</p>
           ) : (
             <ul className="alert-list">
-              {page.items.map((alert) => (
-                <AlertItem key={alert.id} alert={alert} onChanged={() => setChanged((n) => n + 1)} />
+              {items.map((alert) => (
+                <AlertItem key={alert.id} alert={alert} focused={alert.id === focus} onChanged={() => setChanged((n) => n + 1)} />
               ))}
             </ul>
-          )
-        }
+          );
+        }}
       </LoadState>
     </section>
   );
 }
 
-function AlertItem({ alert, onChanged }: { alert: Schemas["AlertOut"]; onChanged: () => void }) {
+function AlertItem({ alert, focused, onChanged }: { alert: Schemas["AlertOut"]; focused: boolean; onChanged: () => void }) {
   const { api, org, t, language } = useApp();
+  const item = useRef<HTMLLIElement>(null);
+  useEffect(() => {
+    if (focused) item.current?.scrollIntoView({ block: "center" });
+  }, [focused]);
   const [message, setMessage] = useState<string | null>(null);
   const [showHistory, setShowHistory] = useState(false);
   const path = { org_id: org.id, alert_id: alert.id };
@@ -85,7 +110,7 @@ function AlertItem({ alert, onChanged }: { alert: Schemas["AlertOut"]; onChanged
   }
 
   return (
-    <li className={`card severity-${alert.severity}`}>
+    <li ref={item} className={`card severity-${alert.severity}${focused ? " focused" : ""}`} aria-current={focused ? "true" : undefined}>
       <p>
         <strong>{alert.severity}</strong> · {typeLabel ? t(typeLabel) : alert.type} · {formatDateTime(language, alert.first_seen_at, org.timezone)}
       </p>
