@@ -16,7 +16,7 @@ import pytest
 from cmis_dashboard_api.domain.fx import RateBook
 from cmis_dashboard_api.domain.state import DEFAULT_PERIOD_DAYS, KpiTarget, ScheduledItem
 from cmis_dashboard_api.handlers.views import DashboardViews
-from cmis_shared.events import SyncStarted
+from cmis_shared.events import BackfillProgressed, BackfillStatus, SyncStarted
 from tests.unit.dashboard_api.factories import ORG, T0, campaign, completed, state
 from tests.unit.dashboard_api.fake_views import FakeLive, FakeViewSource, FakeViewStore
 
@@ -236,3 +236,41 @@ async def test_converted_figures_use_the_rates_and_are_rendered_again_when_they_
     world.store.put_state(state(currency="USD"))  # nothing to convert: the usual lifetime
     await world.views.apply(completed(uuid.uuid4(), [campaign("125")]))
     assert world.store.view_ttls[ORG] == VIEW_TTL
+
+
+async def test_backfill_progress_reaches_the_stream_in_order_even_when_a_publish_is_slow() -> None:
+    """Two progress events handled at once (the consumer's prefetch): the newer one must not
+    overtake the older one while the older is being published."""
+    world = World()
+    gate = asyncio.Event()
+    published = world.live.published
+
+    async def slow_for_nine(org_id: uuid.UUID, kind: str, data: dict[str, Any]) -> str:
+        if data["windows_done"] == 9:
+            await gate.wait()
+        published.append((org_id, kind, data))
+        return f"{len(published)}-0"
+
+    world.live.publish = slow_for_nine  # type: ignore[method-assign]
+    backfill = uuid.uuid4()
+
+    def progress(done: int) -> BackfillProgressed:
+        return BackfillProgressed(
+            org_id=ORG,
+            backfill_id=backfill,
+            status=BackfillStatus.RUNNING,
+            windows_total=12,
+            windows_done=done,
+            windows_failed=0,
+            windows_cancelled=0,
+            rows_stored=done * 10,
+        )
+
+    nine = asyncio.create_task(world.views.apply(progress(9)))
+    await asyncio.sleep(0)
+    ten = asyncio.create_task(world.views.apply(progress(10)))
+    await asyncio.sleep(0.01)
+    gate.set()
+    await asyncio.gather(nine, ten)
+
+    assert [data["windows_done"] for _, _, data in published] == [9, 10]

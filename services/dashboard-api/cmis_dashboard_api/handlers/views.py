@@ -127,9 +127,12 @@ class DashboardViews:
 
     async def apply(self, event: Event) -> None:
         if isinstance(event, BackfillProgressed):
-            # Progress changes no figure of the view: it only goes to the live stream.
-            if self._backfill_marks.advances(event):
-                await self._live.publish(event.org_id, *live_message(event, BACKFILLS))
+            # Progress changes no figure of the view: it only goes to the live stream. The
+            # check and the publish happen under the org's lock, or a newer progress checked
+            # while an older one is being published could reach the stream first.
+            async with self._one_writer(event.org_id):
+                if self._backfill_marks.advances(event):
+                    await self._live.publish(event.org_id, *live_message(event, BACKFILLS))
             return
         async with self._one_writer(event.org_id):
             await self._apply(event)

@@ -190,7 +190,6 @@ function DashboardBody({
                     values: dailyValues(current(points), days, "spend"),
                   }))}
                 />
-                {data.currency && <p className="muted">{t("figuresIn", { currency: data.currency })}</p>}
                 {data.freshness.last_day_partial && <p className="muted">{t("partialDay")}</p>}
               </section>
               <section className="card" aria-labelledby="results-chart-title">
