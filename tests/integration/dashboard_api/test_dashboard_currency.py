@@ -233,3 +233,61 @@ async def test_the_chart_routes_of_a_eur_and_usd_organization_equal_a_hand_compu
 def test_the_helper_finds_the_last_friday_before_today() -> None:
     assert last_friday(date(2026, 11, 30)) == date(2026, 11, 27)
     assert last_friday(date(2026, 11, 27)) == date(2026, 11, 20)
+
+
+async def test_campaigns_sorted_by_spend_rank_by_their_spend_in_the_organizations_currency(
+    client: httpx.AsyncClient, services: Services, tenant: Tenant
+) -> None:
+    """105 USD is more than 100 EUR in digits but less in money (95.45 EUR at 1.10): the
+    spend sort ranks by the converted amount, across pages too."""
+    seeded = await seed(services, tenant)
+    monday = seeded["monday"]
+    async with services.runtime.sessions() as session, session.begin():
+        usd = await session.scalar(
+            Campaign.__table__.select()
+            .with_only_columns(Campaign.integration_id)
+            .where(Campaign.currency == "USD")
+        )
+        session.add(
+            Campaign(
+                org_id=tenant.org_id, integration_id=usd, platform="google",
+                external_id="c-usd-small", name="Small USD", status="active",
+                currency="USD", budget_amount=Decimal(1000), budget_period="lifetime",
+            )
+        )  # fmt: skip
+        session.add(
+            DailyMetric(
+                integration_id=usd, campaign_external_id="c-usd-small", day=monday,
+                org_id=tenant.org_id, currency="USD", impressions=1000, clicks=1,
+                spend=Decimal("105.00"), conversions=Decimal(0), conversion_value=Decimal(0),
+            )
+        )  # fmt: skip
+    span = {"from": monday.isoformat()}
+
+    page = await get(client, tenant, "/campaigns", **span)
+    assert [item["name"] for item in page["items"]] == [
+        "Campaign USD",  # 160 EUR
+        "Campaign EUR",  # 100 EUR
+        "Small USD",  # 95.45 EUR
+    ]
+    ascending = await get(client, tenant, "/campaigns", order="asc", **span)
+    assert [item["name"] for item in ascending["items"]] == [
+        "Small USD",
+        "Campaign EUR",
+        "Campaign USD",
+    ]
+    names, cursor = [], None
+    while True:
+        paged = await get(
+            client,
+            tenant,
+            "/campaigns",
+            limit="1",
+            **span,
+            **({"cursor": cursor} if cursor else {}),
+        )
+        names += [item["name"] for item in paged["items"]]
+        cursor = paged.get("next_cursor")
+        if not cursor:
+            break
+    assert names == ["Campaign USD", "Campaign EUR", "Small USD"]

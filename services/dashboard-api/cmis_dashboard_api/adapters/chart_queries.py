@@ -17,6 +17,8 @@ from cmis_dashboard_api.adapters.org_settings import SqlOrgSettings
 from cmis_dashboard_api.domain.cursor import Cursor
 
 # The sort key of each campaign sort: a total order (nulls as -1) so the cursor is exact.
+# "spend" is the period's spend in the organization's currency when it has one (see
+# _SPEND_IN_REPORTING), so campaigns in different currencies rank by comparable amounts.
 CAMPAIGN_SORTS = {
     "name": ("name", "text"),
     "spend": ("spend", "numeric"),
@@ -40,7 +42,7 @@ WITH local AS (
            coalesce(f.clicks, 0) AS clicks, coalesce(f.conversions, 0) AS conversions,
            coalesce(f.conversion_value, 0) AS conversion_value,
            coalesce(f.spend_today, 0) AS spend_today,
-           coalesce(f.spend_lifetime, 0) AS spend_lifetime
+           coalesce(f.spend_lifetime, 0) AS spend_lifetime{spend_in_reporting_column}
     FROM campaigns c
     JOIN local l ON l.id = c.integration_id
     CROSS JOIN LATERAL (  -- one probe of the daily_metrics primary key per campaign
@@ -50,7 +52,7 @@ WITH local AS (
                sum(conversions) FILTER (WHERE in_period) AS conversions,
                sum(conversion_value) FILTER (WHERE in_period) AS conversion_value,
                sum(spend) FILTER (WHERE day = l.today) AS spend_today,
-               sum(spend) AS spend_lifetime
+               sum(spend) AS spend_lifetime{spend_in_reporting}
         FROM (
             SELECT *, day BETWEEN :first AND :last AS in_period FROM daily_metrics
             WHERE integration_id = c.integration_id AND campaign_external_id = c.external_id
@@ -67,6 +69,21 @@ LIMIT :limit
 """
 
 
+# Each day's spend at that day's rate (the last published on or before it), as the money of
+# the entries is converted (domain/fx.py), unrounded: only the order matters here. A day with
+# no rate yet adds nothing, as the entries leave such money out.
+_RATE_ON = """(SELECT r.rate FROM exchange_rates r WHERE r.currency = {currency}
+                AND r.rate_date <= days.day ORDER BY r.rate_date DESC LIMIT 1)"""
+_SPEND_IN_REPORTING = f""",
+               sum(spend * CASE
+                   WHEN c.currency = :reporting THEN 1
+                   ELSE CASE WHEN :reporting = 'EUR' THEN 1
+                             ELSE {_RATE_ON.format(currency=":reporting")} END
+                        / CASE WHEN c.currency = 'EUR' THEN 1
+                               ELSE nullif({_RATE_ON.format(currency="c.currency")}, 0) END
+               END) FILTER (WHERE in_period) AS spend_in_reporting"""
+
+
 @dataclass(frozen=True)
 class CampaignQuery:
     org_id: UUID
@@ -81,6 +98,7 @@ class CampaignQuery:
     campaign_id: UUID | None = None
     after: Cursor | None = None
     limit: int = 50
+    reporting_currency: str | None = None  # the spend sort converts into it when given
 
 
 def rows_of(result: Result[Any]) -> list[dict[str, Any]]:
@@ -104,6 +122,9 @@ def _after(cursor: Cursor | None, key_type: str, descending: bool) -> tuple[str,
 
 async def campaigns(session: AsyncSession, query: CampaignQuery) -> list[dict[str, Any]]:
     sort_key, key_type = CAMPAIGN_SORTS[query.sort]
+    converting = query.sort == "spend" and query.reporting_currency is not None
+    if converting:
+        sort_key = "spend_in_reporting"
     params: dict[str, Any] = {
         "org": query.org_id,
         "now": query.now,
@@ -123,8 +144,16 @@ async def campaigns(session: AsyncSession, query: CampaignQuery) -> list[dict[st
     if query.search:
         filters.append("AND c.name ILIKE :search ESCAPE '\\'")
         params["search"] = _like(query.search)
+    if converting:
+        params["reporting"] = query.reporting_currency
     after, after_params = _after(query.after, key_type, query.descending)
     sql = _CAMPAIGNS.format(
+        spend_in_reporting=_SPEND_IN_REPORTING if converting else "",
+        spend_in_reporting_column=(
+            ",\n           coalesce(f.spend_in_reporting, 0) AS spend_in_reporting"
+            if converting
+            else ""
+        ),
         filters=" ".join(filters),
         sort_key=sort_key,
         after=after,

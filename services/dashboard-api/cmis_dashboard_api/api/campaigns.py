@@ -50,8 +50,9 @@ _FIGURES = (
         summary="List campaigns for organization",
         description=(
             "The organization's campaigns (of connected accounts), filtered by platform, "
-            "status and a name search, sorted by spend, CTR, budget use or name, paged with "
-            "`cursor`. " + _FIGURES
+            "status and a name search, sorted by spend (in the organization's currency, each "
+            "day at its own rate, so accounts in different currencies rank fairly), CTR, "
+            "budget use or name, paged with `cursor`. " + _FIGURES
         ),
         response_example=examples.CAMPAIGN_PAGE,
         sample_query="platform=google&status=active&sort=spend&limit=20",
@@ -76,6 +77,7 @@ async def list_campaigns(
 ) -> Response:
     now = system_clock()
     first, last = date_range(first, last, now.date())
+    currency = await chart_queries.reporting_currency(session, org_id)
     query = CampaignQuery(
         org_id=org_id,
         first=first,
@@ -88,6 +90,7 @@ async def list_campaigns(
         search=search,
         after=after(cursor, f"{sort}:{order}", CAMPAIGN_SORTS[sort][1]),
         limit=limit + 1,
+        reporting_currency=currency,
     )
     rows, next_cursor = cut_page(
         await chart_queries.campaigns(session, query),
@@ -95,7 +98,6 @@ async def list_campaigns(
         f"{sort}:{order}",
         lambda row: str(row["sort_text"]),
     )
-    currency = await chart_queries.reporting_currency(session, org_id)
     foreign = [
         (row["integration_id"], row["external_id"])
         for row in rows
