@@ -16,21 +16,19 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import Iterable, Sequence
-from typing import Any, cast
+from typing import Any
 
 import asyncpg
 import sqlalchemy.exc
 import structlog
-from sqlalchemy import Table, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from cmis_shared.db.models import OutboxMessage
 from cmis_shared.events import Event
 from cmis_shared.inbox_outbox import ADD_EVENT, named, named_params, outbox_rows
 from cmis_shared.publisher import EventPublisher
 
 NOTIFY_CHANNEL = "cmis_outbox"
-OUTBOX_TABLE = cast(Table, OutboxMessage.__table__)
 log = structlog.get_logger(__name__)
 
 # A lane survives these (database, broker or network away) and tries again at the next poll.

@@ -39,6 +39,13 @@ from cmis_sync_worker.domain.runs import FinishedAttempt, RunSnapshot
 
 class Runs(Protocol):
     async def snapshot(self, run_id: UUID, attempt: int) -> RunSnapshot | None: ...
+    async def snapshot_with_integration(
+        self, run_id: UUID, attempt: int, integration_id: UUID
+    ) -> tuple[RunSnapshot | None, IntegrationRecord | None]:
+        """``snapshot`` (the run locked for the unit of work) and ``Integrations.get`` at
+        once: the start of every sync needs both."""
+        ...
+
     async def start(
         self, run_id: UUID, attempt: int, started_at: datetime, announce: SyncStarted
     ) -> bool:

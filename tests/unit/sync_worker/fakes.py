@@ -64,6 +64,11 @@ class _Repos:
         finished = row is not None and row["finished_at"] is not None
         return RunSnapshot(RunStatus(run["status"]), run["attempt"], row is not None, finished)
 
+    async def snapshot_with_integration(
+        self, run_id: UUID, attempt: int, integration_id: UUID
+    ) -> tuple[RunSnapshot | None, IntegrationRecord | None]:
+        return await self.snapshot(run_id, attempt), await self.get(integration_id)
+
     async def start(
         self, run_id: UUID, attempt: int, started_at: datetime, announce: SyncStarted
     ) -> bool:

@@ -20,14 +20,16 @@ from cmis_sync_worker.domain.integration import (
 
 __all__ = ["IntegrationRecord", "IntegrationRepository"]
 
-_GET = """
-SELECT id, org_id, platform, account_id, account_name, currency, timezone,
-       account_extra::text AS account_extra, status, status_reason, credentials_encrypted,
-       token_expires_at, refreshable, credentials_version,
-       (SELECT max(day) FROM daily_metrics m WHERE m.integration_id = integrations.id)
-           AS latest_metric_day
-FROM integrations WHERE id = $1
+# What a sync needs of its integration (``i``); also read with the run at the start of a sync
+# (:mod:`cmis_sync_worker.adapters.runs`).
+INTEGRATION_COLUMNS = """
+i.id, i.org_id, i.platform, i.account_id, i.account_name, i.currency, i.timezone,
+i.account_extra::text AS account_extra, i.status, i.status_reason, i.credentials_encrypted,
+i.token_expires_at, i.refreshable, i.credentials_version,
+(SELECT max(day) FROM daily_metrics m WHERE m.integration_id = i.id) AS latest_metric_day
 """
+
+_GET = f"SELECT {INTEGRATION_COLUMNS} FROM integrations i WHERE i.id = $1"
 
 _READ_CREDENTIALS = """
 SELECT credentials_encrypted, token_expires_at, credentials_version FROM integrations
@@ -51,31 +53,37 @@ def _extra(raw: Any) -> dict[str, str]:
     return {str(k): str(v) for k, v in loaded.items() if v is not None}
 
 
+def integration_record(row: asyncpg.Record) -> IntegrationRecord | None:
+    """The record from a row of :data:`INTEGRATION_COLUMNS` (None when they are all null: no
+    such integration)."""
+    if row["id"] is None:
+        return None
+    return IntegrationRecord(
+        id=row["id"],
+        org_id=row["org_id"],
+        platform=Platform(row["platform"]),
+        account_id=row["account_id"],
+        account_name=row["account_name"],
+        currency=row["currency"],
+        timezone=row["timezone"],
+        status=IntegrationStatus(row["status"]),
+        status_reason=row["status_reason"],
+        credentials_encrypted=bytes(row["credentials_encrypted"]),
+        token_expires_at=row["token_expires_at"],
+        refreshable=row["refreshable"],
+        account_extra=_extra(row["account_extra"]),
+        latest_metric_day=row["latest_metric_day"],
+        credentials_version=row["credentials_version"],
+    )
+
+
 class IntegrationRepository:
     def __init__(self, connection: asyncpg.Connection) -> None:
         self._connection = connection
 
     async def get(self, integration_id: UUID) -> IntegrationRecord | None:
         row = await self._connection.fetchrow(_GET, integration_id)
-        if row is None:
-            return None
-        return IntegrationRecord(
-            id=row["id"],
-            org_id=row["org_id"],
-            platform=Platform(row["platform"]),
-            account_id=row["account_id"],
-            account_name=row["account_name"],
-            currency=row["currency"],
-            timezone=row["timezone"],
-            status=IntegrationStatus(row["status"]),
-            status_reason=row["status_reason"],
-            credentials_encrypted=bytes(row["credentials_encrypted"]),
-            token_expires_at=row["token_expires_at"],
-            refreshable=row["refreshable"],
-            account_extra=_extra(row["account_extra"]),
-            latest_metric_day=row["latest_metric_day"],
-            credentials_version=row["credentials_version"],
-        )
+        return None if row is None else integration_record(row)
 
     async def read_credentials(self, integration_id: UUID) -> StoredCredentials | None:
         row = await self._connection.fetchrow(_READ_CREDENTIALS, integration_id)

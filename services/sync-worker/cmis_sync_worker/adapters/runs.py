@@ -15,6 +15,8 @@ import orjson
 
 from cmis_shared.events import SyncStarted
 from cmis_shared.inbox_outbox import claim_event_sql, outbox_rows
+from cmis_sync_worker.adapters.integrations import INTEGRATION_COLUMNS, integration_record
+from cmis_sync_worker.domain.integration import IntegrationRecord
 from cmis_sync_worker.domain.runs import FinishedAttempt, RunSnapshot, RunStatus
 
 _SNAPSHOT = """
@@ -24,6 +26,18 @@ LEFT JOIN sync_attempts a ON a.run_id = r.id AND a.attempt = $2
 WHERE r.id = $1
 FOR UPDATE OF r
 """
+
+_SNAPSHOT_WITH_INTEGRATION = f"""
+WITH run AS MATERIALIZED ({_SNAPSHOT})
+SELECT run.status AS run_status, run.attempt AS run_attempt, run.recorded, run.finished,
+       {INTEGRATION_COLUMNS}
+FROM (VALUES (1)) AS one (n)
+LEFT JOIN run ON true
+LEFT JOIN integrations i ON i.id = $3
+"""
+# The snapshot and the integration to sync in one round trip. The run is still locked (a
+# MATERIALIZED CTE is read whole); the integration is read as of the statement's start, as
+# any unlocked read is: a begin transaction that held the run lock meanwhile did not write it.
 
 _START = """
 WITH run AS (
@@ -88,6 +102,23 @@ class RunRepository:
         return RunSnapshot(
             RunStatus(row["status"]), row["attempt"], row["recorded"], row["finished"]
         )
+
+    async def snapshot_with_integration(
+        self, run_id: UUID, attempt: int, integration_id: UUID
+    ) -> tuple[RunSnapshot | None, IntegrationRecord | None]:
+        """:meth:`snapshot` and the integration's record, in one statement."""
+        row = await self._connection.fetchrow(
+            _SNAPSHOT_WITH_INTEGRATION, run_id, attempt, integration_id
+        )
+        assert row is not None  # one row, whatever exists
+        snapshot = (
+            None
+            if row["run_status"] is None
+            else RunSnapshot(
+                RunStatus(row["run_status"]), row["run_attempt"], row["recorded"], row["finished"]
+            )
+        )
+        return snapshot, integration_record(row)
 
     async def start(
         self, run_id: UUID, attempt: int, started_at: datetime, announce: SyncStarted

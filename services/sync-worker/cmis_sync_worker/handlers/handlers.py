@@ -95,15 +95,15 @@ class SyncRequestHandler:
     async def handle(self, request: SyncRequested) -> None:
         started_at = self._clock()
         async with self._uow_factory() as uow:
-            decision = decide_start(
-                await uow.runs.snapshot(request.run_id, request.attempt), request.attempt
+            snapshot, integration = await uow.runs.snapshot_with_integration(
+                request.run_id, request.attempt, request.integration_id
             )
+            decision = decide_start(snapshot, request.attempt)
             if decision in (StartDecision.ALREADY_FINISHED, StartDecision.STALE):
                 log.info(
                     "request without effect", decision=decision.value, run_id=str(request.run_id)
                 )
                 return
-            integration = await uow.integrations.get(request.integration_id)
             if decision is StartDecision.START:
                 await uow.runs.start(
                     request.run_id, request.attempt, started_at, started_event(request, started_at)
