@@ -36,7 +36,7 @@ async def test_manual_sync_followed_live_fills_the_dashboard_with_the_platform_f
     async def connected() -> bool:
         return (await dashboard(tenant))["connected_accounts"]["total"] == 1
 
-    await eventually(connected, within=20)
+    await eventually(connected, within=60)
 
     async with LiveStream(system, tenant).open() as live:
         await eventually(lambda: any(event == "ready" for event, _ in live.messages))
@@ -53,7 +53,7 @@ async def test_manual_sync_followed_live_fills_the_dashboard_with_the_platform_f
         advertising = (await dashboard(tenant))["overview"]["advertising"]
         return bool(advertising["total_impressions"] == impressions)
 
-    await eventually(figures_arrived, within=20)
+    await eventually(figures_arrived, within=60)
     view = await dashboard(tenant)
     assert Decimal(str(view["overview"]["advertising"]["total_spend"])) == sum(
         spend_by_campaign.values()

@@ -77,7 +77,7 @@ async def test_a_manual_sync_is_one_trace_and_reaches_a_new_consumer_as_document
                 for name in ("alerting", "dashboard-api", "scheduler")
             )
 
-        await eventually(whole_path_traced, within=20)
+        await eventually(whole_path_traced, within=60)
         spans = _spans_by_service(system, trace_id)
         names = {service: {span["name"] for span in found} for service, found in spans.items()}
         everywhere = set().union(*names.values())

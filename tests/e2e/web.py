@@ -110,4 +110,4 @@ async def live_connected(page: Page) -> None:
     async def shows_live() -> bool:
         return await page.locator(".live.on").count() == 1
 
-    await eventually(shows_live, within=20)
+    await eventually(shows_live, within=60)

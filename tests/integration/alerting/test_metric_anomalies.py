@@ -131,7 +131,7 @@ async def test_an_injected_spike_raises_one_anomaly_alert_that_resolves_when_the
         # Campaigns and metrics: alerting names the campaign from the stored row.
         request = await queue_run(worker.runtime.sessions, integration, DataType.ALL)
         await collector.publish(request)
-        await eventually(lambda: collector.outcome(request.run_id) is not None, within=20)
+        await eventually(lambda: collector.outcome(request.run_id) is not None, within=60)
         outcome = collector.outcome(request.run_id)
         assert isinstance(outcome, SyncCompleted), outcome
         return outcome
@@ -143,7 +143,7 @@ async def test_an_injected_spike_raises_one_anomaly_alert_that_resolves_when_the
     try:
         async with capture_alerts(alerting.settings, exchange, {integration.org_id}) as capture:
             first = await sync()
-            await eventually(lambda: _processed(alerting, first.event_id), within=20)
+            await eventually(lambda: _processed(alerting, first.event_id), within=60)
             await eventually(lambda: len(anomalies(capture.events)) >= 1)
             async with worker.runtime.sessions() as session:
                 campaign_id = (
@@ -165,7 +165,7 @@ async def test_an_injected_spike_raises_one_anomaly_alert_that_resolves_when_the
 
             # The same figures synced again: the open alert is seen again, not raised again.
             again = await sync()
-            await eventually(lambda: _processed(alerting, again.event_id), within=20)
+            await eventually(lambda: _processed(alerting, again.event_id), within=60)
             await asyncio.sleep(0.3)  # anything it announced has reached the capture
             assert len(anomalies(capture.events)) == first_count
 
@@ -177,7 +177,7 @@ async def test_an_injected_spike_raises_one_anomaly_alert_that_resolves_when_the
                     isinstance(e, AlertResolved) and e.subject_id == campaign_id
                     for e in capture.events
                 ),
-                within=20,
+                within=60,
             )
             [resolved] = [
                 e

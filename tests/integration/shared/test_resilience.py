@@ -94,7 +94,7 @@ async def test_relay_survives_its_database_connections_being_terminated(
 
     later = _event()
     await _stage_retrying(runtime, later)
-    await eventually(lambda: recorder.applied == [first.event_id, later.event_id], within=20)
+    await eventually(lambda: recorder.applied == [first.event_id, later.event_id], within=60)
     assert all(task.running for task in runtime.supervisor.tasks if "outbox" in task.name)
     listen_restarts = runtime.metrics.get_sample_value(
         "cmis_task_restarts_total", {"task": "outbox-listen"}
