@@ -18,7 +18,6 @@ Helpers: ``add_fault(**spec) -> id``, ``clear_faults()``, ``calls() -> dict``,
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -32,18 +31,13 @@ import pytest
 
 from cmis_platform_sim.dataset import Dataset, Size
 from cmis_sync_worker.connectors.config import PlatformEndpoints
+from tests.support.ports import free_port
 
 SEED = 42
 END_DATE = date(2025, 3, 31)
 SIZE = Size(accounts=3, campaigns=8, days=45, posts=12)
 MAX_PAGE_SIZE = 5  # small pages, so every connector really paginates
 X_CONSUMER = {"x_consumer_key": "sim-consumer", "x_consumer_secret": "sim-consumer-secret"}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass

@@ -6,7 +6,6 @@ import asyncio
 import inspect
 from collections.abc import Awaitable, Callable
 
-
 # A limit, never a measurement: a check returns as soon as its condition holds, so a generous
 # limit costs a passing test nothing, while CI's two shared, loaded cores can stall the
 # processes a check waits on for seconds at a time.

@@ -21,7 +21,7 @@ from cmis_notifier.settings import NotifierSettings
 from cmis_shared.events import AlertType, NotificationChannelDisabled, Severity
 from scripts.webhook_receiver import Receiver, serve, stop
 from tests.integration.notifier.harness import Notifier, build, raised, resolved
-from tests.support.private_servers import free_port
+from tests.support.ports import free_port
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
