@@ -102,12 +102,23 @@ class LiveStream:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
-    def statuses(self, run_id: str) -> list[str]:
+    def _sync_statuses(self, run_id: str) -> list[dict[str, Any]]:
         return [
-            data["status"]
+            data
             for event, data in self.messages
             if event == "sync_status" and data.get("run_id") == run_id
         ]
+
+    def statuses(self, run_id: str) -> list[str]:
+        """The run's statuses in the order the stream told them."""
+        return [data["status"] for data in self._sync_statuses(run_id)]
+
+    def told_at(self, run_id: str) -> dict[str, datetime]:
+        """When each of the run's statuses happened (``occurred_at``), which orders them."""
+        return {
+            data["status"]: datetime.fromisoformat(data["occurred_at"])
+            for data in self._sync_statuses(run_id)
+        }
 
 
 def expected_30_day_figures(
