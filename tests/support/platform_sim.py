@@ -85,6 +85,11 @@ class PlatformSim:
         return PlatformEndpoints.pointing_at(self.base_url, **{**X_CONSUMER, **overrides})
 
 
+# A limit, not a measurement: the simulator imports its app and draws its dataset before it
+# answers, which two loaded cores slow down many times over.
+STARTUP_LIMIT_SECONDS = 60
+
+
 def start_platform_sim(
     *extra_args: str, seed: int = SEED, size: Size = SIZE, end_date: date = END_DATE
 ) -> PlatformSim:
@@ -116,7 +121,7 @@ def start_platform_sim(
     ]
     env = {k: v for k, v in os.environ.items() if not k.startswith("CMIS_SIM_")}
     process = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + STARTUP_LIMIT_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             stderr = process.stderr.read().decode()[-2000:] if process.stderr else ""
@@ -128,7 +133,7 @@ def start_platform_sim(
             time.sleep(0.05)
     else:
         process.kill()
-        raise RuntimeError("platform simulator did not answer within 15 s")
+        raise RuntimeError(f"platform simulator did not answer within {STARTUP_LIMIT_SECONDS} s")
     sim = PlatformSim(
         base_url,
         Dataset(seed, size, end_date),
