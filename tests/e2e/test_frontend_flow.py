@@ -16,6 +16,7 @@ from tests.e2e.helpers import (
     dashboard,
     expected_30_day_figures,
     integration_status,
+    run_started_at,
     trigger,
 )
 from tests.support.waiting import eventually
@@ -48,7 +49,10 @@ async def test_manual_sync_followed_live_fills_the_dashboard_with_the_platform_f
         assert told["syncing"] < told["success"], told
 
     impressions, spend_by_campaign = expected_30_day_figures(
-        system, Platform.GOOGLE, integration["account_id"]
+        system,
+        Platform.GOOGLE,
+        integration["account_id"],
+        await run_started_at(tenant, integration["id"], run_id),
     )
 
     async def figures_arrived() -> bool:
