@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import time
 from collections import deque
@@ -41,6 +42,7 @@ class Receiver:
     in_flight: int = 0
     log: bool = False
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    release: asyncio.Event = field(default_factory=asyncio.Event)  # ends a hang early once set
 
     async def handle(self, request: Request) -> JSONResponse:
         self.requests += 1
@@ -63,7 +65,8 @@ class Receiver:
         if fault == "error":
             return JSONResponse({"error": "scripted failure"}, status_code=500)
         if fault == "hang":
-            await asyncio.sleep(self.hang_seconds)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.release.wait(), self.hang_seconds)
         body = json.loads(raw)
         key = request.headers.get(IDEMPOTENCY_HEADER) or str(hash(raw))
         if key in self.accepted:

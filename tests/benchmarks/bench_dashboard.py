@@ -10,7 +10,6 @@ import contextlib
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import uuid
@@ -32,6 +31,7 @@ from cmis_shared.settings import CmisSettings
 from cmis_shared.uow import UnitOfWork
 from tests.benchmarks.common import BenchResult, print_results
 from tests.benchmarks.support import scratch_settings
+from tests.support.ports import free_port
 
 SERVER = Path(sys.executable).parent / "cmis-dashboard-api"
 
@@ -51,12 +51,6 @@ class RunningApi:
     @property
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def _seed(settings: CmisSettings) -> tuple[uuid.UUID, uuid.UUID, str]:
@@ -118,7 +112,7 @@ async def running_api() -> AsyncIterator[RunningApi]:
     """A scratch database and namespace, one seeded org, the API process with its view warm."""
     async with scratch_settings() as settings:
         org_id, integration_id, token = await _seed(settings)
-        port = _free_port()
+        port = free_port()
         env = {
             **os.environ,
             "CMIS_ENVIRONMENT": settings.environment,
@@ -142,15 +136,20 @@ async def running_api() -> AsyncIterator[RunningApi]:
             await _remove_redis_keys(settings)
 
 
+# A limit, not a measurement: both loaded CI-like runs saw the API miss the former ~30 s.
+STARTUP_LIMIT_SECONDS = 120
+
+
 async def _wait_until_serving(api: RunningApi) -> None:
+    deadline = asyncio.get_running_loop().time() + STARTUP_LIMIT_SECONDS
     async with httpx.AsyncClient() as client:
-        for _ in range(300):
+        while asyncio.get_running_loop().time() < deadline:
             with contextlib.suppress(httpx.TransportError):
                 response = await client.get(api.dashboard_url, headers=api.headers)
                 if response.status_code == 200:  # also warms the view (rebuilt once)
                     return
             await asyncio.sleep(0.1)
-    raise RuntimeError("the dashboard API did not start")
+    raise RuntimeError(f"the dashboard API did not start within {STARTUP_LIMIT_SECONDS} s")
 
 
 async def _remove_redis_keys(settings: CmisSettings) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tests.benchmarks.common import BenchResult, print_results
 from tests.benchmarks.support import scratch_settings
-from tests.support.platform_sim import free_port
+from tests.support.ports import free_port
 from tests.support.processes import ServiceProcess, service_env
 
 SERVICES = ("scheduler", "sync-worker", "alerting", "dashboard-api")

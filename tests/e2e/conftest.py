@@ -19,7 +19,8 @@ from cmis_shared.db.engine import create_engine, create_session_factory
 from cmis_shared.settings import CmisSettings
 from cmis_shared.topology import Topology
 from tests.conftest import RUN_ID, remove_broker_objects, remove_redis_keys
-from tests.support.platform_sim import PlatformSim, free_port, start_platform_sim, stop_platform_sim
+from tests.support.platform_sim import PlatformSim, start_platform_sim, stop_platform_sim
+from tests.support.ports import free_port
 from tests.support.processes import ServiceProcess, service_env
 from tests.support.servers import ServerUrls
 

@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +16,7 @@ import httpx
 from cmis_shared.events import Platform
 from cmis_sync_worker.domain.window import account_today
 from tests.e2e.conftest import System, Tenant
+from tests.support.waiting import eventually
 
 ACCOUNT_EXTRA: dict[Platform, dict[str, str]] = {
     Platform.META: {"page_id": "4242", "ig_user_id": "17841400000000001"},
@@ -102,22 +103,51 @@ class LiveStream:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
-    def statuses(self, run_id: str) -> list[str]:
+    def _sync_statuses(self, run_id: str) -> list[dict[str, Any]]:
         return [
-            data["status"]
+            data
             for event, data in self.messages
             if event == "sync_status" and data.get("run_id") == run_id
         ]
 
+    def statuses(self, run_id: str) -> list[str]:
+        """The run's statuses in the order the stream told them."""
+        return [data["status"] for data in self._sync_statuses(run_id)]
+
+    def told_at(self, run_id: str) -> dict[str, datetime]:
+        """When each of the run's statuses happened (``occurred_at``), which orders them."""
+        return {
+            data["status"]: datetime.fromisoformat(data["occurred_at"])
+            for data in self._sync_statuses(run_id)
+        }
+
+
+async def run_started_at(tenant: Tenant, integration_id: str, run_id: str) -> datetime:
+    """When the run started: the worker's 30 days end on the account's day then, which is
+    not the account's day now if its midnight passed meanwhile (UTC's, for a UTC account)."""
+    started: list[datetime] = []
+
+    async def has_started() -> bool:
+        runs = (await integration_status(tenant, integration_id))["recent_runs"]
+        started[:] = [
+            datetime.fromisoformat(run["started_at"])
+            for run in runs
+            if run["run_id"] == run_id and run["started_at"] is not None
+        ]
+        return bool(started)
+
+    await eventually(has_started, within=60)
+    return started[0]
+
 
 def expected_30_day_figures(
-    system: System, platform: Platform, account_id: str
+    system: System, platform: Platform, account_id: str, synced_at: datetime
 ) -> tuple[int, dict[str, Decimal]]:
-    """Impressions over the account's last 30 days, and spend per campaign, from the
-    simulator's own generator."""
+    """Impressions over the account's 30 days up to its day at ``synced_at``, and spend per
+    campaign, from the simulator's own generator."""
     dataset = system.sim.dataset
     account = dataset.account(platform.value, account_id)
-    today = account_today(datetime.now(UTC), account.timezone)
+    today = account_today(synced_at, account.timezone)
     rows = dataset.daily_metrics(platform.value, account_id, today - timedelta(days=29), today)
     spend: dict[str, Decimal] = {}
     for row in rows:

@@ -15,7 +15,7 @@ from cmis_platform_sim.fx import FxFeed, is_target_day
 from cmis_shared.events import Platform
 from cmis_sync_worker.domain.window import account_today
 from tests.e2e.conftest import System, Tenant
-from tests.e2e.helpers import connect, dashboard, trigger
+from tests.e2e.helpers import connect, dashboard, run_started_at, trigger
 from tests.support.platform_sim import SEED
 from tests.support.waiting import eventually
 
@@ -23,10 +23,12 @@ pytestmark = pytest.mark.e2e
 ACCOUNTS = ((Platform.GOOGLE, 0), (Platform.META, 0))
 
 
-def euros(system: System, feed: FxFeed, platform: Platform, account_id: str) -> Decimal:
-    """The account's last 30 days of spend in EUR, by hand."""
+def euros(
+    system: System, feed: FxFeed, platform: Platform, account_id: str, synced_at: datetime
+) -> Decimal:
+    """The account's 30 days of spend up to its day at ``synced_at``, in EUR, by hand."""
     account = system.sim.dataset.account(platform.value, account_id)
-    today = account_today(datetime.now(UTC), account.timezone)
+    today = account_today(synced_at, account.timezone)
     rows = system.sim.dataset.daily_metrics(
         platform.value, account_id, today - timedelta(days=29), today
     )
@@ -50,16 +52,13 @@ async def test_two_currencies_add_up_in_the_organizations_own(
         f"/api/orgs/{tenant.org_id}/settings", json={"currency": "EUR"}
     )
     assert response.status_code == 200, response.text
-    for integration in integrations:
-        await trigger(tenant, integration["id"])
+    runs = [await trigger(tenant, integration["id"]) for integration in integrations]
     feed = FxFeed(SEED, datetime.now(UTC).date())
-    expected = sum(
-        (
-            euros(system, feed, p, i["account_id"])
-            for (p, _), i in zip(ACCOUNTS, integrations, strict=True)
-        ),
-        Decimal(0),
-    ).quantize(Decimal("0.01"), ROUND_HALF_EVEN)
+    expected = Decimal(0)
+    for (platform, _), integration, run_id in zip(ACCOUNTS, integrations, runs, strict=True):
+        synced_at = await run_started_at(tenant, integration["id"], run_id)
+        expected += euros(system, feed, platform, integration["account_id"], synced_at)
+    expected = expected.quantize(Decimal("0.01"), ROUND_HALF_EVEN)
 
     last: dict[str, Any] = {}
 

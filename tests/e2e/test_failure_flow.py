@@ -50,7 +50,7 @@ async def test_retries_final_failure_alert_then_recovery_resolves_it(
         async def alerted() -> bool:
             return bool(_sync_failure_alerts(await dashboard(tenant), integration_id))
 
-        await eventually(alerted, within=20)
+        await eventually(alerted, within=60)
         alert = _sync_failure_alerts(await dashboard(tenant), integration_id)[0]
         assert alert["severity"] == "critical"
     finally:
@@ -67,4 +67,4 @@ async def test_retries_final_failure_alert_then_recovery_resolves_it(
     async def resolved() -> bool:
         return not _sync_failure_alerts(await dashboard(tenant), integration_id)
 
-    await eventually(resolved, within=20)
+    await eventually(resolved, within=60)

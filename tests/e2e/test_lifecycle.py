@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from cmis_shared.settings import CmisSettings
-from tests.support.platform_sim import free_port
+from tests.support.ports import free_port
 from tests.support.processes import ServiceProcess, service_env
 
 pytestmark = pytest.mark.e2e

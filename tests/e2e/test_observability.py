@@ -25,7 +25,9 @@ def _spans_by_service(system: System, trace_id: str) -> dict[str, list[dict[str,
     by_service: dict[str, list[dict[str, Any]]] = defaultdict(list)
     if not system.trace_file.exists():
         return by_service
-    for line in system.trace_file.read_text().splitlines():
+    text = system.trace_file.read_text()
+    # Services append while this reads: a last line without its newline is still being written.
+    for line in text[: text.rfind("\n") + 1].splitlines():
         span = json.loads(line)
         if span["context"]["trace_id"] == f"0x{trace_id}":
             by_service[span["resource"]["attributes"]["service.name"]].append(span)
@@ -63,38 +65,52 @@ async def test_a_manual_sync_is_one_trace_and_reaches_a_new_consumer_as_document
 
         await eventually(succeeded, within=60)
 
-        def whole_path_traced() -> bool:
-            """Every consumer of the completion has finished its span (they run in parallel),
-            and so has the worker's own: its span ends after the completion is staged, and each
-            process exports its spans in batches of its own, so it may be written last."""
-            services = _spans_by_service(system, trace_id)
-            worker_done = any(
-                span["name"].endswith("sync.requested.manual process")
-                for span in services["sync-worker"]
-            )
-            return worker_done and all(
-                any(span["name"].endswith("sync.completed process") for span in services[name])
-                for name in ("alerting", "dashboard-api", "scheduler")
-            )
+        def untraced(names: dict[str, set[str]]) -> list[str]:
+            """The steps of the path without their span yet. Each process writes a span when
+            it ends, and the steps end in no fixed order across processes: a consumer of the
+            completion may end before the relay that published it has its confirm, in
+            another process (any service's relay may publish a staged event)."""
+            everywhere = set().union(*names.values())
+            steps = {
+                "dashboard-api: POST /api/orgs...": any(
+                    name.startswith("POST /api/orgs") for name in names["dashboard-api"]
+                ),
+                # A sync request travels in its lane: routing key sync.requested.manual.
+                "sync.requested.manual publish": any(
+                    name.endswith("sync.requested.manual publish") for name in everywhere
+                ),
+                "sync-worker: sync.requested.manual process": any(
+                    name.endswith("sync.requested.manual process") for name in names["sync-worker"]
+                ),
+                "sync-worker: GET linkedin": "GET linkedin" in names["sync-worker"],
+                # Database writes: the outbox INSERTs, and the WITH statements that start and
+                # finish the attempt (inbox claim, attempt, run, last sync time in one
+                # statement each).
+                "sync-worker: INSERT, WITH": {"INSERT", "WITH"} <= names["sync-worker"],
+                "sync.completed publish": any(
+                    name.endswith("sync.completed publish") for name in everywhere
+                ),
+                **{
+                    f"{consumer}: sync.completed process": any(
+                        name.endswith("sync.completed process") for name in names[consumer]
+                    )
+                    for consumer in ("alerting", "dashboard-api", "scheduler")
+                },
+            }
+            return [step for step, traced in steps.items() if not traced]
 
-        await eventually(whole_path_traced, within=20)
+        def names_by_service() -> dict[str, set[str]]:
+            names: dict[str, set[str]] = defaultdict(set)
+            for service, found in _spans_by_service(system, trace_id).items():
+                names[service] = {span["name"] for span in found}
+            return names
+
+        try:
+            await eventually(lambda: not untraced(names_by_service()), within=60)
+        except AssertionError:
+            names = names_by_service()
+            raise AssertionError(f"not traced: {untraced(names)}; spans: {dict(names)}") from None
         spans = _spans_by_service(system, trace_id)
-        names = {service: {span["name"] for span in found} for service, found in spans.items()}
-        everywhere = set().union(*names.values())
-        assert any(name.startswith("POST /api/orgs") for name in names["dashboard-api"]), names
-        # Any service's outbox relay may publish a staged event: they share the outbox.
-        # A sync request travels in its lane: routing key sync.requested.manual.
-        assert any(name.endswith("sync.requested.manual publish") for name in everywhere), names
-        assert any(
-            name.endswith("sync.requested.manual process") for name in names["sync-worker"]
-        ), names["sync-worker"]
-        assert "GET linkedin" in names["sync-worker"], names["sync-worker"]
-        # Database writes: the outbox INSERTs, and the WITH statements that start and finish
-        # the attempt (inbox claim, attempt, run, last sync time in one statement each).
-        assert {"INSERT", "WITH"} <= names["sync-worker"], names["sync-worker"]
-        assert any(name.endswith("sync.completed publish") for name in everywhere), names
-        for consumer in ("alerting", "dashboard-api", "scheduler"):
-            assert any(name.endswith("sync.completed process") for name in names[consumer])
         flat = json.dumps(spans)
         assert "sim-e2e" not in flat and "sim-refresh-e2e" not in flat  # no token in any span
 

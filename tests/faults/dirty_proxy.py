@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from tests.support.private_servers import free_port
+from tests.support.ports import free_port
 
 LONG_TEXT = "x" * 5000  # longer than every name and text column (at most 500 characters)
 # Display names only: identifiers (Google's resourceName) must stay intact.

@@ -23,7 +23,8 @@ from cmis_shared.events import Platform
 from cmis_shared.settings import CmisSettings
 from tests.faults.dirty_proxy import DirtyProxy
 from tests.support.platform_sim import PlatformSim, start_platform_sim, stop_platform_sim
-from tests.support.private_servers import PrivateServers, free_port
+from tests.support.ports import free_port
+from tests.support.private_servers import PrivateServers
 from tests.support.processes import ServiceProcess, service_env
 
 SERVICES = ("scheduler", "sync-worker", "alerting", "notifier", "dashboard-api")

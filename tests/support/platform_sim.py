@@ -18,7 +18,6 @@ Helpers: ``add_fault(**spec) -> id``, ``clear_faults()``, ``calls() -> dict``,
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -32,18 +31,13 @@ import pytest
 
 from cmis_platform_sim.dataset import Dataset, Size
 from cmis_sync_worker.connectors.config import PlatformEndpoints
+from tests.support.ports import free_port
 
 SEED = 42
 END_DATE = date(2025, 3, 31)
 SIZE = Size(accounts=3, campaigns=8, days=45, posts=12)
 MAX_PAGE_SIZE = 5  # small pages, so every connector really paginates
 X_CONSUMER = {"x_consumer_key": "sim-consumer", "x_consumer_secret": "sim-consumer-secret"}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -91,6 +85,11 @@ class PlatformSim:
         return PlatformEndpoints.pointing_at(self.base_url, **{**X_CONSUMER, **overrides})
 
 
+# A limit, not a measurement: the simulator imports its app and draws its dataset before it
+# answers, which two loaded cores slow down many times over.
+STARTUP_LIMIT_SECONDS = 60
+
+
 def start_platform_sim(
     *extra_args: str, seed: int = SEED, size: Size = SIZE, end_date: date = END_DATE
 ) -> PlatformSim:
@@ -122,7 +121,7 @@ def start_platform_sim(
     ]
     env = {k: v for k, v in os.environ.items() if not k.startswith("CMIS_SIM_")}
     process = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + STARTUP_LIMIT_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             stderr = process.stderr.read().decode()[-2000:] if process.stderr else ""
@@ -134,7 +133,7 @@ def start_platform_sim(
             time.sleep(0.05)
     else:
         process.kill()
-        raise RuntimeError("platform simulator did not answer within 15 s")
+        raise RuntimeError(f"platform simulator did not answer within {STARTUP_LIMIT_SECONDS} s")
     sim = PlatformSim(
         base_url,
         Dataset(seed, size, end_date),

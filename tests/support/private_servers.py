@@ -29,17 +29,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol
 
+from tests.support.ports import free_port
+
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
 
 class ServerStartError(RuntimeError):
     """A private server did not come up; the message carries its log."""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def port_open(port: int) -> bool:

@@ -16,9 +16,14 @@ SERVICE = "sync-worker"
 
 
 def subscribe(
-    runtime: ServiceRuntime, handler: Callable[[SyncRequested], Awaitable[None]]
+    runtime: ServiceRuntime,
+    handler: Callable[[SyncRequested], Awaitable[None]],
+    gate: PriorityGate | None = None,
 ) -> list[EventConsumer]:
-    gate = PriorityGate(runtime.settings.prefetch_count)
+    """``gate`` defaults to one of ``prefetch_count`` slots; a test passes its own to see who
+    waits at it."""
+    if gate is None:
+        gate = PriorityGate(runtime.settings.prefetch_count)
     return [
         runtime.consumer(SERVICE, {SyncRequested: gate.gated(handler, rank)}, queue=queue)
         for rank, queue in enumerate(runtime.topology.queues(SERVICE))

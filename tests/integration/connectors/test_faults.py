@@ -124,7 +124,7 @@ async def test_timeout_and_slow_answers(platform_sim: PlatformSim) -> None:
 
 async def test_connection_refused_is_transient(platform_sim: PlatformSim) -> None:
     from cmis_sync_worker.connectors.config import PlatformEndpoints
-    from tests.support.platform_sim import free_port
+    from tests.support.ports import free_port
 
     endpoints = PlatformEndpoints.pointing_at(f"http://127.0.0.1:{free_port()}")
     async with make_http_client(endpoints) as client:

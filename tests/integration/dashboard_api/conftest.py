@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from cmis_dashboard_api.bootstrap import Services
 from cmis_dashboard_api.domain.roles import Role
 from cmis_dashboard_api.settings import DashboardSettings
 from cmis_shared.settings import CmisSettings
+from tests.support.ports import free_port
 from tests.support.waiting import eventually
 
 
@@ -103,16 +103,10 @@ async def other_tenant(services: Services) -> Tenant:
     return await new_tenant(services, "Other")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 async def base_url(app: FastAPI) -> AsyncIterator[str]:
     """The app behind a real HTTP server (live streams need one), lifespan already running."""
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, port=port, lifespan="off", log_config=None))
     task = asyncio.create_task(server.serve())
     await eventually(lambda: server.started)

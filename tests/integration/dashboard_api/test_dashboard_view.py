@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import httpx
@@ -157,7 +157,9 @@ async def test_lost_redis_is_rebuilt_from_postgres(
     client: httpx.AsyncClient, services: Services, tenant: Tenant
 ) -> None:
     integration_id = await connect(services, tenant, "rebuild")
-    today = date.today()
+    # The account's own day (its time zone is UTC), not this machine's local one: the view
+    # counts today's spend in the account's time zone.
+    today = datetime.now(UTC).date()
     async with services.runtime.sessions() as session, session.begin():
         session.add(
             Campaign(

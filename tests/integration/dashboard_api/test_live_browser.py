@@ -82,7 +82,7 @@ async def _publish(services: Services, tenant: Tenant, marks: range) -> list[str
 
 
 async def _take(events: AsyncIterator[Event], count: int) -> list[Event]:
-    async with asyncio.timeout(15):
+    async with asyncio.timeout(60):  # a limit, not a measurement
         return [await anext(events) for _ in range(count)]
 
 
@@ -215,7 +215,7 @@ async def test_a_ticket_stream_closes_when_the_user_loses_access(
                 async for _ in events:
                     pass
 
-            await asyncio.wait_for(drain(), 20)  # the server ended the stream
+            await asyncio.wait_for(drain(), 60)  # the server ended the stream
     assert services.streams.open == 0
 
 

@@ -55,7 +55,7 @@ async def test_stream_pushes_sync_status_changes(
                 started_at=datetime.now(UTC),
             )
             await publish(services, event)
-            async with asyncio.timeout(10):
+            async with asyncio.timeout(60):  # a limit, not a measurement
                 async for kind, data in events:
                     if kind == "sync_status" and data["event_type"] == "sync.started":
                         break
@@ -79,13 +79,13 @@ async def test_stream_survives_the_hubs_redis_connection_being_killed(
     ):
         reader = asyncio.create_task(read(response))
         try:
-            assert (await asyncio.wait_for(received.get(), 10))[0] == "ready"
+            assert (await asyncio.wait_for(received.get(), 60))[0] == "ready"
             await services.live.ready.wait()
             # Kill only this hub's own subscription connection, found by its client name.
             clients = await services.redis.client_list()
             [hub] = [c for c in clients if c.get("name") == services.live.client_name]
             await services.redis.execute_command("CLIENT", "KILL", "ID", hub["id"])
-            async with asyncio.timeout(15):
+            async with asyncio.timeout(60):
                 while True:  # publish until the resubscribed hub hands one to the stream
                     await services.live.publish(tenant.org_id, "dashboard", {"section": "probe"})
                     try:

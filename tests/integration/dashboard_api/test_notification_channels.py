@@ -18,7 +18,7 @@ from cmis_shared.settings import CmisSettings
 from scripts.webhook_receiver import Receiver, serve, stop
 from tests.integration.dashboard_api.conftest import Tenant, new_member
 from tests.integration.notifier.harness import build
-from tests.support.private_servers import free_port
+from tests.support.ports import free_port
 
 pytestmark = pytest.mark.integration
 

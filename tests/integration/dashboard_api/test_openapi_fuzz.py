@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 import sys
 import uuid
 from collections.abc import AsyncIterator
@@ -32,6 +31,7 @@ from cmis_shared.topology import Topology
 from cmis_shared.uow import UnitOfWork
 from tests.conftest import RUN_ID, remove_broker_objects, remove_redis_keys
 from tests.integration.dashboard_api.conftest import dashboard_settings
+from tests.support.ports import free_port
 from tests.support.servers import ServerUrls
 from tests.support.waiting import eventually
 
@@ -115,12 +115,6 @@ async def _seed_platform_data(
         )  # fmt: skip
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 async def target(servers: ServerUrls, module_database_url: str) -> AsyncIterator[Target]:
     namespace = f"test-{RUN_ID}-{uuid.uuid4().hex[:6]}."
@@ -150,7 +144,7 @@ async def target(servers: ServerUrls, module_database_url: str) -> AsyncIterator
     finally:
         await engine.dispose()
     app = create_app(dash)
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(app, port=port, lifespan="off", log_config=None, access_log=False)
     server = uvicorn.Server(config)
     async with LifespanManager(app, startup_timeout=30, shutdown_timeout=30):

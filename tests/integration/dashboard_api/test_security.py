@@ -117,7 +117,7 @@ async def test_an_open_stream_closes_after_its_token_is_revoked(
             async for _ in lines:
                 pass
 
-        await asyncio.wait_for(drain(), 20)  # the server ended the stream
+        await asyncio.wait_for(drain(), 60)  # the server ended the stream
     assert services.streams.open == 0
 
 
@@ -140,7 +140,7 @@ async def test_an_open_stream_closes_when_the_user_leaves_the_org(
             async for _ in lines:
                 pass
 
-        await asyncio.wait_for(drain(), 20)
+        await asyncio.wait_for(drain(), 60)
 
 
 @pytest.fixture

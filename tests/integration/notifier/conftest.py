@@ -8,7 +8,7 @@ from cmis_notifier.settings import NotifierSettings
 from cmis_shared.settings import CmisSettings
 from scripts.webhook_receiver import Receiver, serve, stop
 from tests.integration.notifier.harness import Notifier, build
-from tests.support.private_servers import free_port
+from tests.support.ports import free_port
 
 
 @pytest.fixture

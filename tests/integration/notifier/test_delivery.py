@@ -21,7 +21,7 @@ from cmis_notifier.settings import NotifierSettings
 from cmis_shared.events import AlertType, NotificationChannelDisabled, Severity
 from scripts.webhook_receiver import Receiver, serve, stop
 from tests.integration.notifier.harness import Notifier, build, raised, resolved
-from tests.support.private_servers import free_port
+from tests.support.ports import free_port
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -123,11 +123,13 @@ async def test_a_hanging_endpoint_does_not_delay_another_channel(
     notifier_settings: NotifierSettings, receiver: tuple[Receiver, str]
 ) -> None:
     slow_state, slow_url = receiver
-    slow_state.faults, slow_state.hang_seconds = deque(["hang"]), 8
+    # The slow endpoint hangs until the test lets it answer, well inside the sender's timeout:
+    # however slowly the machine runs, the slow attempt is still in flight while the fast
+    # channel's is sent and recorded.
+    slow_state.faults, slow_state.hang_seconds = deque(["hang"]), 120
     fast_state = Receiver(secret="whsec-fast")
     fast_server = await serve(fast_state, free_port())
-    # The slow attempt may take its time (5 s timeout): the fast channel must not wait for it.
-    notifier = build(notifier_settings.model_copy(update={"delivery_timeout_seconds": 5}))
+    notifier = build(notifier_settings.model_copy(update={"delivery_timeout_seconds": 90}))
     try:
         org = await notifier.add_org()
         slow = await notifier.add_channel(org, "webhook", {"url": slow_url, "secret": "whsec-test"})
@@ -138,13 +140,14 @@ async def test_a_hanging_endpoint_does_not_delay_another_channel(
         assert await notifier.flush() == 2
 
         dispatching = asyncio.create_task(notifier.delivery.dispatch_once())
-        await asyncio.wait_for(fast_state.arrived.wait(), 20)
+        await asyncio.wait_for(fast_state.arrived.wait(), 60)  # a limit, not a measurement
         # Dispatching did not wait for any send; the fast one is done, the slow one still runs.
         assert dispatching.done() and dispatching.result() == 2
         # The fast attempt is recorded while the slow one is still being sent.
-        await eventually(lambda: fast not in notifier.delivery.busy_channels, within=4)
+        await eventually(lambda: fast not in notifier.delivery.busy_channels, within=60)
         assert notifier.delivery.busy_channels == {slow}
         assert slow_state.in_flight == 1 and not slow_state.accepted
+        slow_state.release.set()  # the slow endpoint answers at last
         await notifier.deliver_all()
         assert len(slow_state.accepted) == 1 and len(fast_state.accepted) == 1
     finally:

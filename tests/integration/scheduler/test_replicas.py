@@ -72,7 +72,7 @@ async def test_two_replicas_dispatch_each_due_entry_once_even_when_one_is_killed
         for process in (first, second):
             await asyncio.to_thread(process.wait_for_log, "schedule reconciled")
         worker = asyncio.create_task(fake_worker(worker_queue, world))  # queues now declared
-        await eventually(lambda: _seen(worker_queue, ids, at_least=INTEGRATIONS // 6), within=20)
+        await eventually(lambda: _seen(worker_queue, ids, at_least=INTEGRATIONS // 6), within=60)
         await asyncio.to_thread(first.kill)  # mid-dispatch, no goodbye
         await settle(0.5)
         first = replica("a", settings, tmp_path).start()

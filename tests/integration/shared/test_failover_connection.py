@@ -10,7 +10,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from cmis_shared.amqp import FailoverConnection, connect_any
 from cmis_shared.broker import build_broker
 from cmis_shared.settings import CmisSettings
-from tests.support.private_servers import free_port
+from tests.support.ports import free_port
 
 pytestmark = pytest.mark.integration
 

@@ -61,5 +61,5 @@ async def test_faststream_app_runs_hooks_on_the_loop_and_stops_on_exit(
     await eventually(relayed)  # the relay was started by faststream_app
 
     app.exit()
-    await asyncio.wait_for(running, 10)
+    await asyncio.wait_for(running, 60)  # a limit, not a measurement
     assert sorted(loops_started) == ["async", "plain"]

@@ -23,9 +23,19 @@ from cmis_shared.runtime import ServiceRuntime
 from cmis_shared.settings import CmisSettings
 from cmis_shared.topology import event_routing_key
 from cmis_shared.uow import UnitOfWork
-from tests.support.waiting import eventually
+from tests.support.waiting import DEFAULT_WITHIN_SECONDS, eventually
 
 pytestmark = pytest.mark.integration
+
+
+SYNC_REQUESTED = {"service": "sync-worker", "event_type": "sync.requested"}
+
+
+def _handled(runtime: ServiceRuntime) -> float | None:
+    """Deliveries the consumer handled: counted once the message was acked."""
+    return runtime.metrics.get_sample_value(
+        "cmis_events_consumed_total", {**SYNC_REQUESTED, "outcome": "handled"}
+    )
 
 
 def _event() -> SyncRequested:
@@ -136,15 +146,11 @@ async def test_relay_dying_after_publish_before_delete_has_one_effect(
 
     await asyncio.sleep(0.6)  # lease expires: a healthy relay publishes the row again
     runtime.start_relay()
-    await eventually(lambda: recorder.deliveries == 2)
-    await asyncio.sleep(0.2)
+    # Both deliveries handled (counted once acked); the inbox made the second a no-op.
+    await eventually(lambda: _handled(runtime) == 2)
+    assert recorder.deliveries == 2
     assert recorder.applied == [event.event_id]
-    labels = {"service": "sync-worker", "event_type": "sync.requested"}
-    handled = runtime.metrics.get_sample_value(
-        "cmis_events_consumed_total", {**labels, "outcome": "handled"}
-    )
-    assert handled == 2  # both deliveries were handled; the inbox made the second a no-op
-    assert runtime.metrics.get_sample_value("cmis_event_lag_seconds_count", labels) == 2
+    assert runtime.metrics.get_sample_value("cmis_event_lag_seconds_count", SYNC_REQUESTED) == 2
 
 
 async def test_same_event_delivered_twice_has_one_effect(runtime: ServiceRuntime) -> None:
@@ -156,15 +162,11 @@ async def test_same_event_delivered_twice_has_one_effect(runtime: ServiceRuntime
             event.to_json(), exchange=runtime.topology.exchange,
             routing_key=event_routing_key(event), persist=True, message_id=str(event.event_id),
         )  # fmt: skip
-    await eventually(lambda: recorder.deliveries == 2)
-    await asyncio.sleep(0.2)
+    # Both deliveries handled (counted once acked); the inbox made the second a no-op.
+    await eventually(lambda: _handled(runtime) == 2)
+    assert recorder.deliveries == 2
     assert recorder.applied == [event.event_id]
-    labels = {"service": "sync-worker", "event_type": "sync.requested"}
-    handled = runtime.metrics.get_sample_value(
-        "cmis_events_consumed_total", {**labels, "outcome": "handled"}
-    )
-    assert handled == 2  # both deliveries were handled; the inbox made the second a no-op
-    assert runtime.metrics.get_sample_value("cmis_event_lag_seconds_count", labels) == 2
+    assert runtime.metrics.get_sample_value("cmis_event_lag_seconds_count", SYNC_REQUESTED) == 2
 
 
 async def test_malformed_message_is_dead_lettered_with_reason_and_consumer_lives(
@@ -209,10 +211,19 @@ async def test_one_trace_crosses_outbox_publish_and_consume(
     with runtime.tracer.start_as_current_span("http request") as root:
         await stage(runtime, event)
     await eventually(lambda: recorder.applied == [event.event_id])
-    await asyncio.sleep(0.1)
     trace_id = root.get_span_context().trace_id
-    names = {span.name for span in span_exporter.get_finished_spans()
-             if span.context.trace_id == trace_id}  # fmt: skip
+
+    def trace_names() -> set[str]:
+        return {span.name for span in span_exporter.get_finished_spans()
+                if span.context.trace_id == trace_id}  # fmt: skip
+
+    def ended(suffix: str) -> bool:
+        return any(name.endswith(suffix) for name in trace_names())
+
+    # The consumer's span ends after the handler returns, and the relay's once the broker
+    # confirmed, which may come after the consumer applied the event: wait for both to end.
+    await eventually(lambda: ended("process") and ended("publish"))
+    names = trace_names()
     assert "http request" in names  # the staging span is the root
     assert any(name.endswith("publish") for name in names), names
     assert any(name.endswith("process") for name in names), names
@@ -225,7 +236,8 @@ async def _get_dead_letter(
     async with connection:
         channel = await connection.channel()
         queue = await channel.get_queue(runtime.topology.dead_letter_queue.name)
-        for _ in range(200):
+        deadline = asyncio.get_running_loop().time() + DEFAULT_WITHIN_SECONDS
+        while asyncio.get_running_loop().time() < deadline:
             message = await queue.get(fail=False)
             if message is not None:
                 await message.ack()

@@ -57,7 +57,7 @@ async def _outcome(collector: EventCollector, request: SyncRequested) -> SyncCom
         return found is not None and found.attempt == request.attempt
 
     await collector.publish(request)
-    await eventually(arrived, within=15)
+    await eventually(arrived, within=60)
     outcome = collector.outcome(request.run_id)
     assert outcome is not None
     return outcome

@@ -12,9 +12,10 @@ import pytest
 from opentelemetry.sdk.trace import TracerProvider
 
 from cmis_shared.events import SyncRequested, SyncTrigger
+from cmis_shared.priority_gate import PriorityGate
 from cmis_shared.runtime import ServiceRuntime
 from cmis_shared.settings import CmisSettings
-from cmis_shared.topology import event_routing_key
+from cmis_shared.topology import REQUEST_LANES, event_routing_key
 from cmis_sync_worker.subscribers import subscribe
 from tests.support.waiting import eventually
 
@@ -22,6 +23,7 @@ pytestmark = pytest.mark.integration
 
 SLOTS = 2
 BACKLOG = 20
+SCHEDULED_RANK = REQUEST_LANES.index(SyncTrigger.SCHEDULED)  # the gate's rank of its lane
 
 
 def _request(trigger: SyncTrigger) -> SyncRequested:
@@ -50,7 +52,8 @@ async def test_higher_lanes_start_before_the_waiting_backlog(
     runtime = ServiceRuntime(settings.model_copy(update={"prefetch_count": SLOTS}), tracer_provider)
     await runtime.connect()
     syncs = SlowSyncs()
-    subscribe(runtime, syncs)
+    gate = PriorityGate(SLOTS)
+    subscribe(runtime, syncs, gate)
     try:
         connection = await aio_pika.connect(settings.rabbit_url)
         async with connection:
@@ -68,10 +71,15 @@ async def test_higher_lanes_start_before_the_waiting_backlog(
             await publish(_request(SyncTrigger.BACKFILL))
             await publish(_request(SyncTrigger.RETRY))
             await publish(_request(SyncTrigger.MANUAL))
-            await asyncio.sleep(0.5)  # all three delivered, each waiting at the gate
+            await eventually(lambda: gate.waiting() == 3)  # all three delivered, at the gate
             assert syncs.started == [SyncTrigger.SCHEDULED] * SLOTS
 
             for step in range(1, 4):  # free one slot at a time
+                if step > 1:
+                    # The backlog's sync that finished last step was acked, and the broker
+                    # sends its lane's next request: it must be at the gate, competing with
+                    # the backfill, before the slot it may win is freed.
+                    await eventually(lambda: gate.waiting(SCHEDULED_RANK) >= 1)
                 syncs.finish.release()
                 await eventually(lambda: len(syncs.started) == SLOTS + step)  # noqa: B023
             assert syncs.started[SLOTS:] == [

@@ -33,7 +33,7 @@ async def test_forged_account_id_fails_as_config_error_and_never_reaches_the_pla
     )  # fmt: skip
     request = await queue_run(worker.runtime.sessions, integration, DataType.ALL)
     await collector.publish(request)
-    await eventually(lambda: collector.outcome(request.run_id) is not None, within=15)
+    await eventually(lambda: collector.outcome(request.run_id) is not None, within=60)
 
     outcome = collector.outcome(request.run_id)
     assert isinstance(outcome, SyncFailed)

@@ -43,7 +43,7 @@ async def _seed(worker: SyncWorker, platform_sim: PlatformSim, platform: Platfor
 async def _sync(worker: SyncWorker, collector: EventCollector, integration, data_type: DataType):  # type: ignore[no-untyped-def]
     request = await queue_run(worker.runtime.sessions, integration, data_type)
     await collector.publish(request)
-    await eventually(lambda: collector.outcome(request.run_id) is not None, within=15)
+    await eventually(lambda: collector.outcome(request.run_id) is not None, within=60)
     outcome = collector.outcome(request.run_id)
     assert isinstance(outcome, SyncCompleted), outcome
     assert len(collector.of(request.run_id, SyncStarted)) == 1
