@@ -72,6 +72,47 @@ async def test_upsert_batches_dedupe_last_wins_and_skip_unchanged_rows(
     await engine.dispose()
 
 
+async def test_amounts_are_stored_as_exact_numerics_whatever_their_decimal_form(
+    settings: CmisSettings,
+) -> None:
+    """Amounts travel as ``str(Decimal)``: exponent forms and signs arrive exact, digits past
+    the column's six places round as a numeric cast rounds them, and an equal amount written
+    another way (``1E+1`` for ``10.00``) is an unchanged row, not a revision."""
+    engine = create_engine(settings)
+    sessions: async_sessionmaker[AsyncSession] = create_session_factory(engine)
+    integration = await seed_integration(
+        sessions, settings, Platform.GOOGLE, uuid.uuid4().hex, currency="EUR", timezone="UTC"
+    )
+    ids = (integration.org_id, integration.integration_id)
+    written = {
+        "exponent": Decimal("1.5E+3"), "tiny": Decimal("7E-7"), "rounded": Decimal("2.1234565"),
+        "negative": Decimal("-0.25"), "ten": Decimal("10.00"),
+    }  # fmt: skip
+    connection = await asyncpg.connect(asyncpg_dsn(settings.database_url))
+    try:
+        store = PlatformDataStore(connection)
+        await store.upsert_daily_metrics(
+            *ids, [_metric(name, DAY, str(amount)) for name, amount in written.items()], T0
+        )
+        await store.upsert_daily_metrics(
+            *ids, [_metric("ten", DAY, "1E+1")], T0 + timedelta(hours=1)
+        )
+        synced_ten = await connection.fetchval(
+            "SELECT synced_at FROM daily_metrics WHERE integration_id = $1 "
+            "AND campaign_external_id = 'ten'",
+            integration.integration_id,
+        )
+    finally:
+        await connection.close()
+    stored = {m.campaign_external_id: m.spend for m in await stored_metrics(sessions, ids[1])}
+    assert stored == {
+        "exponent": Decimal("1500"), "tiny": Decimal("0.000001"), "rounded": Decimal("2.123457"),
+        "negative": Decimal("-0.25"), "ten": Decimal("10"),
+    }  # fmt: skip
+    assert synced_ten == T0  # 1E+1 equals 10.00: not rewritten
+    await engine.dispose()
+
+
 def _limiter(
     client: redis_asyncio.Redis, settings: CmisSettings, **kwargs: object
 ) -> RedisPlatformLimiter:
