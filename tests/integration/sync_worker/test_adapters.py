@@ -113,6 +113,34 @@ async def test_amounts_are_stored_as_exact_numerics_whatever_their_decimal_form(
     await engine.dispose()
 
 
+async def test_metrics_must_name_an_existing_integration_and_go_with_it(
+    settings: CmisSettings,
+) -> None:
+    """The reference to integrations, checked once per statement (migration 0018): a batch
+    naming a missing integration fails whole, and deleting an integration deletes its rows."""
+    engine = create_engine(settings)
+    sessions: async_sessionmaker[AsyncSession] = create_session_factory(engine)
+    integration = await seed_integration(
+        sessions, settings, Platform.GOOGLE, uuid.uuid4().hex, currency="EUR", timezone="UTC"
+    )
+    rows = [_metric("c1", DAY + timedelta(days=n), "1.00") for n in range(40)]  # two months
+    connection = await asyncpg.connect(asyncpg_dsn(settings.database_url))
+    try:
+        store = PlatformDataStore(connection)
+        with pytest.raises(asyncpg.ForeignKeyViolationError):
+            await store.upsert_daily_metrics(integration.org_id, uuid.uuid4(), rows, T0)
+        await store.upsert_daily_metrics(integration.org_id, integration.integration_id, rows, T0)
+        count = "SELECT count(*) FROM daily_metrics WHERE org_id = $1"
+        assert await connection.fetchval(count, integration.org_id) == 40
+        await connection.execute(
+            "DELETE FROM integrations WHERE id = $1", integration.integration_id
+        )
+        assert await connection.fetchval(count, integration.org_id) == 0
+    finally:
+        await connection.close()
+    await engine.dispose()
+
+
 def _limiter(
     client: redis_asyncio.Redis, settings: CmisSettings, **kwargs: object
 ) -> RedisPlatformLimiter:
