@@ -141,6 +141,36 @@ async def test_metrics_must_name_an_existing_integration_and_go_with_it(
     await engine.dispose()
 
 
+async def test_an_unfinished_metrics_insert_holds_its_integration_against_deletion(
+    settings: CmisSettings,
+) -> None:
+    """As the foreign key's check did, the per-statement check locks the integration FOR KEY
+    SHARE: a delete waits for the inserting transaction, then takes its rows along."""
+    engine = create_engine(settings)
+    sessions: async_sessionmaker[AsyncSession] = create_session_factory(engine)
+    integration = await seed_integration(
+        sessions, settings, Platform.GOOGLE, uuid.uuid4().hex, currency="EUR", timezone="UTC"
+    )
+    writer = await asyncpg.connect(asyncpg_dsn(settings.database_url))
+    deleter = await asyncpg.connect(asyncpg_dsn(settings.database_url))
+    delete = "DELETE FROM integrations WHERE id = $1"
+    try:
+        await deleter.execute("SET lock_timeout = '200ms'")
+        async with writer.transaction():
+            await PlatformDataStore(writer).upsert_daily_metrics(
+                integration.org_id, integration.integration_id, [_metric("c1", DAY, "1")], T0
+            )
+            with pytest.raises(asyncpg.LockNotAvailableError):
+                await deleter.execute(delete, integration.integration_id)
+        await deleter.execute(delete, integration.integration_id)
+        left = "SELECT count(*) FROM daily_metrics WHERE org_id = $1"
+        assert await deleter.fetchval(left, integration.org_id) == 0
+    finally:
+        await writer.close()
+        await deleter.close()
+    await engine.dispose()
+
+
 def _limiter(
     client: redis_asyncio.Redis, settings: CmisSettings, **kwargs: object
 ) -> RedisPlatformLimiter:
