@@ -258,7 +258,10 @@ class DailyMetric(Base):
     conversion_value: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
     synced_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
-    # Partitioned by month (migration 0015; the scheduler creates the months ahead).
+    # Partitioned by month (migration 0015; the scheduler creates the months ahead). The
+    # reference to integrations (and its cascade) is kept by statement-level triggers, not a
+    # foreign key constraint (migration 0018: one check per insert statement, not per row);
+    # the ForeignKey above stays for the ORM's insert order.
     __table_args__ = (
         Index("ix_daily_metrics_org_id_day", "org_id", "day"),
         {"postgresql_partition_by": "RANGE (day)"},

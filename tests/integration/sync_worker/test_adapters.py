@@ -72,6 +72,105 @@ async def test_upsert_batches_dedupe_last_wins_and_skip_unchanged_rows(
     await engine.dispose()
 
 
+async def test_amounts_are_stored_as_exact_numerics_whatever_their_decimal_form(
+    settings: CmisSettings,
+) -> None:
+    """Amounts travel as ``str(Decimal)``: exponent forms and signs arrive exact, digits past
+    the column's six places round as a numeric cast rounds them, and an equal amount written
+    another way (``1E+1`` for ``10.00``) is an unchanged row, not a revision."""
+    engine = create_engine(settings)
+    sessions: async_sessionmaker[AsyncSession] = create_session_factory(engine)
+    integration = await seed_integration(
+        sessions, settings, Platform.GOOGLE, uuid.uuid4().hex, currency="EUR", timezone="UTC"
+    )
+    ids = (integration.org_id, integration.integration_id)
+    written = {
+        "exponent": Decimal("1.5E+3"), "tiny": Decimal("7E-7"), "rounded": Decimal("2.1234565"),
+        "negative": Decimal("-0.25"), "ten": Decimal("10.00"),
+    }  # fmt: skip
+    connection = await asyncpg.connect(asyncpg_dsn(settings.database_url))
+    try:
+        store = PlatformDataStore(connection)
+        await store.upsert_daily_metrics(
+            *ids, [_metric(name, DAY, str(amount)) for name, amount in written.items()], T0
+        )
+        await store.upsert_daily_metrics(
+            *ids, [_metric("ten", DAY, "1E+1")], T0 + timedelta(hours=1)
+        )
+        synced_ten = await connection.fetchval(
+            "SELECT synced_at FROM daily_metrics WHERE integration_id = $1 "
+            "AND campaign_external_id = 'ten'",
+            integration.integration_id,
+        )
+    finally:
+        await connection.close()
+    stored = {m.campaign_external_id: m.spend for m in await stored_metrics(sessions, ids[1])}
+    assert stored == {
+        "exponent": Decimal("1500"), "tiny": Decimal("0.000001"), "rounded": Decimal("2.123457"),
+        "negative": Decimal("-0.25"), "ten": Decimal("10"),
+    }  # fmt: skip
+    assert synced_ten == T0  # 1E+1 equals 10.00: not rewritten
+    await engine.dispose()
+
+
+async def test_metrics_must_name_an_existing_integration_and_go_with_it(
+    settings: CmisSettings,
+) -> None:
+    """The reference to integrations, checked once per statement (migration 0018): a batch
+    naming a missing integration fails whole, and deleting an integration deletes its rows."""
+    engine = create_engine(settings)
+    sessions: async_sessionmaker[AsyncSession] = create_session_factory(engine)
+    integration = await seed_integration(
+        sessions, settings, Platform.GOOGLE, uuid.uuid4().hex, currency="EUR", timezone="UTC"
+    )
+    rows = [_metric("c1", DAY + timedelta(days=n), "1.00") for n in range(40)]  # two months
+    connection = await asyncpg.connect(asyncpg_dsn(settings.database_url))
+    try:
+        store = PlatformDataStore(connection)
+        with pytest.raises(asyncpg.ForeignKeyViolationError):
+            await store.upsert_daily_metrics(integration.org_id, uuid.uuid4(), rows, T0)
+        await store.upsert_daily_metrics(integration.org_id, integration.integration_id, rows, T0)
+        count = "SELECT count(*) FROM daily_metrics WHERE org_id = $1"
+        assert await connection.fetchval(count, integration.org_id) == 40
+        await connection.execute(
+            "DELETE FROM integrations WHERE id = $1", integration.integration_id
+        )
+        assert await connection.fetchval(count, integration.org_id) == 0
+    finally:
+        await connection.close()
+    await engine.dispose()
+
+
+async def test_an_unfinished_metrics_insert_holds_its_integration_against_deletion(
+    settings: CmisSettings,
+) -> None:
+    """As the foreign key's check did, the per-statement check locks the integration FOR KEY
+    SHARE: a delete waits for the inserting transaction, then takes its rows along."""
+    engine = create_engine(settings)
+    sessions: async_sessionmaker[AsyncSession] = create_session_factory(engine)
+    integration = await seed_integration(
+        sessions, settings, Platform.GOOGLE, uuid.uuid4().hex, currency="EUR", timezone="UTC"
+    )
+    writer = await asyncpg.connect(asyncpg_dsn(settings.database_url))
+    deleter = await asyncpg.connect(asyncpg_dsn(settings.database_url))
+    delete = "DELETE FROM integrations WHERE id = $1"
+    try:
+        await deleter.execute("SET lock_timeout = '200ms'")
+        async with writer.transaction():
+            await PlatformDataStore(writer).upsert_daily_metrics(
+                integration.org_id, integration.integration_id, [_metric("c1", DAY, "1")], T0
+            )
+            with pytest.raises(asyncpg.LockNotAvailableError):
+                await deleter.execute(delete, integration.integration_id)
+        await deleter.execute(delete, integration.integration_id)
+        left = "SELECT count(*) FROM daily_metrics WHERE org_id = $1"
+        assert await deleter.fetchval(left, integration.org_id) == 0
+    finally:
+        await writer.close()
+        await deleter.close()
+    await engine.dispose()
+
+
 def _limiter(
     client: redis_asyncio.Redis, settings: CmisSettings, **kwargs: object
 ) -> RedisPlatformLimiter:
