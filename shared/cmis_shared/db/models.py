@@ -260,7 +260,7 @@ class DailyMetric(Base):
 
     # Partitioned by month (migration 0015; the scheduler creates the months ahead). The
     # reference to integrations (and its cascade) is kept by statement-level triggers, not a
-    # foreign key constraint (migration 0018: one check per insert statement, not per row);
+    # foreign key constraint (migration 0016: one check per insert statement, not per row);
     # the ForeignKey above stays for the ORM's insert order.
     __table_args__ = (
         Index("ix_daily_metrics_org_id_day", "org_id", "day"),

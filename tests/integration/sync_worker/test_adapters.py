@@ -116,7 +116,7 @@ async def test_amounts_are_stored_as_exact_numerics_whatever_their_decimal_form(
 async def test_metrics_must_name_an_existing_integration_and_go_with_it(
     settings: CmisSettings,
 ) -> None:
-    """The reference to integrations, checked once per statement (migration 0018): a batch
+    """The reference to integrations, checked once per statement (migration 0016): a batch
     naming a missing integration fails whole, and deleting an integration deletes its rows."""
     engine = create_engine(settings)
     sessions: async_sessionmaker[AsyncSession] = create_session_factory(engine)
