@@ -6,15 +6,19 @@ The chart routes (metrics over time, campaigns) report the same money the same w
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from cmis_dashboard_api import admin
+from cmis_dashboard_api.adapters.view_queries import SqlViewSource
 from cmis_dashboard_api.bootstrap import Services
+from cmis_dashboard_api.domain.state import DEFAULT_PERIOD_DAYS
 from cmis_dashboard_api.settings import DashboardSettings
 from cmis_shared.db.models import Campaign, DailyMetric, ExchangeRate, Kpi
 from cmis_shared.settings import CmisSettings
@@ -291,3 +295,26 @@ async def test_campaigns_sorted_by_spend_rank_by_their_spend_in_the_organization
         if not cursor:
             break
     assert names == ["Campaign USD", "Campaign EUR", "Small USD"]
+
+
+async def test_a_rebuild_during_a_currency_change_waits_for_it_and_shows_the_new_currency(
+    services: Services, tenant: Tenant
+) -> None:
+    """A rebuild stamps its snapshot with a time taken before it reads. If it read the old
+    currency while a change was committing, the change's event (older than that stamp) was
+    dropped and the view kept the old currency. The read waits for the change instead."""
+    source = SqlViewSource(services.runtime.sessions)
+    async with services.runtime.sessions() as writer, writer.begin():
+        await writer.execute(
+            text("SELECT 1 FROM organizations WHERE id = :org FOR UPDATE"), {"org": tenant.org_id}
+        )  # as change_settings locks it, before its event is made
+        stamp = datetime.now(UTC)
+        reading = asyncio.create_task(source.state(tenant.org_id, stamp, DEFAULT_PERIOD_DAYS))
+        await asyncio.sleep(0.5)
+        assert not reading.done()  # waits for the change to commit
+        await writer.execute(
+            text("UPDATE organizations SET currency = 'GBP' WHERE id = :org"),
+            {"org": tenant.org_id},
+        )
+    state = await asyncio.wait_for(reading, 60)
+    assert state is not None and state.currency == "GBP"

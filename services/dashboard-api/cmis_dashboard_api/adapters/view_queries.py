@@ -23,7 +23,11 @@ from cmis_shared.statuses import RunStatus
 
 SCHEDULED_KEPT = 50
 
-_ORG = text("SELECT name, timezone, currency FROM organizations WHERE id = :org")
+# FOR SHARE: a settings change holds the row FOR UPDATE from before its event's occurred_at
+# until it commits, so this read waits for it and sees its values. Without the wait, a rebuild
+# read before that commit stamped settings_as_of later than the event, and the event, taken
+# for an old one, was dropped: the view kept the old currency until it expired.
+_ORG = text("SELECT name, timezone, currency FROM organizations WHERE id = :org FOR SHARE")
 _INTEGRATIONS = text(
     "SELECT id, platform, account_id, account_name, status, status_reason, currency, "
     "token_expires_at, last_synced_at, updated_at, created_at "
