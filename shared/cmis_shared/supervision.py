@@ -58,9 +58,7 @@ class SupervisedTask:
                 return
             except asyncio.CancelledError:
                 self.running = False
-                attempt.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await attempt
+                await _cancel_until_done(attempt)
                 raise
             except Exception as error:  # noqa: BLE001 - the supervisor's job: any failure restarts
                 self.running = False
@@ -87,9 +85,25 @@ class SupervisedTask:
             log.error("background task failed; restarting", task=self.name, exc_info=error)
 
     async def stop(self) -> None:
-        self._task.cancel()
+        # The supervisor awaits the attempt, so each cancellation reaches the attempt; one
+        # that the attempt swallows (see _cancel_until_done) must not leave stop waiting.
+        while not self._task.done():
+            self._task.cancel()
+            await asyncio.wait({self._task}, timeout=1)
         with contextlib.suppress(asyncio.CancelledError):
-            await self._task
+            self._task.result()
+
+
+async def _cancel_until_done(attempt: asyncio.Task[None]) -> None:
+    """Cancel ``attempt`` again until it ends. One cancellation can be swallowed: on Python
+    3.11, ``asyncio.wait_for`` returns its result instead of raising when the cancellation
+    and the awaited future's completion meet, and a loop around it (the relay's wait for a
+    notification) then goes on forever, and the process never stops on SIGTERM."""
+    while not attempt.done():
+        attempt.cancel()
+        await asyncio.wait({attempt}, timeout=1)
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        attempt.result()
 
 
 class Supervisor:

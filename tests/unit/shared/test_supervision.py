@@ -69,3 +69,26 @@ async def test_stop_cancels_a_running_task() -> None:
     await asyncio.sleep(0)
     await supervisor.stop()
     assert cancelled.is_set()
+
+
+async def test_stop_ends_a_task_that_swallows_one_cancellation() -> None:
+    """As a loop around ``asyncio.wait_for`` does on Python 3.11 when the cancellation meets
+    the awaited future's completion: the task goes on; stop must still end it."""
+    supervisor = Supervisor(initial_seconds=0.01, max_seconds=0.02)
+    swallowed = asyncio.Event()
+
+    async def swallows_the_first() -> None:
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            swallowed.set()  # and carry on, as the raced wait_for does
+        await asyncio.Event().wait()
+
+    supervisor.start(swallows_the_first, "swallows")
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    stopping = asyncio.create_task(supervisor.stop())
+    await asyncio.wait({stopping}, timeout=30)  # a guard against hanging, not a measure
+    assert swallowed.is_set()
+    assert stopping.done(), "stop waits forever for a task that swallowed its cancellation"
+    await stopping
