@@ -86,24 +86,20 @@ class SupervisedTask:
 
     async def stop(self) -> None:
         # The supervisor awaits the attempt, so each cancellation reaches the attempt; one
-        # that the attempt swallows (see _cancel_until_done) must not leave stop waiting.
-        while not self._task.done():
-            self._task.cancel()
-            await asyncio.wait({self._task}, timeout=1)
-        with contextlib.suppress(asyncio.CancelledError):
-            self._task.result()
+        # that the attempt swallows must not leave stop waiting.
+        await _cancel_until_done(self._task)
 
 
-async def _cancel_until_done(attempt: asyncio.Task[None]) -> None:
-    """Cancel ``attempt`` again until it ends. One cancellation can be swallowed: on Python
+async def _cancel_until_done(task: asyncio.Task[None]) -> None:
+    """Cancel ``task`` again until it ends. One cancellation can be swallowed: on Python
     3.11, ``asyncio.wait_for`` returns its result instead of raising when the cancellation
     and the awaited future's completion meet, and a loop around it (the relay's wait for a
     notification) then goes on forever, and the process never stops on SIGTERM."""
-    while not attempt.done():
-        attempt.cancel()
-        await asyncio.wait({attempt}, timeout=1)
+    while not task.done():
+        task.cancel()
+        await asyncio.wait({task}, timeout=1)
     with contextlib.suppress(asyncio.CancelledError, Exception):
-        attempt.result()
+        task.result()
 
 
 class Supervisor:
