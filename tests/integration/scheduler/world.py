@@ -13,9 +13,11 @@ from typing import Any
 
 import aio_pika
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cmis_shared.events import Event, IntegrationUpdated, SyncRequested, parse_event
+from cmis_shared.failures import is_infrastructure_error
 from cmis_shared.topology import Topology
 
 METRICS_ONLY = {"schedules": {"campaigns_seconds": 0, "all_seconds": 0}}
@@ -82,9 +84,20 @@ class World:
     async def cleanup(self) -> None:
         """Cascades to integrations, entries, retries and runs, so later tests' schedulers
         (which share the database) do not dispatch this test's entries."""
-        if self.org_ids:
-            await self.sql("DELETE FROM sync_runs WHERE org_id = ANY(:ids)", ids=self.org_ids)
-            await self.sql("DELETE FROM organizations WHERE id = ANY(:ids)", ids=self.org_ids)
+        if not self.org_ids:
+            return
+        # The test's scheduler still runs (its fixture stops after this one) and may lock the
+        # same rows the other way round: PostgreSQL then aborts one side as a deadlock, which
+        # is transient, and the cleanup tries again as the services themselves would.
+        for attempt in range(5):
+            try:
+                await self.sql("DELETE FROM sync_runs WHERE org_id = ANY(:ids)", ids=self.org_ids)
+                await self.sql("DELETE FROM organizations WHERE id = ANY(:ids)", ids=self.org_ids)
+                return
+            except DBAPIError as error:
+                if attempt == 4 or not is_infrastructure_error(error):
+                    raise
+                await asyncio.sleep(0.2)
 
 
 def _json(value: dict[str, Any]) -> str:
